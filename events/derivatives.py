@@ -1,0 +1,99 @@
+"""Warrants and notes: rights to acquire shares later."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from events.base import Event, Frozen, Money, Price, Quantity, Slug
+
+Rounding = Literal["down", "half_up", "up"]
+
+
+class Tranche(Frozen):
+    """Part of a warrant that becomes exercisable on a date or when a condition is met."""
+
+    quantity: Quantity
+    exercisable_from: dt.date | None = None
+    condition: str | None = None
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> Tranche:
+        if self.exercisable_from is not None and self.condition is not None:
+            raise ValueError("tranches: give exercisable_from or condition, not both")
+        return self
+
+
+class WarrantIssued(Event):
+    type: Literal["WarrantIssued"] = "WarrantIssued"
+    warrant: Slug
+    holder: Slug
+    security: Slug
+    quantity: Quantity
+    # A filing may not state price or expiry; absent means "not stated", never a default.
+    exercise_price: Price | None = None
+    expires: dt.date | None = None
+    tranches: tuple[Tranche, ...] = ()
+    rounding: Rounding = "down"
+    number: str | None = None
+
+    @model_validator(mode="after")
+    def _tranches_add_up(self) -> WarrantIssued:
+        if self.tranches and sum(t.quantity for t in self.tranches) != self.quantity:
+            raise ValueError(
+                f"tranches: quantities add up to {sum(t.quantity for t in self.tranches)}, "
+                f"not the warrant's {self.quantity}"
+            )
+        if self.expires is not None and self.expires <= self.effective_date:
+            raise ValueError("expires: must fall after the effective date")
+        return self
+
+
+class WarrantBecameExercisable(Event):
+    type: Literal["WarrantBecameExercisable"] = "WarrantBecameExercisable"
+    warrant: Slug
+    quantity: Quantity
+    condition: str | None = None
+
+
+class CashExercise(Event):
+    type: Literal["CashExercise"] = "CashExercise"
+    warrant: Slug
+    quantity: Quantity
+
+
+class CashlessExercise(Event):
+    """Net exercise: Y warrant shares surrendered for X = Y(A-B)/A shares.
+
+    A filing may give only the result X (the aggregate issued), so Y may be
+    unknown; then the warrant's outstanding quantity becomes an upper bound.
+    """
+
+    type: Literal["CashlessExercise"] = "CashlessExercise"
+    warrant: Slug
+    quantity: Quantity | None = None
+    fair_market_value: Price | None = None
+    shares_issued: int | None = Field(default=None, strict=True, ge=0)
+
+    @model_validator(mode="after")
+    def _enough_to_compute(self) -> CashlessExercise:
+        if self.fair_market_value is None and self.shares_issued is None:
+            raise ValueError(
+                "fair_market_value: give fair_market_value or shares_issued (or both)"
+            )
+        if self.quantity is None and self.shares_issued is None:
+            raise ValueError("quantity: required unless shares_issued is given")
+        return self
+
+
+class NoteIssued(Event):
+    type: Literal["NoteIssued"] = "NoteIssued"
+    note: Slug
+    holder: Slug
+    principal: Money
+    title: str | None = None
+    interest_rate: Money | None = None
+    converts_to: Slug | None = None
+    conversion_price: Price | None = None

@@ -1,0 +1,95 @@
+"""The vocabulary by type name, parsing with upcasting, and the event-file schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from events import agreements, corrections, derivatives, governance, parties, reported, securities
+from events.base import Event
+
+FAMILIES = (parties, securities, derivatives, agreements, governance, reported, corrections)
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    name: obj
+    for module in FAMILIES
+    for name, obj in vars(module).items()
+    if isinstance(obj, type) and issubclass(obj, Event) and obj is not Event
+}
+
+AnyEvent = Annotated[Union[tuple(EVENT_TYPES.values())], Field(discriminator="type")]  # noqa: UP007
+_ADAPTER: TypeAdapter[Event] = TypeAdapter(AnyEvent)
+
+# (type, from_version) -> function turning a version-N dict into version N+1.
+# Old records are upcast on read and never rewritten.
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+def upcast(data: dict[str, Any]) -> dict[str, Any]:
+    cls = EVENT_TYPES.get(data.get("type", ""))
+    if cls is None:
+        return data
+    version = int(data.get("schema_version", 1))
+    while version < cls.SCHEMA_VERSION:
+        data = UPCASTERS[(cls.__name__, version)](dict(data))
+        version += 1
+        data["schema_version"] = version
+    return data
+
+
+def parse_event(data: dict[str, Any]) -> Event:
+    """Validate one event (envelope and payload) from plain data; raises ValidationError."""
+    data = {k: v for k, v in upcast(data).items() if k != "event_id"}
+    return _ADAPTER.validate_python(data)
+
+
+class DocumentHeader(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1, description="Slug naming the source document")
+    issuer: str = Field(min_length=1, description="Slug of the issuer the events belong to")
+    title: str | None = None
+    file: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+
+
+FILE_ONLY_ABSENT = ("issuer", "recorded_at")
+
+
+def event_file_schema() -> dict[str, Any]:
+    """JSON Schema of an event file, generated from the models.
+
+    In a file the issuer comes from the document header, the store sets
+    recorded_at, and source.document defaults to the header's id; the schema
+    says so by dropping those from each event.
+    """
+    events_schema = _ADAPTER.json_schema(mode="validation", ref_template="#/$defs/{model}")
+    header_schema = DocumentHeader.model_json_schema(ref_template="#/$defs/{model}")
+    defs: dict[str, Any] = dict(events_schema.pop("$defs", {}))
+    defs.update(header_schema.pop("$defs", {}))
+    defs["DocumentHeader"] = header_schema
+    for name in EVENT_TYPES:
+        props = defs[name]["properties"]
+        for key in FILE_ONLY_ABSENT:
+            props.pop(key, None)
+        defs[name]["required"] = [r for r in defs[name].get("required", []) if r not in FILE_ONLY_ABSENT]
+    src = defs["Source"]
+    src["required"] = [r for r in src.get("required", []) if r != "document"]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Event file",
+        "description": "One source document and the events it states.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["document", "events"],
+        "properties": {
+            "document": {"$ref": "#/$defs/DocumentHeader"},
+            "events": {"type": "array", "items": events_schema},
+        },
+        "$defs": defs,
+    }

@@ -1,0 +1,30 @@
+"""Figures a filing states. Kept to reconcile against, never to derive from."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from events.base import Count, Event, Percent, Slug
+
+
+class SharesOutstandingReported(Event):
+    type: Literal["SharesOutstandingReported"] = "SharesOutstandingReported"
+    security: Slug
+    quantity: Count
+
+
+class BeneficialOwnershipReported(Event):
+    type: Literal["BeneficialOwnershipReported"] = "BeneficialOwnershipReported"
+    party: Slug
+    security: Slug
+    beneficially_owned: Count
+    percent: Percent
+    sole_voting: Count | None = None
+    shared_voting: Count | None = None
+    sole_dispositive: Count | None = None
+    shared_dispositive: Count | None = None
+    reporting_type: str | None = None
+    member_of_group: bool | None = None
+    name_as_reported: str | None = Field(default=None, min_length=1)

@@ -1,0 +1,82 @@
+"""Classes of stock and what happens to shares of them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from events.base import Count, Event, Money, Price, Quantity, Ratio, Slug
+
+
+class SecurityClassCreated(Event):
+    type: Literal["SecurityClassCreated"] = "SecurityClassCreated"
+    security: Slug
+    name: str = Field(min_length=1)
+    kind: Literal["common", "preferred"]
+    par_value: Money | None = None
+    votes_per_share: Money | None = None
+    as_converted_voting: bool = False
+    converts_to: Slug | None = None
+    conversion_ratio: Ratio | None = None
+    conversion_condition: str | None = None
+    cusip: str | None = None
+
+    @model_validator(mode="after")
+    def _conversion_complete(self) -> SecurityClassCreated:
+        if self.conversion_ratio is not None and self.converts_to is None:
+            raise ValueError("converts_to: required when conversion_ratio is given")
+        if self.converts_to == self.security:
+            raise ValueError("converts_to: a class cannot convert into itself")
+        return self
+
+    @property
+    def votes(self) -> Decimal:
+        """Votes per share, with the contract's defaults: 1 for common, 0 for preferred."""
+        if self.votes_per_share is not None:
+            return self.votes_per_share
+        return Decimal(1) if self.kind == "common" else Decimal(0)
+
+
+class SharesIssued(Event):
+    type: Literal["SharesIssued"] = "SharesIssued"
+    security: Slug
+    holder: Slug
+    quantity: Quantity
+    price_per_share: Price | None = None
+
+
+class SharesTransferred(Event):
+    type: Literal["SharesTransferred"] = "SharesTransferred"
+    security: Slug
+    from_holder: Slug
+    to_holder: Slug
+    quantity: Quantity
+
+    @model_validator(mode="after")
+    def _two_holders(self) -> SharesTransferred:
+        if self.from_holder == self.to_holder:
+            raise ValueError("to_holder: must differ from from_holder")
+        return self
+
+
+class StockSplit(Event):
+    type: Literal["StockSplit"] = "StockSplit"
+    security: Slug
+    numerator: Quantity
+    denominator: Quantity
+
+
+class ConversionApproved(Event):
+    type: Literal["ConversionApproved"] = "ConversionApproved"
+    security: Slug
+    approved_by: str = Field(min_length=1)
+
+
+class PreferredConverted(Event):
+    type: Literal["PreferredConverted"] = "PreferredConverted"
+    security: Slug
+    holder: Slug
+    quantity: Quantity
+    shares_issued: Count | None = None
