@@ -1,0 +1,1 @@
+"""The application: store, rules, import, integrity, exports, CLI."""

@@ -1,0 +1,200 @@
+"""The `ledger` command: a thin layer over the library's functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from ledger.errors import UsageError
+from ledger.render import FORMATS, emit
+from ledger.store import Conflict, Store, default_target, redact
+
+
+class Instant(click.ParamType):
+    name = "INSTANT"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO instant such as 2024-05-01T12:00:00Z", param, ctx)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+class Day(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date such as 2004-03-31", param, ctx)
+
+
+def query_options(func: Callable) -> Callable:
+    func = click.option("--issuer", help="Issuer slug (default: the only one).")(func)
+    func = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)(func)
+    func = click.option("--known-at", type=Instant(), help="Transaction time: what the ledger knew then.")(func)
+    func = click.option("--as-of", type=Day(), help="Valid time: the date asked about (default today).")(func)
+    return func
+
+
+def user_errors(func: Callable) -> Callable:
+    """User mistakes become one line and exit 2; nothing else is caught here."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UsageError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except Conflict as exc:
+            click.echo(f"conflict: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "target", envvar="LEDGER_DB", default=None,
+              help="SQLite file (default ./ledger.db) or postgresql://user:password@host:port/dbname.")
+@click.pass_context
+def cli(ctx: click.Context, target: str | None) -> None:
+    """An event-sourced ledger of security issuances and exercises."""
+    ctx.obj = target or default_target()
+
+
+def open_store(ctx: click.Context, *, create: bool = False) -> Store:
+    try:
+        return Store(ctx.obj, create=create)
+    except UsageError:
+        raise
+    except Exception as exc:  # connection refused, bad file, locked database
+        raise UsageError(f"{redact(ctx.obj)}: cannot open the ledger ({redact(str(exc))})") from None
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.pass_context
+@user_errors
+def import_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
+    """Import event files or folders: all or nothing, idempotent."""
+    from ledger.importer import import_events  # noqa: PLC0415
+    from ledger.loader import collect_files, load_files  # noqa: PLC0415
+
+    loaded = load_files(collect_files(paths))
+    with open_store(ctx, create=True) as store:
+        result = import_events(store, loaded)
+    added = ", ".join(f"{n} for {issuer}" for issuer, n in result.added.items()) or "nothing new"
+    click.echo(f"imported {result.total_added} events ({added}); {result.already_present} already present")
+
+
+@cli.command()
+@click.option("--party", help="Only events that name this party or group.")
+@click.option("--security", help="Only events that name this security, warrant or note.")
+@click.option("--issuer")
+@click.option("--known-at", type=Instant())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.pass_context
+@user_errors
+def history(ctx: click.Context, party: str | None, security: str | None, issuer: str | None,
+            known_at: dt.datetime | None, fmt: str) -> None:
+    """The journal: every recorded event with its source."""
+    from ledger.journal import journal_rows  # noqa: PLC0415
+    from ledger.queries import make_query  # noqa: PLC0415
+
+    with open_store(ctx) as store:
+        query = make_query(store, issuer, None, known_at)
+        rows = journal_rows(store.raw_records(query.issuer), query.known_at, party=party, security=security)
+    header = {"as_of": None, "known_at": query.known_at.isoformat()}
+    if fmt == "table":
+        from ledger.journal import journal_table_rows  # noqa: PLC0415
+
+        emit(fmt, f"History of {query.issuer}", {"known_at": header["known_at"]}, journal_table_rows(rows))
+    else:
+        emit(fmt, "history", header, rows)
+
+
+@cli.command()
+@query_options
+@click.pass_context
+@user_errors
+def holdings(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
+             issuer: str | None) -> None:
+    """Shares, warrants and notes per party on a date."""
+    from ledger.queries import make_query, state_at  # noqa: PLC0415
+    from projections.holdings import holdings_rows  # noqa: PLC0415
+
+    with open_store(ctx) as store:
+        query = make_query(store, issuer, as_of, known_at)
+        rows = holdings_rows(state_at(store, query), query.as_of)
+    emit(fmt, f"Holdings of {query.issuer}", query.header(), rows,
+         ["party", "security", "kind", "underlying", "quantity", "exercisable", "exercise_price",
+          "expires", "principal", "quantity_at_most", "exercisable_at_most"] if fmt != "json" else None)
+
+
+@cli.command()
+@click.argument("file", required=False)
+@click.pass_context
+@user_errors
+def verify(ctx: click.Context, file: str | None) -> None:
+    """Recompute the hash chain and rebuild every projection; exit 1 on any mismatch."""
+    from ledger.integrity import verify_export, verify_store  # noqa: PLC0415
+
+    if file is not None:
+        report = verify_export(file)
+    else:
+        with open_store(ctx) as store:
+            report = verify_store(store)
+    for line in report.lines:
+        click.echo(line)
+    if not report.ok:
+        click.echo(f"verify: {len(report.problems)} problem(s)", err=True)
+        for problem in report.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+
+
+@cli.group()
+def export() -> None:
+    """Audit exports."""
+
+
+@export.command("jsonl")
+@click.option("--out", "out", required=True, help="File to write ('-' for standard output).")
+@click.option("--issuer")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.pass_context
+@user_errors
+def export_jsonl(ctx: click.Context, out: str, issuer: str | None, force: bool) -> None:
+    """Every record with its envelope, sequence, recorded_at, previous hash and hash."""
+    from ledger.exports.jsonl import write_jsonl  # noqa: PLC0415
+
+    with open_store(ctx.parent) as store:
+        count = write_jsonl(store, out, issuer=issuer, force=force)
+    if out != "-":
+        click.echo(f"wrote {count} records to {out}")
+
+
+@cli.command()
+def schema() -> None:
+    """The JSON Schema of the event-file format, generated from the models."""
+    import json  # noqa: PLC0415
+
+    from events import event_file_schema  # noqa: PLC0415
+
+    click.echo(json.dumps(event_file_schema(), indent=2))
+
+
+def main() -> None:
+    cli(prog_name="ledger")

@@ -1,0 +1,1 @@
+"""Audit exports: JSONL with the hash chain, CSV, Open Cap Format, HTML."""

@@ -1,0 +1,28 @@
+"""The log as JSON Lines: one record a line, chain included, verifiable offline."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ledger.paths import output_path
+from ledger.store import Store
+
+
+def write_jsonl(store: Store, out: str, *, issuer: str | None = None, force: bool = False) -> int:
+    issuers = [issuer] if issuer else store.issuers()
+    if issuer and issuer not in store.issuers():
+        from ledger.errors import UsageError  # noqa: PLC0415
+
+        raise UsageError(f"no issuer '{issuer}' in {store.target}")
+    lines = [json.dumps(r, ensure_ascii=False, sort_keys=True)
+             for i in issuers for r in store.raw_records(i)]
+    text = "".join(line + "\n" for line in lines)
+    if out == "-":
+        sys.stdout.write(text)
+    else:
+        path = output_path(out, force=force)
+        tmp = path.with_name(path.name + ".partial")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return len(lines)

@@ -1,0 +1,147 @@
+"""Import: validate a whole batch against the whole history, then append all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from events import Event, EventCorrected
+from events.canonical import canonical_json
+from ledger.errors import InputError
+from ledger.loader import Loaded
+from ledger.store import Store, utcnow
+from projections.fold import RuleViolation, fold
+from projections.timeline import Recorded, UnknownTarget, replacement_event, resolve
+
+
+@dataclass
+class ImportResult:
+    added: dict[str, int] = field(default_factory=dict)
+    already_present: int = 0
+
+    @property
+    def total_added(self) -> int:
+        return sum(self.added.values())
+
+
+def _content(event: Event) -> bytes:
+    body = event.model_dump(mode="json", exclude_none=True)
+    body.pop("recorded_at", None)
+    return canonical_json(body)
+
+
+def plan(store: Store, loaded: Sequence[Loaded]) -> tuple[dict[str, list[Event]], dict[str, int], int]:
+    """Check the batch; return the new events per issuer, the log ends they were checked against,
+    and how many were already present. Raises InputError naming the first broken rule."""
+    by_issuer: dict[str, list[Loaded]] = defaultdict(list)
+    for item in loaded:
+        by_issuer[item.event.issuer].append(item)
+
+    new: dict[str, list[Event]] = {}
+    ends: dict[str, int] = {}
+    present = 0
+    for issuer, items in by_issuer.items():
+        existing = store.records(issuer)
+        ends[issuer] = existing[-1].sequence if existing else 0
+        stored = {r.event_id: _content(r.event) for r in existing}
+        origin: dict[str, Loaded] = {}
+        fresh: list[Loaded] = []
+        for item in items:
+            eid = item.event.event_id
+            content = _content(item.event)
+            seen = stored.get(eid)
+            if seen is None and eid in origin:
+                seen = _content(origin[eid].event)
+            if seen is not None:
+                if seen != content:
+                    raise InputError(item.file, item.index, item.event.type, "event_id",
+                                     f"{eid} is already recorded with different content (ref, inference or version)")
+                present += 1
+                continue
+            origin[eid] = item
+            fresh.append(item)
+        _check_refs(existing, fresh)
+        if fresh:
+            _check_history(existing, fresh, origin)
+            new[issuer] = [item.event for item in fresh]
+    return new, ends, present
+
+
+def _check_refs(existing: list[Recorded], fresh: list[Loaded]) -> None:
+    taken = {r.event.ref: r.event_id for r in existing if r.event.ref is not None}
+    for item in fresh:
+        ref = item.event.ref
+        if ref is None:
+            continue
+        if ref in taken and taken[ref] != item.event.event_id:
+            raise InputError(item.file, item.index, item.event.type, "ref",
+                             f"'{ref}' already names another event of issuer '{item.event.issuer}'")
+        taken[ref] = item.event.event_id
+
+
+def _check_history(existing: list[Recorded], fresh: list[Loaded], origin: dict[str, Loaded]) -> None:
+    """Fold existing and new together; any broken rule, at any date, refuses the batch."""
+    now = utcnow()
+    start = existing[-1].sequence if existing else 0
+    candidate = list(existing) + [
+        Recorded(start + i, now, item.event, item.event.event_id) for i, item in enumerate(fresh, start=1)
+    ]
+    blame: dict[str, Loaded] = dict(origin)
+    for item in fresh:
+        if isinstance(item.event, EventCorrected):
+            _blame_replacement(candidate, item, blame)
+    try:
+        history = resolve(candidate)
+    except UnknownTarget as exc:
+        item = blame.get(exc.record.event_id)
+        if item is None:
+            raise
+        raise InputError(item.file, item.index, item.event.type, exc.field,
+                         f"no earlier event of issuer '{item.event.issuer}' has id or ref '{exc.target}'") from None
+    try:
+        fold(history)
+    except RuleViolation as v:
+        raise _located(v, blame) from None
+
+
+def _blame_replacement(candidate: list[Recorded], item: Loaded, blame: dict[str, Loaded]) -> None:
+    event = item.event
+    target = next((r for r in candidate if event.corrects in (r.event_id, r.event.ref)), None)
+    if target is None:
+        return  # reported by resolve as an unknown target
+    try:
+        blame[replacement_event(target.event, event).event_id] = item
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [str(p) for p in err["loc"]]
+        if loc and loc[0] == target.event.type:
+            loc = loc[1:]
+        raise InputError(item.file, item.index, event.type, "replacement." + ".".join(loc),
+                         str(err.get("msg", "invalid")).removeprefix("Value error, ")) from None
+
+
+def _located(v: RuleViolation, blame: dict[str, Loaded]) -> InputError:
+    item = blame.get(v.event.event_id)
+    if item is not None:
+        return InputError(item.file, item.index, item.event.type, v.field, v.rule)
+    # The broken rule is in an event already recorded: a backdated event made it invalid.
+    # Name the batch's latest event dated on or before the one that broke.
+    earlier = [i for i in blame.values() if i.event.effective_date <= v.event.effective_date]
+    culprit = max(earlier or blame.values(), key=lambda i: i.event.effective_date)
+    where = (f"makes the recorded {v.event.type} of {v.event.effective_date} "
+             f"(from {v.event.source.document}, {v.event.source.locator}) invalid")
+    return InputError(culprit.file, culprit.index, culprit.event.type, v.field, f"{where}: {v.rule}")
+
+
+def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:
+    new, ends, present = plan(store, loaded)
+    written = store.append(new, expected=ends)
+    return ImportResult(added={i: len(r) for i, r in written.items()}, already_present=present)
+
+
+def as_of_default() -> dt.date:
+    return utcnow().date()

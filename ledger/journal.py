@@ -1,0 +1,70 @@
+"""The journal: recorded events with their sources, filterable by party or security."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+PARTY_FIELDS = ("party", "holder", "from_holder", "to_holder", "controller", "controlled", "group",
+                "members", "parties", "consented_by", "voters", "in_favor_of", "requested_by",
+                "nominated_by")
+SECURITY_FIELDS = ("security", "converts_to", "warrant", "note")
+
+
+def _names(event: dict[str, Any], fields: tuple[str, ...]) -> set[str]:
+    out: set[str] = set()
+    for f in fields:
+        value = event.get(f)
+        if isinstance(value, str):
+            out.add(value)
+        elif isinstance(value, list):
+            out.update(v for v in value if isinstance(v, str))
+    replacement = event.get("replacement")
+    if isinstance(replacement, dict):
+        out |= _names(replacement, fields)
+    return out
+
+
+def journal_rows(records: list[dict[str, Any]], known_at: dt.datetime | None = None, *,
+                 party: str | None = None, security: str | None = None,
+                 warrant_underlying: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    rows = []
+    for record in records:
+        if known_at is not None and dt.datetime.fromisoformat(record["recorded_at"]) > known_at:
+            continue
+        event = record["event"]
+        if party is not None and party not in _names(event, PARTY_FIELDS):
+            continue
+        if security is not None and security not in _names(event, SECURITY_FIELDS):
+            continue
+        rows.append({"sequence": record["sequence"], "event_id": record["event_id"],
+                     "recorded_at": record["recorded_at"], **event})
+    return rows
+
+
+def summary(event: dict[str, Any]) -> str:
+    skip = {"type", "schema_version", "issuer", "effective_date", "recorded_at", "source", "ref",
+            "inference", "event_id", "sequence", "terms", "replacement"}
+    parts = [f"{k}={v}" for k, v in event.items() if k not in skip and v not in ((), [], None)]
+    if "terms" in event:
+        parts.append(f"terms: {len(event['terms'].get('rights', []))} rights")
+    if "replacement" in event:
+        parts.append(f"replacement={event['replacement']}")
+    return ", ".join(parts)
+
+
+def journal_table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        source = r.get("source", {})
+        inference = r.get("inference")
+        out.append({
+            "#": r["sequence"],
+            "effective": r["effective_date"],
+            "type": r["type"],
+            "what": summary(r),
+            "source": f"{source.get('document')} / {source.get('locator')}",
+            "quote": source.get("quote", ""),
+            "inferred": inference["reasoning"] if inference else "",
+        })
+    return out

@@ -1,0 +1,174 @@
+"""Reading event files (YAML, JSON, JSONL) into validated events, each with its origin."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from events import DocumentHeader, Event, parse_event
+from ledger.errors import InputError, UsageError
+
+EVENT_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One event and where it came from, so errors can point at it."""
+
+    file: str
+    index: int
+    event: Event
+
+
+def collect_files(paths: Iterable[str]) -> list[Path]:
+    """The event files named, folders walked in name order; links never lead outside."""
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if not path.exists():
+            raise UsageError(f"{name}: no such file or folder")
+        if path.is_file():
+            files.append(path)
+            continue
+        root = path.resolve()
+        for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
+            dirnames.sort()
+            for filename in sorted(filenames):
+                candidate = Path(dirpath) / filename
+                if candidate.suffix.lower() not in EVENT_FILE_SUFFIXES:
+                    continue
+                if not candidate.resolve().is_relative_to(root):
+                    raise UsageError(f"{candidate}: links outside {name}; not followed")
+                files.append(candidate)
+    if not files:
+        raise UsageError(f"{', '.join(paths)}: no event files (.yaml, .yml, .json, .jsonl) found")
+    return files
+
+
+def load_files(files: Iterable[Path]) -> list[Loaded]:
+    loaded: list[Loaded] = []
+    for path in files:
+        loaded.extend(load_file(path))
+    return loaded
+
+
+def load_file(path: Path) -> list[Loaded]:
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(name, None, None, "", "not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(name, None, None, "", f"cannot be read ({exc.strerror})") from None
+    if path.suffix.lower() == ".jsonl":
+        return _load_jsonl(name, text)
+    data = _parse(name, text, json_only=path.suffix.lower() == ".json")
+    return _load_document(name, data)
+
+
+def _parse(name: str, text: str, *, json_only: bool) -> Any:
+    try:
+        return json.loads(text) if json_only else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(name, None, None, "", f"malformed JSON at line {exc.lineno}: {exc.msg}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise InputError(name, None, None, "", f"malformed YAML{where}: {problem}") from None
+    except RecursionError:
+        raise InputError(name, None, None, "", "nested too deeply to read") from None
+
+
+def _load_document(name: str, data: Any) -> list[Loaded]:
+    if not isinstance(data, dict):
+        raise InputError(name, None, None, "", "an event file is a mapping with 'document' and 'events'")
+    unknown = set(data) - {"document", "events"}
+    if unknown:
+        raise InputError(name, None, None, sorted(unknown)[0], "unknown top-level key (expected document, events)")
+    try:
+        header = DocumentHeader.model_validate(data.get("document"))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = "document." + ".".join(str(p) for p in err["loc"]) if err["loc"] else "document"
+        raise InputError(name, None, None, field, _rule(err)) from None
+    events = data.get("events")
+    if not isinstance(events, list):
+        raise InputError(name, None, None, "events", "must be a list of events")
+    out = []
+    for index, raw in enumerate(events):
+        out.append(Loaded(name, index, _event(name, index, raw, header)))
+    return out
+
+
+def _load_jsonl(name: str, text: str) -> list[Loaded]:
+    out = []
+    for index, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(name, index, None, "", f"malformed JSON on line {index + 1}: {exc.msg}") from None
+        except RecursionError:
+            raise InputError(name, index, None, "", "nested too deeply to read") from None
+        if isinstance(raw, dict) and isinstance(raw.get("event"), dict):
+            raw = raw["event"]  # a line of an export: the record around the event
+        out.append(Loaded(name, index, _event(name, index, raw, None)))
+    return out
+
+
+def _event(name: str, index: int, raw: Any, header: DocumentHeader | None) -> Event:
+    if not isinstance(raw, dict):
+        raise InputError(name, index, None, "", "an event is a mapping")
+    kind = raw.get("type") if isinstance(raw.get("type"), str) else None
+    data = dict(raw)
+    if "recorded_at" in data:
+        raise InputError(name, index, kind, "recorded_at", "is set by the store, never by a file")
+    claimed_id = data.pop("event_id", None)
+    if header is not None:
+        if data.get("issuer", header.issuer) != header.issuer:
+            raise InputError(name, index, kind, "issuer", f"differs from the document's issuer '{header.issuer}'")
+        data["issuer"] = header.issuer
+        source = data.get("source")
+        if isinstance(source, dict):
+            if source.get("document", header.id) != header.id:
+                raise InputError(name, index, kind, "source.document",
+                                 f"differs from the document's id '{header.id}'")
+            data["source"] = {**source, "document": header.id}
+    try:
+        event = parse_event(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [str(p) for p in err["loc"]]
+        if loc and loc[0] == kind:
+            loc = loc[1:]
+        field = ".".join(loc) or "type"
+        raise InputError(name, index, kind, field, _rule(err)) from None
+    except RecursionError:
+        raise InputError(name, index, kind, "", "nested too deeply to read") from None
+    if claimed_id is not None and claimed_id != event.event_id:
+        raise InputError(name, index, kind, "event_id",
+                         f"{claimed_id} does not match the event's content (its id is {event.event_id})")
+    return event
+
+
+def _rule(err: dict[str, Any]) -> str:
+    kind = err.get("type")
+    if kind == "union_tag_invalid":
+        return f"unknown event type {err.get('input')!r}"
+    if kind == "union_tag_not_found":
+        return "required (the event's type)"
+    if kind == "missing":
+        return "required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    msg = str(err.get("msg", "invalid"))
+    return msg.removeprefix("Value error, ")

@@ -1,0 +1,49 @@
+"""Queries: the state of an issuer on a date, as the ledger knew it at an instant."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ledger.errors import UsageError
+from ledger.store import Store, utcnow
+from projections.fold import fold
+from projections.state import State
+from projections.timeline import Recorded, known_at, resolve
+
+
+@dataclass(frozen=True)
+class Query:
+    issuer: str
+    as_of: dt.date
+    known_at: dt.datetime
+
+    def header(self) -> dict[str, str]:
+        return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
+
+
+def pick_issuer(store: Store, issuer: str | None) -> str:
+    issuers = store.issuers()
+    if issuer is not None:
+        if issuer not in issuers:
+            raise UsageError(f"no issuer '{issuer}' in {store.target} (it has: {', '.join(issuers) or 'none'})")
+        return issuer
+    if not issuers:
+        raise UsageError(f"{store.target}: the ledger is empty; import event files first")
+    if len(issuers) > 1:
+        raise UsageError(f"several issuers ({', '.join(issuers)}): choose one with --issuer")
+    return issuers[0]
+
+
+def make_query(store: Store, issuer: str | None, as_of: dt.date | None, known: dt.datetime | None) -> Query:
+    now = utcnow()
+    return Query(pick_issuer(store, issuer), as_of or now.date(), known or now)
+
+
+def history_at(store: Store, query: Query) -> list:
+    return resolve(known_at(store.records(query.issuer), query.known_at))
+
+
+def state_at(store: Store, query: Query, records: list[Recorded] | None = None) -> State:
+    records = records if records is not None else store.records(query.issuer)
+    return fold(resolve(known_at(records, query.known_at)), query.as_of)

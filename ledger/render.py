@@ -1,0 +1,97 @@
+"""Rows out: a terminal table, the JSON contract, or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("table", "json", "csv")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, list | tuple):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def to_json(header: dict[str, Any], rows: Sequence[dict[str, Any]]) -> str:
+    return json.dumps({**header, "rows": list(rows)}, indent=2, ensure_ascii=False, default=_json_default)
+
+
+def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+    columns = list(columns or _columns(rows))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_value(row.get(k)) for k in columns})
+    return out.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    return value
+
+
+def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> Table:
+    # A column empty in every row says nothing in a table (JSON and CSV keep it).
+    columns = [c for c in (columns or _columns(rows)) if any(r.get(c) not in (None, "") for r in rows)]
+    t = Table(title=title, title_justify="left", show_lines=False)
+    for col in columns:
+        numeric = any(isinstance(r.get(col), int | float) and not isinstance(r.get(col), bool) for r in rows)
+        t.add_column(col, justify="right" if numeric else "left", overflow="fold")
+    for row in rows:
+        t.add_row(*(_cell(row.get(c)) for c in columns))
+    return t
+
+
+def terminal() -> Console:
+    """A console as wide as the terminal, or 160 columns when output is piped."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
+def emit(fmt: str, title: str, header: dict[str, Any], rows: Sequence[dict[str, Any]],
+         columns: Sequence[str] | None = None, console: Console | None = None) -> None:
+    console = console or terminal()
+    if fmt == "json":
+        print(to_json(header, rows))
+    elif fmt == "csv":
+        print(to_csv(rows, columns), end="")
+    else:
+        sub = ", ".join(f"{k} {v}" for k, v in header.items())
+        console.print(table(f"{title} ({sub})" if sub else title, rows, columns))

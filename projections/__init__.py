@@ -1,0 +1,1 @@
+"""Pure folds: events -> state as of a date. No database, no files."""

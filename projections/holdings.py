@@ -1,0 +1,47 @@
+"""Holdings: per party and security, shares, warrants and notes on the as-of date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from projections.state import State
+
+
+def holdings_rows(state: State, as_of: dt.date) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for (holder, security), quantity in sorted(state.shares.items()):
+        rows.append({"party": holder, "security": security, "kind": "shares", "quantity": quantity})
+    for w in sorted(state.warrants.values(), key=lambda w: (w.holder, w.warrant)):
+        outstanding = w.outstanding(as_of)
+        if outstanding <= 0 and w.outstanding_known:
+            continue  # exercised in full or expired: nothing left to hold
+        price = w.display_price()
+        row: dict[str, Any] = {
+            "party": w.holder,
+            "security": w.warrant,
+            "kind": "warrant",
+            "underlying": w.security,
+            "quantity": outstanding,
+            "exercisable": w.exercisable(as_of),
+            "exercise_price": str(price) if price is not None else None,
+            "expires": w.expires.isoformat() if w.expires else None,
+        }
+        if not w.outstanding_known:
+            # A cashless exercise with an unstated surrendered quantity:
+            # what is left is at most this, and the row says so.
+            row["quantity"] = None
+            row["quantity_at_most"] = outstanding
+            row["exercisable"] = None
+            row["exercisable_at_most"] = w.exercisable(as_of)
+        rows.append(row)
+    for n in sorted(state.notes.values(), key=lambda n: (n.holder, n.note)):
+        rows.append({
+            "party": n.holder,
+            "security": n.note,
+            "kind": "note",
+            "quantity": None,
+            "principal": str(n.principal),
+            "underlying": n.converts_to,
+        })
+    return rows

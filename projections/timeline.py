@@ -1,0 +1,101 @@
+"""From the log to the history a query sees: known-at filtering and corrections.
+
+A retraction or correction rewrites the past as the ledger knows it from the
+moment it is recorded: every as-of date sees the corrected history, and only a
+known-at instant before it sees the old one. A correction or retraction can
+itself be retracted, which restores what it replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from events import Event, EventCorrected, EventRetracted, parse_event
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An event as the store holds it: with its place in the log and when it was appended."""
+
+    sequence: int
+    recorded_at: dt.datetime
+    event: Event
+    event_id: str
+
+
+class UnknownTarget(Exception):
+    def __init__(self, record: Recorded, field: str, target: str):
+        super().__init__(f"{field}: no earlier event with id or ref '{target}'")
+        self.record = record
+        self.field = field
+        self.target = target
+
+
+def known_at(records: Iterable[Recorded], instant: dt.datetime | None) -> list[Recorded]:
+    if instant is None:
+        return list(records)
+    return [r for r in records if r.recorded_at <= instant]
+
+
+def replacement_event(original: Event, correction: EventCorrected) -> Event:
+    data = dict(correction.replacement)
+    data.setdefault("type", original.type)
+    data.setdefault("effective_date", original.effective_date.isoformat())
+    data["issuer"] = original.issuer
+    data["source"] = correction.source.model_dump(mode="json")
+    if original.ref is not None:
+        data.setdefault("ref", original.ref)
+    return parse_event(data)
+
+
+_MISSING = object()
+
+
+def resolve(records: Sequence[Recorded]) -> list[Event]:
+    """The effective history: corrections applied, in valid-time order."""
+    by_key: dict[str, Recorded] = {}
+    for r in records:
+        by_key[r.event_id] = r
+        if r.event.ref is not None:
+            by_key.setdefault(r.event.ref, r)
+
+    # original event id -> its current replacement (None when retracted)
+    overrides: dict[str, Event | None] = {}
+    # correction id -> (the original it acted on, the override it displaced)
+    undo: dict[str, tuple[str, object]] = {}
+
+    for r in records:
+        e = r.event
+        if not isinstance(e, EventRetracted | EventCorrected):
+            continue
+        field = "retracts" if isinstance(e, EventRetracted) else "corrects"
+        target = by_key.get(getattr(e, field))
+        if target is None or target.sequence >= r.sequence:
+            raise UnknownTarget(r, field, getattr(e, field))
+        if target.event_id in undo:
+            # Acting on a correction: retracting it restores what it displaced.
+            original, displaced = undo[target.event_id]
+        else:
+            original, displaced = target.event_id, None
+        undo[r.event_id] = (original, overrides.get(original, _MISSING))
+        if isinstance(e, EventRetracted) and target.event_id != original:
+            if displaced is _MISSING:
+                overrides.pop(original, None)
+            else:
+                overrides[original] = displaced  # type: ignore[assignment]
+        elif isinstance(e, EventRetracted):
+            overrides[original] = None
+        else:
+            overrides[original] = replacement_event(by_key[original].event, e)
+
+    ordered: list[tuple[dt.date, int, Event]] = []
+    for r in records:
+        if isinstance(r.event, EventRetracted | EventCorrected):
+            continue
+        event = overrides[r.event_id] if r.event_id in overrides else r.event
+        if event is not None:
+            ordered.append((event.effective_date, r.sequence, event))
+    ordered.sort(key=lambda t: (t[0], t[1]))
+    return [e for _, _, e in ordered]
