@@ -163,7 +163,8 @@ def _event(name: str, index: int, raw: Any, header: DocumentHeader | None) -> Ev
 def _rule(err: dict[str, Any]) -> str:
     kind = err.get("type")
     if kind == "union_tag_invalid":
-        return f"unknown event type {err.get('input')!r}"
+        tag = (err.get("ctx") or {}).get("tag")
+        return f"unknown event type {tag!r}"
     if kind == "union_tag_not_found":
         return "required (the event's type)"
     if kind == "missing":
