@@ -1,0 +1,125 @@
+"""Corrections recorded later rewrite every as-of date; --known-at before them shows the old history.
+verify catches a figure altered directly in the SQLite file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+import yaml
+from freezegun import freeze_time
+
+from tests.conftest import DATA
+
+SRC = {"locator": "erratum", "quote": "the transfer of 200,000 shares was never made"}
+
+
+@pytest.fixture
+def acme(ledger):
+    with freeze_time("2022-01-10T09:00:00Z"):
+        assert ledger("import", DATA / "acme").code == 0
+    return ledger
+
+
+def corrections(tmp_path, events, doc_id="erratum"):
+    path = tmp_path / f"{doc_id}.yaml"
+    path.write_text(yaml.safe_dump({"document": {"id": doc_id, "issuer": "acme"}, "events": events}))
+    return path
+
+
+def qty(ledger, day, party, security, *extra):
+    rows = ledger.rows("holdings", "--as-of", day, *extra)
+    return next((r["quantity"] for r in rows if r["party"] == party and r["security"] == security), 0)
+
+
+def test_retraction_recorded_later(acme, tmp_path):
+    retraction = {"type": "EventRetracted", "effective_date": "2022-03-01", "retracts": "transfer-1",
+                  "reason": "never happened", "source": SRC}
+    with freeze_time("2022-03-01T12:00:00Z"):
+        assert acme("import", corrections(tmp_path, [retraction])).code == 0
+    # As the ledger knows it now: alice kept her 1,000,000 at every date after 2020-11-01.
+    assert qty(acme, "2020-12-01", "alice", "common") == 1_000_000
+    assert qty(acme, "2020-12-01", "bob", "common") == 500_000
+    # After the 2:1 split: 2,000,000 and 1,000,000.
+    assert qty(acme, "2021-01-01", "alice", "common") == 2_000_000
+    # As the ledger knew it a second before the retraction: the transfer stands.
+    before = ("--known-at", "2022-03-01T11:59:59Z")
+    assert qty(acme, "2020-12-01", "alice", "common", *before) == 800_000
+    assert qty(acme, "2020-12-01", "bob", "common", *before) == 700_000
+
+
+def test_correction_and_its_retraction(acme, tmp_path):
+    correction = {"type": "EventCorrected", "ref": "fix-cash-1", "effective_date": "2022-03-01", "corrects": "cash-1",
+                  "replacement": {"warrant": "w-1", "quantity": 40000}, "reason": "misread",
+                  "source": {"locator": "erratum 2", "quote": "40,000, not 50,000"}}
+    with freeze_time("2022-03-01T12:00:00Z"):
+        assert acme("import", corrections(tmp_path, [correction])).code == 0
+    # 40,000 for cash + 60,000 net = 100,000 common; 300,000 - 40,000 - 100,000 = 160,000 left.
+    assert qty(acme, "2020-07-01", "fund-lp", "common") == 100_000
+    assert qty(acme, "2020-07-01", "fund-lp", "w-1") == 160_000
+    undo = {"type": "EventRetracted", "effective_date": "2022-04-01", "retracts": "fix-cash-1", "reason": "the 50,000 was right",
+            "source": {"locator": "erratum 3", "quote": "withdrawn"}}
+    with freeze_time("2022-04-01T12:00:00Z"):
+        assert acme("import", corrections(tmp_path, [undo], doc_id="erratum-3")).code == 0
+    assert qty(acme, "2020-07-01", "fund-lp", "common") == 110_000
+    assert qty(acme, "2020-07-01", "fund-lp", "w-1") == 150_000
+    assert qty(acme, "2020-07-01", "fund-lp", "common", "--known-at", "2022-03-15T00:00:00Z") == 100_000
+
+
+def test_correction_that_breaks_a_later_event_is_refused(acme, tmp_path):
+    # A warrant without its milestone tranche leaves nothing for the 2020-08-01 milestone to unlock.
+    replacement = {"warrant": "w-1", "holder": "fund-lp", "security": "common", "quantity": 200000,
+                   "exercise_price": "2.00", "expires": "2025-01-01",
+                   "tranches": [{"quantity": 100000, "exercisable_from": "2020-03-01"},
+                                {"quantity": 100000, "exercisable_from": "2020-06-01"}]}
+    correction = {"type": "EventCorrected", "effective_date": "2022-03-01", "corrects": "w1-issue",
+                  "replacement": replacement, "reason": "x", "source": SRC}
+    before = acme.count()
+    r = acme("import", corrections(tmp_path, [correction]))
+    assert r.code == 2, r.out
+    assert "WarrantBecameExercisable of 2020-08-01" in r.err and "0 shares awaiting" in r.err
+    assert acme.count() == before
+
+
+def test_retraction_of_unknown_target(acme, tmp_path):
+    r = acme("import", corrections(tmp_path, [{"type": "EventRetracted", "effective_date": "2022-03-01",
+                                                "retracts": "no-such-ref", "reason": "x", "source": SRC}]))
+    assert r.code == 2 and "retracts" in r.err and "no-such-ref" in r.err
+
+
+def test_verify_intact_then_tampered(acme):
+    r = acme("verify")
+    assert r.code == 0 and "chain intact" in r.out
+    with sqlite3.connect(acme.db) as c:
+        rowid, state = c.execute(
+            "select rowid, state from ledger_events where topic='CashExercise'").fetchone()
+        record = json.loads(state)
+        assert record["event"]["quantity"] == 50000
+        record["event"]["quantity"] = 5000  # one figure altered behind the ledger's back
+        c.execute("update ledger_events set state=? where rowid=?", (json.dumps(record).encode(), rowid))
+    r = acme("verify")
+    assert r.code == 1
+    assert "hash does not match" in r.err
+
+
+def test_verify_exported_file_offline(acme, tmp_path):
+    out = tmp_path / "log.jsonl"
+    assert acme("export", "jsonl", "--out", out).code == 0
+    lines = out.read_text().splitlines()
+    assert len(lines) == 30
+    assert acme("verify", out).code == 0
+    # One character changed in one line.
+    i = next(i for i, line in enumerate(lines) if '"shares_issued": 60000' in line)
+    lines[i] = lines[i].replace('"shares_issued": 60000', '"shares_issued": 60001')
+    out.write_text("\n".join(lines) + "\n")
+    r = acme("verify", out)
+    assert r.code == 1 and "record" in r.err
+
+
+def test_export_refuses_to_overwrite(acme, tmp_path):
+    out = tmp_path / "log.jsonl"
+    out.write_text("keep me")
+    r = acme("export", "jsonl", "--out", out)
+    assert r.code == 2 and "--force" in r.err and out.read_text() == "keep me"
+    assert acme("export", "jsonl", "--out", out, "--force").code == 0
