@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -38,6 +40,7 @@ def histories(draw) -> tuple[list, dict[str, int]]:
     events = genesis()
     held = {h: 0 for h in HOLDERS}
     warrant_left = 1000
+    price = Fraction(3, 2)  # $1.50, divided by every split
     for day in range(1, draw(st.integers(1, 25)) + 1):
         op = draw(st.sampled_from(["issue", "transfer", "cash", "cashless", "split", "pref"]))
         if op == "issue":
@@ -61,13 +64,14 @@ def histories(draw) -> tuple[list, dict[str, int]]:
                 held["h0"] += q
             else:
                 events.append(ev("CashlessExercise", day, warrant="w", quantity=q, fair_market_value="6.00"))
-                held["h0"] += q * 3 // 4  # (6.00 - 1.50) / 6.00 = 3/4, rounded down
+                held["h0"] += math.floor(q * (6 - price) / 6)  # X = Y(A-B)/A, rounded down
             warrant_left -= q
         elif op == "split":
             n = draw(st.integers(2, 4))
             events.append(ev("StockSplit", day, security="common", numerator=n, denominator=1))
             held = {h: q * n for h, q in held.items()}
             warrant_left *= n
+            price /= n
         elif op == "pref":
             h, q = draw(st.sampled_from(HOLDERS)), draw(st.integers(1, 500))
             events.append(ev("SharesIssued", day, security="pref", holder=h, quantity=q))
