@@ -28,3 +28,16 @@ class BeneficialOwnershipReported(Event):
     reporting_type: str | None = None
     member_of_group: bool | None = None
     name_as_reported: str | None = Field(default=None, min_length=1)
+
+
+class UndisclosedHolding(Event):
+    """A document says a holder holds some of a class without saying how much.
+
+    Figures that depend on that position are then reported as not derivable,
+    instead of silently counting it as zero.
+    """
+
+    type: Literal["UndisclosedHolding"] = "UndisclosedHolding"
+    holder: Slug
+    security: Slug
+    description: str = Field(min_length=1)

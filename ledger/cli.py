@@ -125,6 +125,19 @@ def history(ctx: click.Context, party: str | None, security: str | None, issuer:
         emit(fmt, "history", header, rows)
 
 
+def folded(ctx: click.Context, issuer: str | None, as_of: dt.date | None, known_at: dt.datetime | None):
+    from ledger.queries import make_query, state_at  # noqa: PLC0415
+
+    with open_store(ctx) as store:
+        query = make_query(store, issuer, as_of, known_at)
+        return query, state_at(store, query)
+
+
+outstanding_option = click.option(
+    "--outstanding", type=click.Choice(["derived", "reported"]), default="derived", show_default=True,
+    help="Denominator: the ledger's own count, or the latest SharesOutstandingReported (as filers do).")
+
+
 @cli.command()
 @query_options
 @click.pass_context
@@ -132,15 +145,96 @@ def history(ctx: click.Context, party: str | None, security: str | None, issuer:
 def holdings(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
              issuer: str | None) -> None:
     """Shares, warrants and notes per party on a date."""
-    from ledger.queries import make_query, state_at  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415
 
-    with open_store(ctx) as store:
-        query = make_query(store, issuer, as_of, known_at)
-        rows = holdings_rows(state_at(store, query), query.as_of)
-    emit(fmt, f"Holdings of {query.issuer}", query.header(), rows,
-         ["party", "security", "kind", "underlying", "quantity", "exercisable", "exercise_price",
-          "expires", "principal", "quantity_at_most", "exercisable_at_most"] if fmt != "json" else None)
+    query, state = folded(ctx, issuer, as_of, known_at)
+    emit(fmt, f"Holdings of {query.issuer}", query.header(), holdings_rows(state, query.as_of),
+         HOLDINGS_COLUMNS if fmt != "json" else None)
+
+
+HOLDINGS_COLUMNS = ["party", "security", "kind", "underlying", "quantity", "exercisable", "exercise_price",
+                    "expires", "principal", "quantity_at_most", "exercisable_at_most"]
+
+
+@cli.command()
+@query_options
+@click.pass_context
+@user_errors
+def captable(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
+             issuer: str | None) -> None:
+    """Outstanding and fully diluted shares per class."""
+    from projections.captable import captable_rows  # noqa: PLC0415
+
+    query, state = folded(ctx, issuer, as_of, known_at)
+    emit(fmt, f"Cap table of {query.issuer}", query.header(), captable_rows(state, query.as_of),
+         ["security", "outstanding", "fully_diluted", "not_yet_convertible", "fully_diluted_is_upper_bound",
+          "reported_outstanding", "reported_on"] if fmt != "json" else None)
+
+
+@cli.command()
+@query_options
+@outstanding_option
+@click.pass_context
+@user_errors
+def voting(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
+           issuer: str | None, outstanding: str) -> None:
+    """Votes per party and percent of all votes."""
+    from projections.voting import voting_rows  # noqa: PLC0415
+
+    query, state = folded(ctx, issuer, as_of, known_at)
+    emit(fmt, f"Voting power in {query.issuer}", query.header(),
+         voting_rows(state, query.as_of, reported=outstanding == "reported"))
+
+
+@cli.command()
+@query_options
+@outstanding_option
+@click.option("--security", help="The class (default: the issuer's common class).")
+@click.option("--cover", is_flag=True, help="Print rows 7 to 13 of a Schedule 13D cover page for each person.")
+@click.pass_context
+@user_errors
+def ownership(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
+              issuer: str | None, outstanding: str, security: str | None, cover: bool) -> None:
+    """Beneficial ownership under Rule 13d-3 for one class."""
+    from projections.ownership import ownership_rows  # noqa: PLC0415
+
+    query, state = folded(ctx, issuer, as_of, known_at)
+    security = security or common_class(state)
+    rows = ownership_rows(state, security, query.as_of, reported=outstanding == "reported")
+    if cover and fmt == "table":
+        from ledger.reports import print_cover_pages  # noqa: PLC0415
+
+        print_cover_pages(state, security, query, rows)
+        return
+    emit(fmt, f"Beneficial ownership of {security} of {query.issuer} (Rule 13d-3)", query.header(), rows,
+         OWNERSHIP_COLUMNS if fmt != "json" else None)
+
+
+OWNERSHIP_COLUMNS = ["party", "beneficially_owned", "acquirable_within_60_days", "percent", "sole_voting",
+                     "shared_voting", "sole_dispositive", "shared_dispositive", "complete", "missing"]
+
+
+def common_class(state) -> str:
+    commons = [s for s, sec in state.securities.items() if sec.created.kind == "common"]
+    if not commons:
+        raise UsageError("the issuer has no common class; name one with --security")
+    return commons[0]
+
+
+@cli.command()
+@query_options
+@outstanding_option
+@click.pass_context
+@user_errors
+def rights(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
+           issuer: str | None, outstanding: str) -> None:
+    """Each agreement's parties and rights on a date, with the figures behind them."""
+    from projections.rights import rights_rows  # noqa: PLC0415
+
+    query, state = folded(ctx, issuer, as_of, known_at)
+    emit(fmt, f"Rights under agreements of {query.issuer}", query.header(),
+         rights_rows(state, query.as_of, reported=outstanding == "reported"),
+         ["agreement", "right", "kind", "party", "status", "explanation"] if fmt == "table" else None)
 
 
 @cli.command()

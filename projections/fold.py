@@ -35,6 +35,7 @@ from events import (
     SharesOutstandingReported,
     SharesTransferred,
     StockSplit,
+    UndisclosedHolding,
     VotingCommitment,
     WarrantBecameExercisable,
     WarrantIssued,
@@ -463,6 +464,12 @@ def _ownership_reported(state: State, e: BeneficialOwnershipReported) -> None:
     state.ownership_reports.append(e)
 
 
+def _undisclosed(state: State, e: UndisclosedHolding) -> None:
+    _security(state, e)
+    _holder(state, e, "holder")
+    state.undisclosed.setdefault((e.holder, e.security), e.description)
+
+
 def _correction(state: State, e: Event) -> None:
     # Corrections act on the stream before the fold (projections.timeline);
     # reaching here means one slipped through unresolved.
@@ -494,6 +501,7 @@ HANDLERS: dict[type, Callable[[State, Event], None]] = {
     DirectorElected: _director_elected,
     SharesOutstandingReported: _outstanding_reported,
     BeneficialOwnershipReported: _ownership_reported,
+    UndisclosedHolding: _undisclosed,
     EventRetracted: _correction,
     EventCorrected: _correction,
 }

@@ -1,21 +1,37 @@
 """Rights under agreements, from their terms as data.
 
-An agreement's `terms` may hold `rights`, a list of mappings each with an `id`
-and a `kind`; an amendment replaces rights by id. The kinds understood here:
+An agreement's `terms` may hold `investors` (the parties it calls Investors)
+and `rights`, a list of mappings each with an `id` and a `kind`; an amendment
+replaces rights by id and adds new ones. The kinds evaluated here:
 
+- `eligible_investor`: `persons` (party or group slugs; a group counts as one
+  person, a party together with what it controls), `measure`
+  (`voting_power`: votes of all its stock; `preferred_voting_power`: votes of
+  its preferred stock) and `threshold` (a fraction, "0.10"), each over all
+  outstanding votes.
 - `demand_registration`: `caps`, a list of `{holders, limit}` where `holders`
   is a list of party or group slugs or one of `all_investors`,
   `eligible_other_investors`, `covered_warrant_holders`; and
   `min_offering_price`, the smallest aggregate offering price a demand may have.
+- `board_nomination`: `holder`, `seats`; the nominations and elections recorded.
+- `survival`: `condition: any_investor_owns_restricted_stock`: the agreement
+  is in force while any Investor holds stock of the issuer.
+Any other kind (`piggyback_registration`, `short_form_registration`,
+`holdback`, ...) is reported as in force with its terms as figures.
+Voting commitments (VotingCommitment events) are reported with the right they
+depend on (`while_right`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from events import DemandRegistrationRequested
 from projections.state import AgreementState, State
+from projections.voting import percent, total_votes, votes_by_holder
 
 
 def rights_of(agreement: AgreementState, kind: str) -> list[dict[str, Any]]:
@@ -92,3 +108,137 @@ def check_demand(state: State, e: DemandRegistrationRequested) -> tuple[str, str
 def _label(cap: dict[str, Any]) -> str:
     holders = cap.get("holders")
     return ", ".join(holders) if isinstance(holders, list) else str(holders)
+
+
+# --- evaluation on a date ----------------------------------------------------
+
+
+def person_entities(state: State, person: str) -> set[str]:
+    """Who counts as one person: a party with what it controls, or a group with its members'."""
+    base = persons_of(state, person)
+    out = set(base)
+    for p in base:
+        out |= state.controlled_by(p)
+    return out
+
+
+def _row(agreement: str, right: dict[str, Any] | None, party: str | None, status: str,
+         figures: dict[str, Any], explanation: str = "") -> dict[str, Any]:
+    return {
+        "agreement": agreement,
+        "right": right.get("id") if right else None,
+        "kind": right.get("kind") if right else "agreement",
+        "party": party,
+        "status": status,
+        "figures": figures,
+        "explanation": explanation,
+        "locator": right.get("locator") if right else None,
+    }
+
+
+def _eligible(state: State, slug: str, right: dict[str, Any], day: dt.date, reported: bool) -> dict[str, Any]:
+    threshold = Fraction(str(right.get("threshold", "0")))
+    measure = right.get("measure", "voting_power")
+    classes = None
+    if measure == "preferred_voting_power":
+        classes = {s for s, sec in state.securities.items() if sec.created.kind == "preferred"}
+    entities = person_entities(state, slug)
+    held = votes_by_holder(state, day, classes=classes)
+    votes = sum(v for holder, v in held.items() if holder in entities)
+    total, used = total_votes(state, day, reported=reported)
+    missing = [f"{h}'s {s} holding ({d})" for (h, s), d in state.undisclosed.items()
+               if h in entities and (classes is None or s in classes)]
+    figures = {"votes": votes, "total_votes": total, "percent": percent(votes, total),
+               "threshold_percent": float(threshold * 100), "measure": measure}
+    if used:
+        figures["total_votes_basis"] = "reported outstanding of " + ", ".join(used)
+    if total and Fraction(votes, total) >= threshold:
+        return _row("", right, slug, "eligible", figures, f"{votes:,} of {total:,} votes meets {float(threshold*100):g}%")
+    if missing:
+        return _row("", right, slug, "not derivable", figures, "missing: " + "; ".join(missing))
+    if not total:
+        return _row("", right, slug, "not derivable", figures, "no outstanding votes recorded on this date")
+    return _row("", right, slug, "not eligible", figures,
+                f"{votes:,} of {total:,} votes is below {float(threshold*100):g}%")
+
+
+def rights_rows(state: State, day: dt.date, *, reported: bool = False) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for slug, agreement in state.agreements.items():
+        rows.extend(_agreement_rows(state, slug, agreement, day, reported))
+        for r in agreement.terms.get("rights", []):
+            for row in _right_rows(state, slug, agreement, r, day, reported):
+                row["agreement"] = slug
+                rows.append(row)
+    for c in state.commitments:
+        active = _right_active(state, c.in_favor_of, c.while_right)
+        status = "in force" if active else "not in force"
+        expl = (f"{', '.join(c.voters)} vote {'on request ' if c.upon_request else ''}for the {c.subject} "
+                f"of {c.in_favor_of}" + (f" while it holds the {c.while_right} right" if c.while_right else ""))
+        rows.append(_row(c.agreement, {"id": "voting-commitment", "kind": "voting_commitment",
+                                       "locator": c.source.locator}, ", ".join(c.voters), status,
+                         {"in_favor_of": c.in_favor_of, "subject": c.subject}, expl))
+    return rows
+
+
+def _right_active(state: State, holder: str, kind: str | None) -> bool:
+    if kind is None:
+        return True
+    for agreement in state.agreements.values():
+        for r in rights_of(agreement, kind.replace("-", "_")):
+            if r.get("holder") == holder or holder in r.get("persons", []):
+                return True
+    return False
+
+
+def _agreement_rows(state: State, slug: str, a: AgreementState, day: dt.date, reported: bool) -> list[dict[str, Any]]:
+    rows = []
+    survival = rights_of(a, "survival")
+    status, explanation = "in force", f"executed {a.executed.effective_date}"
+    if a.amendments:
+        explanation += "; amended " + ", ".join(f"{e.amendment} ({e.effective_date})" for e in a.amendments)
+    if survival:
+        investors = _investors(state, a)
+        held = {h for (h, _), q in state.shares.items() if h in investors and q > 0}
+        undisclosed = {h for (h, _) in state.undisclosed if h in investors}
+        if held:
+            explanation += f"; survives while any Investor owns Restricted Stock: {', '.join(sorted(held))} hold stock"
+        elif undisclosed:
+            explanation += f"; survives while any Investor owns Restricted Stock: {', '.join(sorted(undisclosed))} hold stock in undisclosed amounts"
+        else:
+            status = "not derivable"
+            explanation += "; survives while any Investor owns Restricted Stock, and no Investor holding is recorded"
+    for party in a.parties:
+        rows.append(_row(slug, None, party, status, {"role": a.roles.get(party, "party")}, explanation))
+    return rows
+
+
+def _right_rows(state: State, slug: str, a: AgreementState, r: dict[str, Any], day: dt.date,
+                reported: bool) -> list[dict[str, Any]]:
+    kind = r.get("kind")
+    if kind == "eligible_investor":
+        return [_eligible(state, p, r, day, reported) for p in r.get("persons", [])]
+    if kind == "demand_registration":
+        rows = []
+        for index, cap in enumerate(r.get("caps", [])):
+            used = demands_used(state, slug, r, index)
+            left = max(0, int(cap["limit"]) - used)
+            rows.append(_row(slug, r, _label(cap), "available" if left else "used up",
+                             {"limit": int(cap["limit"]), "used": used, "left": left,
+                              "min_offering_price": r.get("min_offering_price")},
+                             f"{used} of {cap['limit']} demand registrations used"))
+        return rows
+    if kind == "board_nomination":
+        holder = r.get("holder")
+        nominated = [n for n in state.nominations if n.nominated_by == holder]
+        elected = {d.director: d.effective_date for d in state.directors}
+        serving = [f"{n.director} (serving since {elected[n.director]})" if n.director in elected
+                   else f"{n.director} (nominated {n.effective_date}, election not recorded)" for n in nominated]
+        figures = {"seats": r.get("seats"), "board_size": state.board_size,
+                   "board_size_deadline": state.board_deadline.isoformat() if state.board_deadline else None,
+                   "nominees": [n.director for n in nominated]}
+        return [_row(slug, r, holder, "in force", figures, "; ".join(serving) or "no nominee recorded")]
+    if kind == "survival":
+        return []
+    figures = {k: v for k, v in r.items() if k not in ("id", "kind", "locator", "quote")}
+    return [_row(slug, r, None, "in force", figures, r.get("quote", ""))]

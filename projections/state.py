@@ -142,6 +142,8 @@ class State:
     directors: list[Event] = field(default_factory=list)
     outstanding_reports: list[SharesOutstandingReported] = field(default_factory=list)
     ownership_reports: list[BeneficialOwnershipReported] = field(default_factory=list)
+    # (holder, security) -> what the document says, for positions it gives no number for
+    undisclosed: dict[tuple[str, str], str] = field(default_factory=dict)
     applied: int = 0
 
     def copy(self) -> State:
@@ -158,3 +160,25 @@ class State:
 
     def held(self, holder: str, security: str) -> int:
         return self.shares.get((holder, security), 0)
+
+    def members(self, holder: str) -> tuple[str, ...]:
+        return self.groups.get(holder, ())
+
+    def controlled_by(self, controller: str) -> set[str]:
+        """Every party the controller controls, at any depth."""
+        children: dict[str, list[str]] = {}
+        for controlled, entries in self.controllers.items():
+            for c, _, _ in entries:
+                children.setdefault(c, []).append(controlled)
+        out: set[str] = set()
+        todo = list(children.get(controller, []))
+        while todo:
+            p = todo.pop()
+            if p not in out:
+                out.add(p)
+                todo.extend(children.get(p, []))
+        return out
+
+    def reported_outstanding(self, security: str, day: dt.date) -> SharesOutstandingReported | None:
+        reports = [r for r in self.outstanding_reports if r.security == security and r.effective_date <= day]
+        return max(reports, key=lambda r: r.effective_date) if reports else None

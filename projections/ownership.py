@@ -1,0 +1,132 @@
+"""Beneficial ownership under SEC Rule 13d-3, for one class.
+
+A person beneficially owns the shares it holds plus those it can acquire
+within 60 days (warrant shares exercisable by then and not expired;
+convertibles whose conditions were met on or before the as-of date), and
+everything held by the entities it controls, at any depth (shared power).
+A group counts as one person. Percent of class is
+owned / (class outstanding + that person's own acquirable shares).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from projections.dilution import claims_on
+from projections.state import State
+from projections.voting import percent
+
+WINDOW = dt.timedelta(days=60)
+
+
+@dataclass
+class Direct:
+    own: int = 0
+    acquirable: int = 0
+    at_most: bool = False
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.own + self.acquirable
+
+
+def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Direct]:
+    positions: dict[str, Direct] = {}
+    for (holder, sec), quantity in state.shares.items():
+        if sec == security:
+            positions.setdefault(holder, Direct()).own += quantity
+    for claim in claims_on(state, security, day, day + WINDOW):
+        d = positions.setdefault(claim.holder, Direct())
+        d.acquirable += claim.available
+        if claim.at_most and claim.available:
+            d.at_most = True
+            d.missing.append(f"{claim.instrument}: exercisable quantity is an upper bound "
+                             "(an exercise's surrendered quantity is not stated)")
+    converts_into = {s for s, st in state.securities.items() if st.created.converts_to == security}
+    for (holder, sec), description in state.undisclosed.items():
+        if sec == security or sec in converts_into:
+            positions.setdefault(holder, Direct()).missing.append(f"{holder}'s {sec} holding: {description}")
+    return positions
+
+
+def denominator(state: State, security: str, day: dt.date, reported: bool) -> tuple[int | None, str]:
+    if reported:
+        report = state.reported_outstanding(security, day)
+        if report is None:
+            return None, f"no SharesOutstandingReported for {security} on or before {day}"
+        return report.quantity, f"reported as of {report.effective_date}"
+    return state.outstanding(security), "derived from the ledger"
+
+
+def ownership_rows(state: State, security: str, day: dt.date, *, reported: bool = False) -> list[dict[str, Any]]:
+    positions = direct_positions(state, security, day)
+    outstanding, basis = denominator(state, security, day, reported)
+    persons: dict[str, tuple[set[str], set[str]]] = {}  # person -> (sole entities, shared entities)
+    for holder in positions:
+        persons.setdefault(holder, ({holder}, set()))
+    for controller in {c for entries in state.controllers.values() for c, _, _ in entries}:
+        held = {e for e in state.controlled_by(controller) if e in positions}
+        if held:
+            persons[controller] = ({controller} & set(positions), held)
+    for group, members in state.groups.items():
+        sole = ({group} | set(members)) & set(positions)
+        shared: set[str] = set()
+        for m in members:
+            shared |= {e for e in state.controlled_by(m) if e in positions}
+        if sole or shared:
+            persons[group] = (sole, shared - sole)
+
+    rows = []
+    for person, (sole, shared) in sorted(persons.items()):
+        sole_total = sum(positions[e].total for e in sole)
+        shared_total = sum(positions[e].total for e in shared)
+        acquirable = sum(positions[e].acquirable for e in sole | shared)
+        owned = sole_total + shared_total
+        missing = [m for e in sorted(sole | shared) for m in positions[e].missing]
+        row: dict[str, Any] = {
+            "party": person,
+            "beneficially_owned": owned,
+            "acquirable_within_60_days": acquirable,
+            "percent": percent(owned, outstanding + acquirable) if outstanding is not None else None,
+            "sole_voting": sole_total,
+            "shared_voting": shared_total,
+            "sole_dispositive": sole_total,
+            "shared_dispositive": shared_total,
+        }
+        if person in state.groups:
+            row["group"] = True
+        if missing:
+            row["complete"] = False
+            row["missing"] = missing
+        if outstanding is None:
+            row["complete"] = False
+            row.setdefault("missing", []).append(basis)
+        rows.append(row)
+    return rows
+
+
+COVER_ROWS = (
+    ("7", "Sole Voting Power", "sole_voting"),
+    ("8", "Shared Voting Power", "shared_voting"),
+    ("9", "Sole Dispositive Power", "sole_dispositive"),
+    ("10", "Shared Dispositive Power", "shared_dispositive"),
+    ("11", "Aggregate Amount Beneficially Owned by Each Reporting Person", "beneficially_owned"),
+    ("13", "Percent of Class Represented by Amount in Row (11)", "percent"),
+)
+
+
+def cover_page(row: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Rows 7 to 13 of a Schedule 13D cover page, as a filer would fill them in."""
+    out = []
+    for number, label, key in COVER_ROWS:
+        value = row.get(key)
+        if key == "percent":
+            text = f"{value:.1f}%" if value is not None else "not derivable"
+        else:
+            text = f"{value:,}" if value else "-0-"
+        out.append((number, label, text))
+    out.insert(5, ("12", "Check if the Aggregate Amount in Row (11) Excludes Certain Shares", "[ ]"))
+    return out
