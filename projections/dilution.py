@@ -45,7 +45,7 @@ def claims_on(state: State, target: str, day: dt.date, by: dt.date | None = None
         if w.security == target:
             if outstanding > 0 or not w.outstanding_known:
                 out.append(Claim(w.holder, w.warrant, target, outstanding, _warrant_available(w, day, by),
-                                 at_most=not w.outstanding_known))
+                                 at_most=not w.exercisable_known(day)))
             continue
         sec = state.securities.get(w.security)
         if sec is None or sec.created.converts_to != target or sec.conversion_ratio is None:
@@ -53,7 +53,7 @@ def claims_on(state: State, target: str, day: dt.date, by: dt.date | None = None
         ratio = sec.conversion_ratio
         available = _warrant_available(w, day, by) if sec.convertible_on(day) else 0
         out.append(Claim(w.holder, w.warrant, target, round_quantity(outstanding * ratio),
-                         round_quantity(available * ratio), at_most=not w.outstanding_known,
+                         round_quantity(available * ratio), at_most=not w.exercisable_known(day),
                          note=_awaiting(sec, day)))
     for (holder, security), quantity in state.shares.items():
         sec = state.securities[security]

@@ -25,6 +25,7 @@ from events import (
     Event,
     EventCorrected,
     EventRetracted,
+    FactStated,
     GroupFormed,
     JoinderSigned,
     NoteIssued,
@@ -145,6 +146,7 @@ def _control_recorded(state: State, e: ControlRecorded) -> None:
         if current not in seen:
             seen.add(current)
             todo.extend(c for c, _, _ in state.controllers.get(current, []))
+    state.control_records.append(e)
     entries = state.controllers.setdefault(e.controlled, [])
     if not any(c == e.controller for c, _, _ in entries):
         entries.append((e.controller, e.relation, e))
@@ -311,9 +313,10 @@ def _check_exercisable(w: WarrantState, e: Event, quantity: int | None) -> None:
         return
     available = w.exercisable(e.effective_date)
     if quantity > available:
+        bound = "" if w.exercisable_known(e.effective_date) else "at most "
         raise RuleViolation(
             e, "quantity",
-            f"warrant '{w.warrant}' has {available} shares exercisable on {e.effective_date}, "
+            f"warrant '{w.warrant}' has {bound}{available} shares exercisable on {e.effective_date}, "
             f"fewer than {quantity}",
         )
 
@@ -353,14 +356,16 @@ def _cashless_exercise(state: State, e: CashlessExercise) -> None:
     if e.quantity is not None and issued is not None and issued > e.quantity:
         raise RuleViolation(e, "shares_issued", f"{issued} exceeds the {e.quantity} surrendered")
     if e.quantity is None:
-        # Y is unknown but at least X: the outstanding balance becomes an upper bound.
-        if issued > w.outstanding(e.effective_date):
+        # Y is unknown but more than X: the outstanding balance becomes an upper bound.
+        if issued >= w.exercisable(e.effective_date):
             raise RuleViolation(
                 e, "shares_issued",
-                f"{issued} exceeds the {w.outstanding(e.effective_date)} left on '{w.warrant}'",
+                f"{issued} issued needs more than {issued} surrendered, but '{w.warrant}' has at most "
+                f"{w.exercisable(e.effective_date)} exercisable on {e.effective_date}",
             )
+        # X = floor(Y(A-B)/A) < Y whenever the price B is positive, so Y >= X + 1.
         w.unknown_exercises += 1
-        w.unknown_surrendered_at_least += issued
+        w.unknown_surrendered_at_least += issued + 1
     else:
         w.exercised += e.quantity
     _give(state, w.holder, w.security, issued or 0)
@@ -470,6 +475,10 @@ def _undisclosed(state: State, e: UndisclosedHolding) -> None:
     state.undisclosed.setdefault((e.holder, e.security), e.description)
 
 
+def _fact_stated(state: State, e: FactStated) -> None:
+    state.statements.append(e)
+
+
 def _correction(state: State, e: Event) -> None:
     # Corrections act on the stream before the fold (projections.timeline);
     # reaching here means one slipped through unresolved.
@@ -502,6 +511,7 @@ HANDLERS: dict[type, Callable[[State, Event], None]] = {
     SharesOutstandingReported: _outstanding_reported,
     BeneficialOwnershipReported: _ownership_reported,
     UndisclosedHolding: _undisclosed,
+    FactStated: _fact_stated,
     EventRetracted: _correction,
     EventCorrected: _correction,
 }

@@ -32,6 +32,7 @@ def holdings_rows(state: State, as_of: dt.date) -> list[dict[str, Any]]:
             # what is left is at most this, and the row says so.
             row["quantity"] = None
             row["quantity_at_most"] = outstanding
+        if not w.exercisable_known(as_of):
             row["exercisable"] = None
             row["exercisable_at_most"] = w.exercisable(as_of)
         rows.append(row)

@@ -49,6 +49,13 @@ def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Dir
     for (holder, sec), description in state.undisclosed.items():
         if sec == security or sec in converts_into:
             positions.setdefault(holder, Direct()).missing.append(f"{holder}'s {sec} holding: {description}")
+    for group, members in state.groups.items():
+        held = positions.get(group)
+        if held is not None and held.total:
+            # The group holds an aggregate no document splits among its members.
+            for m in members:
+                positions.setdefault(m, Direct()).missing.append(
+                    f"{m}'s part of {group}'s aggregate {held.total:,} (no split among members is stated)")
     return positions
 
 
@@ -85,7 +92,11 @@ def ownership_rows(state: State, security: str, day: dt.date, *, reported: bool 
         shared_total = sum(positions[e].total for e in shared)
         acquirable = sum(positions[e].acquirable for e in sole | shared)
         owned = sole_total + shared_total
-        missing = [m for e in sorted(sole | shared) for m in positions[e].missing]
+        missing = [m for e in sorted(sole | shared) for m in positions[e].missing
+                   if f"part of {person}'s aggregate" not in m]  # a group holds its whole aggregate
+        missing = list(dict.fromkeys(missing))
+        if not owned and not missing:
+            continue
         row: dict[str, Any] = {
             "party": person,
             "beneficially_owned": owned,

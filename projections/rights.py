@@ -148,18 +148,34 @@ def _eligible(state: State, slug: str, right: dict[str, Any], day: dt.date, repo
     total, used = total_votes(state, day, reported=reported)
     missing = [f"{h}'s {s} holding ({d})" for (h, s), d in state.undisclosed.items()
                if h in entities and (classes is None or s in classes)]
+    # Reported counts above what the ledger accounts for are shares of holders it does
+    # not know: they could be this person's, so "not eligible" needs them to be too few.
+    derived, _ = total_votes(state, day, reported=False, classes=classes)
+    unaccounted = max(0, total_votes(state, day, reported=reported, classes=classes)[0] - derived)
     figures = {"votes": votes, "total_votes": total, "percent": percent(votes, total),
                "threshold_percent": float(threshold * 100), "measure": measure}
     if used:
         figures["total_votes_basis"] = "reported outstanding of " + ", ".join(used)
+    if unaccounted:
+        figures["unaccounted_votes"] = unaccounted
+    pct = f"{float(threshold * 100):g}%"
     if total and Fraction(votes, total) >= threshold:
-        return _row("", right, slug, "eligible", figures, f"{votes:,} of {total:,} votes meets {float(threshold*100):g}%")
+        return _row("", right, slug, "eligible", figures, f"{votes:,} of {total:,} votes meets {pct}")
     if missing:
         return _row("", right, slug, "not derivable", figures, "missing: " + "; ".join(missing))
     if not total:
         return _row("", right, slug, "not derivable", figures, "no outstanding votes recorded on this date")
-    return _row("", right, slug, "not eligible", figures,
-                f"{votes:,} of {total:,} votes is below {float(threshold*100):g}%")
+    unstated = sorted(s for s, sec in state.securities.items()
+                      if (classes is None or s in classes) and sec.created.votes_per_share is None
+                      and not sec.created.as_converted_voting and sec.created.kind == "preferred")
+    if unstated:
+        return _row("", right, slug, "not derivable", figures,
+                    f"votes per share of {', '.join(unstated)} are not stated")
+    if Fraction(votes + unaccounted, total) >= threshold:
+        return _row("", right, slug, "not derivable", figures,
+                    f"{votes:,} of {total:,} votes is below {pct}, but {unaccounted:,} reported votes are held "
+                    "by holders the ledger does not record")
+    return _row("", right, slug, "not eligible", figures, f"{votes:,} of {total:,} votes is below {pct}")
 
 
 def rights_rows(state: State, day: dt.date, *, reported: bool = False) -> list[dict[str, Any]]:
@@ -208,8 +224,12 @@ def _agreement_rows(state: State, slug: str, a: AgreementState, day: dt.date, re
         else:
             status = "not derivable"
             explanation += "; survives while any Investor owns Restricted Stock, and no Investor holding is recorded"
-    for party in a.parties:
-        rows.append(_row(slug, None, party, status, {"role": a.roles.get(party, "party")}, explanation))
+    roles = {p: a.roles.get(p, "party") for p in a.parties}
+    joined = [p for p, role in roles.items() if role != "party"]
+    if joined:
+        explanation += "; joined: " + ", ".join(f"{p} ({roles[p]})" for p in joined)
+    rows.append(_row(slug, None, f"{len(a.parties)} parties", status,
+                     {"title": a.executed.title, "parties": roles}, explanation))
     return rows
 
 

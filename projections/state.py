@@ -43,6 +43,10 @@ class SecurityState:
         return not self.needs_approval or (self.approved_on is not None and self.approved_on <= day)
 
 
+# A tranche condition meaning: the sources do not say when these shares become exercisable.
+UNSTATED = "unstated"
+
+
 @dataclass
 class TrancheState:
     quantity: int
@@ -52,6 +56,8 @@ class TrancheState:
     met_on: dt.date | None = None
 
     def exercisable_quantity(self, day: dt.date, issued_on: dt.date) -> int:
+        if self.condition == UNSTATED:
+            return 0  # counted apart, as WarrantState.unstated
         if self.condition is not None:
             return self.met_quantity if self.met_on is not None and self.met_on <= day else 0
         start = self.exercisable_from or issued_on
@@ -90,11 +96,20 @@ class WarrantState:
             return 0
         return self.quantity - self.exercised - self.unknown_surrendered_at_least
 
+    @property
+    def unstated(self) -> int:
+        """Shares in tranches whose exercisability no source states."""
+        return sum(t.quantity - t.met_quantity for t in self.tranches if t.condition == UNSTATED)
+
+    def exercisable_known(self, day: dt.date) -> bool:
+        return self.outstanding_known and self.unstated == 0
+
     def exercisable(self, day: dt.date) -> int:
+        """Shares exercisable on the date; an upper bound unless exercisable_known."""
         if self.expired_on(day):
             return 0
         became = sum(t.exercisable_quantity(day, self.issued_on) for t in self.tranches)
-        return max(0, became - self.exercised - self.unknown_surrendered_at_least)
+        return max(0, became + self.unstated - self.exercised - self.unknown_surrendered_at_least)
 
     def display_price(self) -> Decimal | None:
         if self.exercise_price is None:
@@ -144,6 +159,9 @@ class State:
     ownership_reports: list[BeneficialOwnershipReported] = field(default_factory=list)
     # (holder, security) -> what the document says, for positions it gives no number for
     undisclosed: dict[tuple[str, str], str] = field(default_factory=dict)
+    statements: list[Event] = field(default_factory=list)
+    # Every control relation ever recorded, conflicting ones included, for reconciliation.
+    control_records: list[Event] = field(default_factory=list)
     applied: int = 0
 
     def copy(self) -> State:

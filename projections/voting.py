@@ -35,13 +35,16 @@ def votes_by_holder(state: State, day: dt.date, *, classes: set[str] | None = No
     return out
 
 
-def total_votes(state: State, day: dt.date, *, reported: bool = False) -> tuple[int, list[str]]:
+def total_votes(state: State, day: dt.date, *, reported: bool = False,
+                classes: set[str] | None = None) -> tuple[int, list[str]]:
     """All votes outstanding; with `reported`, each class counted as last reported where it was.
 
     Returns the total and the classes whose reported count was used.
     """
     total, used = 0, []
     for security, sec in state.securities.items():
+        if classes is not None and security not in classes:
+            continue
         count = state.outstanding(security)
         if reported:
             report = state.reported_outstanding(security, day)
