@@ -20,7 +20,12 @@ from events.derivatives import (
 from events.governance import BoardSizeChanged, DirectorElected, DirectorNominated
 from events.parties import ControlRecorded, GroupFormed, PartyRegistered
 from events.registry import EVENT_TYPES, DocumentHeader, event_file_schema, parse_event
-from events.reported import BeneficialOwnershipReported, SharesOutstandingReported, UndisclosedHolding
+from events.reported import (
+    BeneficialOwnershipReported,
+    FactStated,
+    SharesOutstandingReported,
+    UndisclosedHolding,
+)
 from events.securities import (
     ConversionApproved,
     PreferredConverted,

@@ -41,3 +41,14 @@ class UndisclosedHolding(Event):
     holder: Slug
     security: Slug
     description: str = Field(min_length=1)
+
+
+class FactStated(Event):
+    """A document's statement about something recorded elsewhere: a title naming a
+    holder, a date given for an agreement. Kept to reconcile against, never applied."""
+
+    type: Literal["FactStated"] = "FactStated"
+    subject: str = Field(min_length=1)
+    field: str = Field(min_length=1)
+    value: str | int
+    note: str | None = None

@@ -238,6 +238,44 @@ def rights(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | No
 
 
 @cli.command()
+@click.option("--strict", is_flag=True, help="Exit 1 on any finding.")
+@click.option("--issuer")
+@click.option("--known-at", type=Instant())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.pass_context
+@user_errors
+def reconcile(ctx: click.Context, strict: bool, issuer: str | None, known_at: dt.datetime | None, fmt: str) -> None:
+    """Reported figures against derived ones, and document against document."""
+    from ledger.queries import history_at, make_query  # noqa: PLC0415
+    from projections.reconcile import FINDING, reconcile as run  # noqa: PLC0415
+
+    with open_store(ctx) as store:
+        query = make_query(store, issuer, None, known_at)
+        rows = run(history_at(store, query))
+    findings = [r for r in rows if r["status"] in FINDING]
+    emit(fmt, f"Reconciliation of {query.issuer}: {len(findings)} findings in {len(rows)} checks",
+         {"as_of": None, "known_at": query.known_at.isoformat()}, rows,
+         ["kind", "subject", "status", "reported", "derived", "explanation", "sources"] if fmt != "json" else None)
+    if strict and findings:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("folder")
+@click.option("--fresh", is_flag=True, help="Replace an existing ledger at --db.")
+@click.option("--date", "dates", type=Day(), multiple=True, help="Dates to report (default: the history's own).")
+@click.pass_context
+@user_errors
+def replay(ctx: click.Context, folder: str, fresh: bool, dates: tuple[dt.date, ...]) -> None:
+    """A filing history into a new ledger, then what it adds up to and what does not reconcile."""
+    from ledger.render import terminal  # noqa: PLC0415
+    from ledger.replay import run_replay  # noqa: PLC0415
+
+    findings = run_replay(ctx.obj, folder, fresh=fresh, console=terminal(), dates=list(dates) or None)
+    click.echo(f"replay: {findings} findings; see `ledger --db {redact(ctx.obj)} reconcile` for the rows")
+
+
+@cli.command()
 @click.argument("file", required=False)
 @click.pass_context
 @user_errors

@@ -63,7 +63,16 @@ def percent(part: int, whole: int) -> float | None:
 
 def voting_rows(state: State, day: dt.date, *, reported: bool = False) -> list[dict[str, Any]]:
     votes = votes_by_holder(state, day)
-    total, _ = total_votes(state, day, reported=reported)
-    rows = [{"party": holder, "votes": v, "percent": percent(v, total)}
-            for holder, v in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
+    total, used = total_votes(state, day, reported=reported)
+    unreported = sorted(s for s, sec in state.securities.items()
+                        if votes_per_share(state, sec, day) and s not in used) if reported else []
+    rows = []
+    for holder, v in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
+        row: dict[str, Any] = {"party": holder, "votes": v, "percent": percent(v, total)}
+        if unreported:
+            # Asked to divide as filers do, but no count was reported yet: no percent.
+            row["percent"] = None
+            row["complete"] = False
+            row["missing"] = [f"no SharesOutstandingReported for {s} on or before {day}" for s in unreported]
+        rows.append(row)
     return rows

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ledger.extract.text import Line, TextIndex, collapse, is_running_header, is_separator
 
-_TAIL = r"(?:\s*\(\s*See\s+Instructions?\s*\))?(?:\s*\*)?(?:\s*:)?"
+_TAIL = r"(?:\s*\(\s*See\s+Instructions?\s*\))?(?:\s*\*)?(?:\s*[:.])?"
 
 # Field, label pattern, row number on a Schedule 13D, row number on a Schedule 13G.
 ROWS: tuple[tuple[str, str, int, int], ...] = (
@@ -135,22 +135,58 @@ def strip_margin(text: str) -> str:
     return " " * len(match.group(0)) + text[match.end() :]
 
 
+def _blank_rule(text: str) -> str:
+    return " " * len(text) if is_separator(text) else text
+
+
 def cover_lines(lines: Sequence[Line]) -> list[Line]:
-    """Lines as the cover-page reader sees them: no running headers, rules or left column."""
-    out: list[Line] = []
-    for line in lines:
-        if is_running_header(line.text):
-            continue
-        text = "" if is_separator(line.text) else strip_margin(line.text).rstrip()
-        out.append(Line(text, line.page, line.number))
-    return out
+    """Lines as the cover-page reader sees them: running headers dropped, rules blanked.
+
+    Blanking keeps every line's length, so offsets stay valid when the left
+    column is blanked later.
+    """
+    return [
+        Line(_blank_rule(line.text), line.page, line.number)
+        for line in lines
+        if not is_running_header(line.text)
+    ]
 
 
 def find_cover_pages(lines: Sequence[Line]) -> list[CoverPage]:
     """Every reporting person's cover page in the filing, in order."""
-    index = TextIndex(cover_lines(lines))
-    blocks = _blocks(_labels(index.text), index)
+    plain = cover_lines(lines)
+    found = TextIndex(plain)
+    blocks = _blocks(_labels(found.text), found)
+    # The left column is blanked only beside the voting rows, so that a label's
+    # continuation elsewhere ("... BY EACH / REPORTING PERSON") keeps its words.
+    margin = set().union(*(_voting_zone(block, found) for block in blocks)) if blocks else set()
+    index = TextIndex(
+        [
+            Line(_blank_rule(strip_margin(line.text)), line.page, line.number) if i in margin else line
+            for i, line in enumerate(plain)
+        ]
+    )
     return [CoverPage(i, _rows(block, index), index) for i, block in enumerate(blocks, start=1)]
+
+
+_VOTING = ("sole_voting", "shared_voting", "sole_dispositive", "shared_dispositive")
+
+
+def _voting_zone(block: list[_Label], index: TextIndex) -> set[int]:
+    """Line indexes beside the voting rows: from after the row before them to the row after them."""
+    voting = [i for i, label in enumerate(block) if label.field in _VOTING]
+    if not voting:
+        return set()
+    first, last = voting[0], voting[-1]
+    if first > 0:
+        start = index.line_index(block[first - 1].end) + 1
+    else:
+        start = index.line_index(block[first].start)
+    if last + 1 < len(block):
+        end = index.line_index(block[last + 1].start)
+    else:
+        end = index.line_index(block[last].end) + 6
+    return set(range(start, end))
 
 
 def _labels(text: str) -> list[_Label]:
@@ -256,7 +292,7 @@ def _rows(block: list[_Label], index: TextIndex) -> dict[str, Row]:
             if index.line_index(nxt.start) > index.line_index(label.end):
                 cut = index.line_start(nxt.start)
         else:
-            cut = _last_row_end(label.end, index)
+            cut = _last_row_end(label.end, index, bool(lead.pre))
         after = text[label.end : cut]
         content = collapse(f"{lead.pre} {after}")
         end = label.end + len(after.rstrip())
@@ -273,13 +309,13 @@ def _rows(block: list[_Label], index: TextIndex) -> dict[str, Row]:
     return rows
 
 
-def _last_row_end(offset: int, index: TextIndex) -> int:
+def _last_row_end(offset: int, index: TextIndex, has_lead: bool) -> int:
     """The last row (type of reporting person) ends at the first blank line after its codes."""
     text = index.text
     line_no = index.line_index(offset)
     rest_of_line = text[offset : index.starts[line_no] + len(index.lines[line_no].text)]
     end = offset + len(rest_of_line)
-    taken = 1 if rest_of_line.strip() else 0
+    taken = 1 if rest_of_line.strip() or has_lead else 0
     blank_run = 0
     for line in index.lines[line_no + 1 :]:
         line_no += 1
@@ -291,7 +327,12 @@ def _last_row_end(offset: int, index: TextIndex) -> int:
             if blank_run > 3:
                 break
             continue
-        if taken >= _LAST_ROW_LINES or len(stripped) > _LAST_ROW_WIDTH or stripped.startswith("*"):
+        if (
+            taken >= _LAST_ROW_LINES
+            or len(stripped) > _LAST_ROW_WIDTH
+            or stripped.startswith("*")
+            or any(pattern.search(stripped) for _, pattern in _LABELS)
+        ):
             break
         taken += 1
         end = index.starts[line_no] + len(line.text)

@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 # "L.P.", "L. L. C.", "U.S." -> "lp", "llc", "us" (before punctuation is dropped)
-_DOTTED = re.compile(r"\b(?:[a-z]\.\s?){2,}")
+_DOTTED = re.compile(r"\b[a-z](?:\.\s?[a-z])+\b\.?")
 _APOSTROPHES = re.compile(r"['\u2019`]")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 

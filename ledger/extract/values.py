@@ -111,7 +111,7 @@ def read_tax_id(text: str) -> tuple[Reading, str]:
 
 
 def read_name(text: str) -> Reading:
-    cleaned = collapse(text).strip(" :;,-")
+    cleaned = collapse(text).lstrip(" .:;,-").rstrip(" :;,-")
     if not cleaned:
         return Reading(BLANK)
     return Reading(VALUE, cleaned)
