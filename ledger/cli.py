@@ -302,20 +302,37 @@ def export() -> None:
     """Audit exports."""
 
 
-@export.command("jsonl")
-@click.option("--out", "out", required=True, help="File to write ('-' for standard output).")
-@click.option("--issuer")
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
-@click.pass_context
-@user_errors
-def export_jsonl(ctx: click.Context, out: str, issuer: str | None, force: bool) -> None:
-    """Every record with its envelope, sequence, recorded_at, previous hash and hash."""
-    from ledger.exports.jsonl import write_jsonl  # noqa: PLC0415
+def _register_exports() -> None:
+    from ledger.exports.commands import register  # noqa: PLC0415  (the export commands live with the exports)
 
-    with open_store(ctx.parent) as store:
-        count = write_jsonl(store, out, issuer=issuer, force=force)
-    if out != "-":
-        click.echo(f"wrote {count} records to {out}")
+    register(export)
+
+
+_register_exports()
+
+
+@cli.command()
+@click.argument("filing")
+@click.option("--out", "out", required=True, help="Draft event file to write ('-' for standard output).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@user_errors
+def extract(filing: str, out: str, force: bool) -> None:
+    """Draft events from a legacy EDGAR text filing (13D/13G cover pages, warrant certificates)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from ledger.extract import extract_filing  # noqa: PLC0415
+    from ledger.paths import output_path  # noqa: PLC0415
+
+    source = Path(filing)
+    if not source.is_file():
+        raise UsageError(f"{filing}: no such file")
+    draft = extract_filing(source.read_text(encoding="utf-8", errors="replace"), source.name)
+    text = draft.to_yaml()
+    if out == "-":
+        click.echo(text, nl=False)
+        return
+    output_path(out, force=force).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {len(draft.events)} draft events to {out}; {len(draft.unread)} figures could not be read")
 
 
 @cli.command()
