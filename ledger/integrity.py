@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -59,7 +60,42 @@ def verify_store(store: Store) -> Report:
         report.lines.append(f"{store.target}: empty ledger")
     for issuer in issuers:
         check_issuer(issuer, store.raw_records(issuer), report)
+        check_read_models(store, issuer, report)
     return report
+
+
+def check_read_models(store: Store, issuer: str, report: Report) -> None:
+    """The checkpointed answers at every checkpoint date, against a fresh fold of the log."""
+    from ledger.readmodel import ReadModel  # noqa: PLC0415
+    from projections.captable import captable_rows  # noqa: PLC0415
+    from projections.holdings import holdings_rows  # noqa: PLC0415
+    from projections.voting import voting_rows  # noqa: PLC0415
+
+    records = [to_recorded(r) for r in store.raw_records(issuer)]
+    try:
+        history = resolve(records)
+    except UnknownTarget:
+        return  # already reported by check_issuer
+    model = ReadModel(store)
+    try:
+        model.catch_up(issuer)
+        days = [dt.date.fromisoformat(d) for (d,) in model.db.execute(
+            "select effective_date from rm_checkpoints where issuer=? order by 1", [issuer])]
+        if history:
+            days.append(history[-1].effective_date)
+        for day in days:
+            fresh = fold(history, day)
+            kept = model.state_at(issuer, day)
+            for name, rows in (("holdings", holdings_rows), ("captable", captable_rows)):
+                if rows(kept, day) != rows(fresh, day):
+                    report.problems.append(f"{issuer}: read model {name} on {day} differs from a fresh rebuild")
+            if voting_rows(kept, day) != voting_rows(fresh, day):
+                report.problems.append(f"{issuer}: read model voting on {day} differs from a fresh rebuild")
+        report.lines.append(f"{issuer}: read models match a fresh rebuild at {len(days)} dates")
+    except (RuleViolation, LookupError, ValueError) as exc:
+        report.problems.append(f"{issuer}: read models cannot be rebuilt: {exc}")
+    finally:
+        model.close()
 
 
 def verify_export(file: str) -> Report:

@@ -9,7 +9,7 @@ from ledger.errors import UsageError
 from ledger.store import Store, utcnow
 from projections.fold import fold
 from projections.state import State
-from projections.timeline import Recorded, known_at, resolve
+from projections.timeline import known_at, resolve
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,21 @@ def history_at(store: Store, query: Query) -> list:
     return resolve(known_at(store.records(query.issuer), query.known_at))
 
 
-def state_at(store: Store, query: Query, records: list[Recorded] | None = None) -> State:
-    records = records if records is not None else store.records(query.issuer)
+def state_at(store: Store, query: Query) -> State:
+    """The folded state; from checkpoints when asking what the ledger knows now."""
+    last = store.last(query.issuer)
+    if last is not None and dt.datetime.fromisoformat(last["recorded_at"]) <= query.known_at:
+        from ledger.readmodel import ReadModel  # noqa: PLC0415
+
+        model = ReadModel(store)
+        try:
+            return model.state_at(query.issuer, query.as_of)
+        finally:
+            model.close()
+    return replay_state(store, query)
+
+
+def replay_state(store: Store, query: Query) -> State:
+    """The folded state from a full replay of the log (any known-at instant)."""
+    records = store.records(query.issuer)
     return fold(resolve(known_at(records, query.known_at)), query.as_of)

@@ -5,6 +5,14 @@ Records are written through the library's application recorder as
 writers cannot both append the same position (the losing one gets
 `Conflict`), and the record's hash travels inside the row, so events and
 chain are written in one transaction.
+
+Engines: a file path is SQLite, a ``postgresql://`` URL is PostgreSQL. The
+table is created by the first write (on PostgreSQL under an advisory lock, so
+that first imports racing each other do not trip over the library's
+``CREATE TYPE``/``CREATE FUNCTION``), never by a read command: reading a
+database without the table sees an empty ledger. Every database failure
+becomes one line, `StoreError` (exit 2) or `Conflict` (exit 2: retry), and
+no message ever shows the URL's password.
 """
 
 from __future__ import annotations

@@ -1,0 +1,217 @@
+"""Derived tables beside the log, for fast as-of queries: the resolved timeline and checkpoints.
+
+The log stays the only truth. These tables follow it by polling the issuer's
+stream from the last tracked sequence (eventsourcing's SQLite recorder cannot
+push), and can be dropped and rebuilt at any time:
+
+- `rm_timeline`: every event as the ledger now knows it (corrections applied,
+  retracted ones inactive), indexed by effective date;
+- `rm_checkpoints`: the folded state at the end of some effective dates;
+  an as-of query folds only the events after the nearest one;
+- `rm_tracking`: how far each issuer's log has been read.
+
+A new event dated in the past (or a correction of one) deletes only the
+checkpoints on or after its effective date. Queries about an earlier
+transaction time (--known-at) do not use these tables: they replay the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import pickle
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from pydantic import TypeAdapter
+
+from events import Event, EventRetracted
+from events.registry import AnyEvent, upcast
+from ledger.store import Store
+from projections.fold import apply
+from projections.state import State
+from projections.timeline import Recorded, resolve
+
+CHECKPOINT_EVERY = 1000
+CORRECTIONS = ("EventCorrected", "EventRetracted")
+_EVENT = TypeAdapter(AnyEvent)
+
+
+def cache_path(target: str) -> str:
+    """Where the read models live: in the SQLite ledger itself, or a local file for a server."""
+    if "://" not in target:
+        return target
+    folder = Path(os.environ.get("LEDGER_CACHE", ".ledger-cache"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / (hashlib.sha256(target.encode()).hexdigest()[:16] + ".db"))
+
+
+def _body(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record["event"], "recorded_at": record["recorded_at"]}
+
+
+def _timeline_row(issuer: str, record: dict[str, Any]) -> dict[str, Any]:
+    body = json.dumps(_body(record), ensure_ascii=False)
+    event = record["event"]
+    return {"issuer": issuer, "sequence": record["sequence"], "effective_date": event["effective_date"],
+            "event_id": record["event_id"], "ref": event.get("ref"), "type": event["type"], "active": 1,
+            "body": body, "recorded": body}
+
+
+def parse(body: str | bytes) -> Event:
+    data = json.loads(body)
+    if data.get("schema_version", 1) != 1:
+        data = upcast(data)
+    return _EVENT.validate_python(data)
+
+
+class ReadModel:
+    def __init__(self, store: Store):
+        self.store = store
+        self.db = sqlite_utils.Database(cache_path(store.target))
+        self._ensure()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _ensure(self) -> None:
+        db = self.db
+        if "rm_timeline" not in db.table_names():
+            db["rm_timeline"].create(
+                {"issuer": str, "sequence": int, "effective_date": str, "event_id": str, "ref": str,
+                 "type": str, "active": int, "body": str, "recorded": str}, pk=("issuer", "sequence"))
+            db["rm_timeline"].create_index(["issuer", "effective_date", "sequence"])
+            db["rm_timeline"].create_index(["issuer", "event_id"])
+            db["rm_timeline"].create_index(["issuer", "ref"])
+            db["rm_corrections"].create({"issuer": str, "sequence": int, "event_id": str, "body": str},
+                                        pk=("issuer", "sequence"))
+            db["rm_checkpoints"].create({"issuer": str, "effective_date": str, "events": int, "state": bytes},
+                                        pk=("issuer", "effective_date"))
+            db["rm_tracking"].create({"issuer": str, "sequence": int, "head_hash": str}, pk="issuer")
+
+    # --- following the log --------------------------------------------------
+
+    def tracked(self, issuer: str) -> tuple[int, str | None]:
+        row = self.db.execute("select sequence, head_hash from rm_tracking where issuer=?", [issuer]).fetchone()
+        return (row[0], row[1]) if row else (0, None)
+
+    def catch_up(self, issuer: str) -> None:
+        last, head = self.tracked(issuer)
+        new = self.store.raw_records(issuer, after=max(0, last - 1))
+        if last:
+            # The log is append-only; if the record we stopped at changed, our copy is stale.
+            if not new or new[0]["hash"] != head:
+                self.drop(issuer)
+                last, new = 0, self.store.raw_records(issuer)
+            else:
+                new = new[1:]
+        if not new:
+            return
+        dirty: str | None = None
+        with self.db.conn:
+            plain = [r for r in new if r["event"]["type"] not in CORRECTIONS]
+            self.db["rm_timeline"].insert_all((_timeline_row(issuer, r) for r in plain), batch_size=5000)
+            if plain:
+                dirty = min(r["event"]["effective_date"] for r in plain)
+            for r in new:
+                if r["event"]["type"] in CORRECTIONS:
+                    day = self._apply_correction(issuer, r)
+                    dirty = day if dirty is None else min(dirty, day)
+            if dirty is not None:
+                self.db.execute("delete from rm_checkpoints where issuer=? and effective_date>=?", [issuer, dirty])
+            self.db["rm_tracking"].upsert({"issuer": issuer, "sequence": new[-1]["sequence"],
+                                           "head_hash": new[-1]["hash"]}, pk="issuer")
+
+    def _apply_correction(self, issuer: str, record: dict[str, Any]) -> str:
+        """Re-resolve the one original a correction acts on; return the earliest date it touches."""
+        self.db["rm_corrections"].insert({"issuer": issuer, "sequence": record["sequence"],
+                                          "event_id": record["event_id"],
+                                          "body": json.dumps(_body(record), ensure_ascii=False)})
+        corrections = [self._recorded(row["sequence"], row["event_id"], row["body"])
+                       for row in self.db.query("select * from rm_corrections where issuer=? order by sequence",
+                                                [issuer])]
+        by_key = {c.event_id: c for c in corrections} | {c.event.ref: c for c in corrections if c.event.ref}
+        # Walk back from this correction to the original event it ultimately acts on.
+        target = record["event"].get("retracts") or record["event"].get("corrects")
+        while target in by_key:
+            e = by_key[target].event
+            target = e.retracts if isinstance(e, EventRetracted) else e.corrects
+        row = self.db.execute(
+            "select sequence, event_id, recorded, effective_date from rm_timeline where issuer=? "
+            "and (event_id=? or ref=?) order by sequence limit 1", [issuer, target, target]).fetchone()
+        if row is None:
+            raise LookupError(f"{issuer}: correction {record['event_id']} acts on an event not in the timeline")
+        original = self._recorded(row[0], row[1], row[2])
+        # The corrections in this original's chain, in the order they were recorded.
+        keys = {original.event_id, original.event.ref} - {None}
+        chain = []
+        for c in corrections:
+            e = c.event
+            if (e.retracts if isinstance(e, EventRetracted) else e.corrects) in keys:
+                chain.append(c)
+                keys |= {c.event_id, c.event.ref} - {None}
+        resolved = resolve([original, *chain])
+        before = row[3]
+        if resolved:
+            event = resolved[0]
+            body = {**event.model_dump(mode="json", exclude_none=True),
+                    "recorded_at": original.recorded_at.isoformat()}
+            self.db.execute("update rm_timeline set active=1, effective_date=?, body=? where issuer=? and sequence=?",
+                            [event.effective_date.isoformat(), json.dumps(body, ensure_ascii=False), issuer, row[0]])
+            return min(before, event.effective_date.isoformat())
+        self.db.execute("update rm_timeline set active=0 where issuer=? and sequence=?", [issuer, row[0]])
+        return before
+
+    @staticmethod
+    def _recorded(sequence: int, event_id: str, body: str) -> Recorded:
+        event = parse(body)
+        return Recorded(sequence, event.recorded_at, event, event_id)
+
+    def drop(self, issuer: str) -> None:
+        with self.db.conn:
+            for table in ("rm_timeline", "rm_corrections", "rm_checkpoints", "rm_tracking"):
+                self.db.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608 (fixed names)
+
+    # --- answering ----------------------------------------------------------
+
+    def events_between(self, issuer: str, after: str, through: str) -> Iterator[tuple[str, Event]]:
+        cursor = self.db.execute(
+            "select effective_date, body from rm_timeline where issuer=? and active=1 and effective_date>? "
+            "and effective_date<=? order by effective_date, sequence", [issuer, after, through])
+        for day, body in cursor:
+            yield day, parse(body)
+
+    def checkpoint(self, issuer: str, day: str) -> tuple[str, State]:
+        row = self.db.execute(
+            "select effective_date, state from rm_checkpoints where issuer=? and effective_date<=? "
+            "order by effective_date desc limit 1", [issuer, day]).fetchone()
+        if row is None:
+            return "", State()
+        return row[0], pickle.loads(zlib.decompress(row[1]))  # noqa: S301 (our own derived data)
+
+    def save_checkpoint(self, issuer: str, day: str, state: State) -> None:
+        blob = zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        self.db["rm_checkpoints"].upsert({"issuer": issuer, "effective_date": day, "events": state.applied,
+                                          "state": blob}, pk=("issuer", "effective_date"))
+
+    def state_at(self, issuer: str, day: dt.date) -> State:
+        self.catch_up(issuer)
+        through = day.isoformat()
+        since, state = self.checkpoint(issuer, through)
+        pending = 0
+        current: str | None = None
+        with self.db.conn:
+            for event_day, event in self.events_between(issuer, since, through):
+                if current is not None and event_day != current and pending >= CHECKPOINT_EVERY:
+                    self.save_checkpoint(issuer, current, state)  # the end of a day: all its events are in
+                    pending = 0
+                apply(state, event)
+                pending += 1
+                current = event_day
+        state.day = day
+        return state

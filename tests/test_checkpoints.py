@@ -1,0 +1,90 @@
+"""Checkpointed answers equal a full replay: random dates, corrections and batch boundaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger import readmodel
+from ledger.importer import import_events
+from ledger.loader import Loaded
+from ledger.queries import Query, replay_state
+from ledger.readmodel import ReadModel
+from ledger.store import Store
+from projections.captable import captable_rows
+from projections.holdings import holdings_rows
+from projections.ownership import ownership_rows
+from tests.test_fold_properties import START, ev, histories
+
+NOW = dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def small_checkpoints(monkeypatch):
+    monkeypatch.setattr(readmodel, "CHECKPOINT_EVERY", 3)
+
+
+def answers(state, day):
+    return (holdings_rows(state, day), captable_rows(state, day), ownership_rows(state, "common", day))
+
+
+def corrections_for(events, data):
+    """Upward corrections of issuances (always valid), some of them retracted again."""
+    issued = [e for e in events if e.type == "SharesIssued" and e.security == "common"]
+    out = []
+    for target in data.draw(st.lists(st.sampled_from(issued), max_size=3, unique_by=id)) if issued else []:
+        fix = ev("EventCorrected", data.draw(st.integers(0, 40)), corrects=target.event_id, reason="restated",
+                 replacement={"security": "common", "holder": target.holder,
+                              "quantity": target.quantity + data.draw(st.integers(1, 500))})
+        out.append(fix)
+        if data.draw(st.booleans()):
+            out.append(ev("EventRetracted", data.draw(st.integers(0, 40)), retracts=fix.event_id, reason="withdrawn"))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(histories(), st.data())
+def test_checkpointed_equals_full_replay(history, data):
+    events, _ = history
+    events = events + corrections_for(events, data)
+    cuts = sorted(set(data.draw(st.lists(st.integers(1, len(events) - 1), max_size=4))))
+    days = [START + dt.timedelta(days=d) for d in data.draw(st.lists(st.integers(0, 45), min_size=1, max_size=6))]
+    with tempfile.TemporaryDirectory() as tmp:
+        with Store(str(Path(tmp) / "l.db")) as store:
+            model = ReadModel(store)
+            previous = 0
+            for cut in [*cuts, len(events)]:
+                batch = [Loaded("gen", i, e) for i, e in enumerate(events[previous:cut])]
+                import_events(store, batch)
+                previous = cut
+                for day in days:  # queries between batches create and invalidate checkpoints
+                    fast = model.state_at("prop", day)
+                    slow = replay_state(store, Query("prop", day, NOW))
+                    assert answers(fast, day) == answers(slow, day)
+            model.close()
+
+
+def test_a_backdated_event_invalidates_only_later_checkpoints(tmp_path):
+    with Store(str(tmp_path / "l.db")) as store:
+        base = [ev("PartyRegistered", 0, party="h0", name="H", kind="individual"),
+                ev("SecurityClassCreated", 0, security="common", name="C", kind="common")]
+        base += [ev("SharesIssued", d, security="common", holder="h0", quantity=d) for d in range(1, 31)]
+        import_events(store, [Loaded("gen", i, e) for i, e in enumerate(base)])
+        model = ReadModel(store)
+        model.state_at("prop", START + dt.timedelta(days=30))
+        kept = [r[0] for r in model.db.execute("select effective_date from rm_checkpoints order by 1")]
+        assert len(kept) >= 5
+        late = [ev("SharesIssued", 20, security="common", holder="h0", quantity=1000)]
+        import_events(store, [Loaded("gen", 0, late[0])])
+        model.catch_up("prop")
+        left = [r[0] for r in model.db.execute("select effective_date from rm_checkpoints order by 1")]
+        cutoff = (START + dt.timedelta(days=20)).isoformat()
+        assert left == [d for d in kept if d < cutoff]
+        # 1 + 2 + ... + 30 = 465, plus the backdated 1,000.
+        assert model.state_at("prop", START + dt.timedelta(days=30)).held("h0", "common") == 1465
+        model.close()
