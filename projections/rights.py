@@ -31,7 +31,7 @@ from typing import Any
 
 from events import DemandRegistrationRequested
 from projections.state import AgreementState, State
-from projections.voting import percent, total_votes, votes_by_holder
+from projections.voting import percent, total_votes, votes_by_holder, votes_per_share
 
 
 def rights_of(agreement: AgreementState, kind: str) -> list[dict[str, Any]]:
@@ -159,6 +159,11 @@ def _eligible(state: State, slug: str, right: dict[str, Any], day: dt.date, repo
     if unaccounted:
         figures["unaccounted_votes"] = unaccounted
     pct = f"{float(threshold * 100):g}%"
+    unreported = sorted(s for s, sec in state.securities.items()
+                        if votes_per_share(state, sec, day) and s not in used) if reported else []
+    if unreported:
+        return _row("", right, slug, "not derivable", figures,
+                    f"no outstanding count reported on or before {day} for {', '.join(unreported)}")
     if total and Fraction(votes, total) >= threshold:
         return _row("", right, slug, "eligible", figures, f"{votes:,} of {total:,} votes meets {pct}")
     if missing:
