@@ -239,19 +239,28 @@ def rights(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | No
 
 @cli.command()
 @click.option("--strict", is_flag=True, help="Exit 1 on any finding.")
+@click.option("--draft", type=click.Path(), help="Compare a draft from `ledger extract` with the ledger instead.")
 @click.option("--issuer")
 @click.option("--known-at", type=Instant())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.pass_context
 @user_errors
-def reconcile(ctx: click.Context, strict: bool, issuer: str | None, known_at: dt.datetime | None, fmt: str) -> None:
+def reconcile(ctx: click.Context, strict: bool, draft: str | None, issuer: str | None,
+              known_at: dt.datetime | None, fmt: str) -> None:
     """Reported figures against derived ones, and document against document."""
     from ledger.queries import history_at, make_query  # noqa: PLC0415
     from projections.reconcile import FINDING, reconcile as run  # noqa: PLC0415
 
     with open_store(ctx) as store:
         query = make_query(store, issuer, None, known_at)
-        rows = run(history_at(store, query))
+        history = history_at(store, query)
+    if draft is not None:
+        from ledger.loader import read_draft  # noqa: PLC0415
+        from projections.draft_compare import compare_draft  # noqa: PLC0415
+
+        rows = compare_draft(read_draft(draft), history)
+    else:
+        rows = run(history)
     findings = [r for r in rows if r["status"] in FINDING]
     emit(fmt, f"Reconciliation of {query.issuer}: {len(findings)} findings in {len(rows)} checks",
          {"as_of": None, "known_at": query.known_at.isoformat()}, rows,

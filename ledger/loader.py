@@ -173,3 +173,14 @@ def _rule(err: dict[str, Any]) -> str:
         return "unknown field"
     msg = str(err.get("msg", "invalid"))
     return msg.removeprefix("Value error, ")
+
+
+def read_draft(name: str) -> list[dict[str, Any]]:
+    """The events of a draft file as plain data: its slugs need not match the ledger's yet."""
+    path = Path(name)
+    if not path.is_file():
+        raise UsageError(f"{name}: no such file")
+    data = _parse(name, path.read_text(encoding="utf-8"), json_only=path.suffix.lower() == ".json")
+    if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+        raise InputError(name, None, None, "events", "a draft is an event file with a list of events")
+    return [e for e in data["events"] if isinstance(e, dict)]

@@ -222,3 +222,19 @@ def test_history_shows_inferences_and_sources(savvis):
 def test_replay_refuses_an_existing_ledger_without_fresh(savvis):
     r = savvis("replay", SAVVIS)
     assert r.code == 2 and "--fresh" in r.err
+
+
+def test_extracted_draft_agrees_with_the_replayed_history(savvis, tmp_path):
+    draft = tmp_path / "draft.yaml"
+    assert savvis("extract", ROOT.parent / "shared" / "seeds" / "002_5249cba9dd482567.txt", "--out", draft).code == 0
+    got = savvis.rows("reconcile", "--draft", draft)
+    assert [r for r in got if r["status"] != "ok"] == []
+    covers = {r["subject"] for r in got if r["kind"] == "draft_cover_page"}
+    assert covers == {"cvc-ii", "cvc-offshore-ii", "bsc-employee-fund-iv", "cvc-ii-partners",
+                      "constellation-management-ii", "bsam"}
+    warrants = {(r["subject"], r["explanation"]): r["derived"] for r in got if r["kind"] == "draft_warrant"}
+    assert warrants[("w-26", "holder")] == "cvc-offshore-ii"  # the certificate, not Item 7's title
+    assert warrants[("w-29", "quantity")] == 7_591 and warrants[("w-28", "expires")] == "2009-01-30"
+    bsam = {r["explanation"].split(" on ")[0]: r["reported"] for r in got
+            if r["kind"] == "draft_cover_page" and r["subject"] == "bsam"}
+    assert bsam["shared_voting"] == 41_885_745 and bsam["percent"] == "28.2"
