@@ -55,7 +55,7 @@ def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Dir
             # The group holds an aggregate no document splits among its members.
             for m in members:
                 positions.setdefault(m, Direct()).missing.append(
-                    f"{m}'s part of {group}'s aggregate {held.total:,} (no split among members is stated)")
+                    f"the split of {group}'s aggregate {held.total:,} among its members")
     return positions
 
 
@@ -93,7 +93,7 @@ def ownership_rows(state: State, security: str, day: dt.date, *, reported: bool 
         acquirable = sum(positions[e].acquirable for e in sole | shared)
         owned = sole_total + shared_total
         missing = [m for e in sorted(sole | shared) for m in positions[e].missing
-                   if f"part of {person}'s aggregate" not in m]  # a group holds its whole aggregate
+                   if f"split of {person}'s aggregate" not in m]  # a group holds its whole aggregate
         missing = list(dict.fromkeys(missing))
         if not owned and not missing:
             continue
