@@ -285,6 +285,26 @@ def replay(ctx: click.Context, folder: str, fresh: bool, dates: tuple[dt.date, .
 
 
 @cli.command()
+@click.option("--issuer")
+@click.pass_context
+@user_errors
+def readmodels(ctx: click.Context, issuer: str | None) -> None:
+    """Rebuild the SQL tables of holdings, cap table, voting and ownership at each event date."""
+    from ledger.queries import history_at, make_query  # noqa: PLC0415
+    from ledger.readmodel import ReadModel  # noqa: PLC0415
+    from ledger.sqlviews import build  # noqa: PLC0415
+
+    with open_store(ctx) as store:
+        query = make_query(store, issuer, None, None)
+        model = ReadModel(store)
+        try:
+            counts = build(model.db, query.issuer, history_at(store, query))
+        finally:
+            model.close()
+    click.echo(", ".join(f"{table}: {n} rows" for table, n in counts.items()))
+
+
+@cli.command()
 @click.argument("file", required=False)
 @click.pass_context
 @user_errors

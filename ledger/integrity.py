@@ -91,6 +91,10 @@ def check_read_models(store: Store, issuer: str, report: Report) -> None:
                     report.problems.append(f"{issuer}: read model {name} on {day} differs from a fresh rebuild")
             if voting_rows(kept, day) != voting_rows(fresh, day):
                 report.problems.append(f"{issuer}: read model voting on {day} differs from a fresh rebuild")
+        from ledger.sqlviews import differences  # noqa: PLC0415
+
+        for table in differences(model.db, issuer, history):
+            report.problems.append(f"{issuer}: read model {table} differs from a fresh rebuild")
         report.lines.append(f"{issuer}: read models match a fresh rebuild at {len(days)} dates")
     except (RuleViolation, LookupError, ValueError) as exc:
         report.problems.append(f"{issuer}: read models cannot be rebuilt: {exc}")

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 FORMATS = ("table", "json", "csv")
+# Columns of sentences get the room that figures do not need.
+PROSE = {"explanation", "missing", "what", "quote", "inferred", "sources"}
 
 
 def _cell(value: Any) -> str:
@@ -73,7 +75,9 @@ def table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str] | N
     t = Table(title=title, title_justify="left", show_lines=False)
     for col in columns:
         numeric = any(isinstance(r.get(col), int | float) and not isinstance(r.get(col), bool) for r in rows)
-        t.add_column(col, justify="right" if numeric else "left", overflow="fold")
+        prose = col in PROSE
+        t.add_column(col, justify="right" if numeric else "left", overflow="fold",
+                     ratio=3 if prose else 1, min_width=24 if prose else None)
     for row in rows:
         t.add_row(*(_cell(row.get(c)) for c in columns))
     return t

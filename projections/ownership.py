@@ -43,8 +43,7 @@ def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Dir
         d.acquirable += claim.available
         if claim.at_most and claim.available:
             d.at_most = True
-            d.missing.append(f"{claim.instrument}: exercisable quantity is an upper bound "
-                             "(an exercise's surrendered quantity is not stated)")
+            d.missing.append(f"{claim.instrument}: only an upper bound of its exercisable shares is known")
     converts_into = {s for s, st in state.securities.items() if st.created.converts_to == security}
     for (holder, sec), description in state.undisclosed.items():
         if sec == security or sec in converts_into:

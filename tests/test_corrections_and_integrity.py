@@ -133,3 +133,17 @@ def test_verify_compares_read_models_with_a_fresh_rebuild(acme):
         c.execute("update rm_timeline set body=? where type='CashExercise'", (json.dumps(body),))
     r = acme("verify")
     assert r.code == 1 and "read model holdings" in r.err and "differs from a fresh rebuild" in r.err
+
+
+def test_sql_read_models_at_each_event_date(acme):
+    r = acme("readmodels")
+    assert r.code == 0 and "rm_holdings" in r.out
+    with sqlite3.connect(acme.db) as c:
+        got = dict(c.execute("select as_of, quantity from rm_holdings where party='fund-lp' and security='common'"))
+        # By hand (tests/test_acme_history.py): 50,000 after the cash exercise, 110,000 after the net
+        # exercise, 190,000 after the conversion, 380,000 after the 2:1 split.
+        assert (got["2020-04-01"], got["2020-07-01"], got["2020-10-01"], got["2021-01-01"]) == (50000, 110000, 190000, 380000)
+        assert acme("verify").code == 0
+        c.execute("update rm_holdings set quantity=quantity+1 where party='alice' and as_of='2020-11-01'")
+    r = acme("verify")
+    assert r.code == 1 and "rm_holdings differs from a fresh rebuild" in r.err

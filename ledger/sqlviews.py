@@ -1,0 +1,88 @@
+"""Queryable read models: holdings, cap table, voting and ownership at each event date.
+
+Materialised with sqlite-utils into tables anyone can query with SQL
+(`rm_holdings`, `rm_captable`, `rm_voting`, `rm_ownership`, each with
+`issuer` and `as_of`), rebuilt from the log on demand (`ledger readmodels`),
+and compared with a fresh rebuild by `verify` when present.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import sqlite_utils
+
+from projections.captable import captable_rows
+from projections.fold import apply
+from projections.holdings import holdings_rows
+from projections.ownership import ownership_rows
+from projections.state import State
+from projections.voting import voting_rows
+
+TABLES = ("rm_holdings", "rm_captable", "rm_voting", "rm_ownership")
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    # SQL columns hold scalars; lists (what is missing) are kept as JSON text.
+    return {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in row.items()}
+
+
+def snapshots(history) -> Iterator[tuple[str, dict[str, list[dict[str, Any]]]]]:
+    """For each event date, in order, the rows of every projection at the end of that date."""
+    state = State()
+    for i, event in enumerate(history):
+        apply(state, event)
+        last_of_day = i + 1 == len(history) or history[i + 1].effective_date != event.effective_date
+        if not last_of_day:
+            continue
+        day = event.effective_date
+        common = next((s for s, sec in state.securities.items() if sec.created.kind == "common"), None)
+        yield day.isoformat(), {
+            "rm_holdings": holdings_rows(state, day),
+            "rm_captable": captable_rows(state, day),
+            "rm_voting": voting_rows(state, day),
+            "rm_ownership": [{"security": common, **r} for r in ownership_rows(state, common, day)] if common else [],
+        }
+
+
+def expected_rows(issuer: str, history) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+    for day, tables in snapshots(history):
+        for table, rows in tables.items():
+            out[table].extend(_flat({"issuer": issuer, "as_of": day, **r}) for r in rows)
+    return out
+
+
+def build(db: sqlite_utils.Database, issuer: str, history) -> dict[str, int]:
+    rows = expected_rows(issuer, history)
+    with db.conn:
+        for table in TABLES:
+            if table in db.table_names():
+                db.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608 (fixed names)
+            if rows[table]:
+                db[table].insert_all(rows[table], alter=True, batch_size=2000)
+                db[table].create_index(["issuer", "as_of"], if_not_exists=True)
+    return {t: len(r) for t, r in rows.items()}
+
+
+def differences(db: sqlite_utils.Database, issuer: str, history) -> list[str]:
+    """Tables whose stored rows differ from a fresh rebuild (only tables that exist)."""
+    expected = expected_rows(issuer, history)
+    # Round-trip the fresh rows through SQLite so both sides have SQLite's types (booleans as 0/1).
+    scratch = sqlite_utils.Database(memory=True)
+    out = []
+    for table in TABLES:
+        if table not in db.table_names():
+            continue
+        if expected[table]:
+            scratch[table].insert_all(expected[table], alter=True)
+        stored = [{k: v for k, v in r.items() if v is not None}
+                  for r in db.query(f"select * from {table} where issuer=?", [issuer])]  # noqa: S608
+        fresh = [{k: v for k, v in r.items() if v is not None}
+                 for r in (scratch.query(f"select * from {table}") if expected[table] else [])]  # noqa: S608
+        key = lambda r: json.dumps(r, sort_keys=True, default=str)  # noqa: E731
+        if sorted(map(key, stored)) != sorted(map(key, fresh)):
+            out.append(table)
+    return out
