@@ -12,7 +12,9 @@ from pydantic import ValidationError
 from events import Event, EventCorrected
 from events.canonical import canonical_json
 from ledger.errors import InputError
+from ledger.incremental import check_appended, plain, recorded_contents, taken_refs
 from ledger.loader import Loaded
+from ledger.readmodel import ReadModel
 from ledger.store import Store, utcnow
 from projections.fold import RuleViolation, fold
 from projections.timeline import Recorded, UnknownTarget, replacement_event, resolve
@@ -34,20 +36,30 @@ def _content(event: Event) -> bytes:
     return canonical_json(body)
 
 
-def plan(store: Store, loaded: Sequence[Loaded]) -> tuple[dict[str, list[Event]], dict[str, int], int]:
+def plan(store: Store, loaded: Sequence[Loaded], model: ReadModel | None = None) -> Plan:
     """Check the batch; return the new events per issuer, the log ends they were checked against,
-    and how many were already present. Raises InputError naming the first broken rule."""
+    and how many were already present. Raises InputError naming the first broken rule.
+
+    With a read model, batches without corrections are checked from the checkpoint
+    before their earliest date (ledger.incremental); otherwise against the whole log.
+    """
     by_issuer: dict[str, list[Loaded]] = defaultdict(list)
     for item in loaded:
         by_issuer[item.event.issuer].append(item)
 
-    new: dict[str, list[Event]] = {}
-    ends: dict[str, int] = {}
-    present = 0
+    result = Plan()
     for issuer, items in by_issuer.items():
-        existing = store.records(issuer)
-        ends[issuer] = existing[-1].sequence if existing else 0
-        stored = {r.event_id: _content(r.event) for r in existing}
+        fast = model is not None and plain([item.event for item in items])
+        if fast:
+            model.catch_up(issuer)
+            result.ends[issuer] = model.tracked(issuer)[0]
+            stored = recorded_contents(model, issuer, list({i.event.event_id for i in items}))
+            refs = taken_refs(model, issuer, list({i.event.ref for i in items if i.event.ref}))
+        else:
+            existing = store.records(issuer)
+            result.ends[issuer] = existing[-1].sequence if existing else 0
+            stored = {r.event_id: _content(r.event) for r in existing}
+            refs = {r.event.ref: r.event_id for r in existing if r.event.ref is not None}
         origin: dict[str, Loaded] = {}
         fresh: list[Loaded] = []
         for item in items:
@@ -60,19 +72,35 @@ def plan(store: Store, loaded: Sequence[Loaded]) -> tuple[dict[str, list[Event]]
                 if seen != content:
                     raise InputError(item.file, item.index, item.event.type, "event_id",
                                      f"{eid} is already recorded with different content (ref, inference or version)")
-                present += 1
+                result.present += 1
                 continue
             origin[eid] = item
             fresh.append(item)
-        _check_refs(existing, fresh)
-        if fresh:
+        _check_refs(refs, fresh)
+        if not fresh:
+            continue
+        if fast:
+            try:
+                result.checkpoints[issuer] = check_appended(model, issuer, fresh).checkpoints
+            except RuleViolation as v:
+                raise _located(v, origin) from None
+        else:
             _check_history(existing, fresh, origin)
-            new[issuer] = [item.event for item in fresh]
-    return new, ends, present
+        result.new[issuer] = [item.event for item in fresh]
+    return result
 
 
-def _check_refs(existing: list[Recorded], fresh: list[Loaded]) -> None:
-    taken = {r.event.ref: r.event_id for r in existing if r.event.ref is not None}
+@dataclass
+class Plan:
+    new: dict[str, list[Event]] = field(default_factory=dict)
+    ends: dict[str, int] = field(default_factory=dict)
+    present: int = 0
+    # Checkpoints computed while checking, kept once the batch is written.
+    checkpoints: dict[str, list[tuple[str, bytes]]] = field(default_factory=dict)
+
+
+def _check_refs(taken: dict[str, str], fresh: list[Loaded]) -> None:
+    taken = dict(taken)
     for item in fresh:
         ref = item.event.ref
         if ref is None:
@@ -138,9 +166,20 @@ def _located(v: RuleViolation, blame: dict[str, Loaded]) -> InputError:
 
 
 def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:
-    new, ends, present = plan(store, loaded)
-    written = store.append(new, expected=ends)
-    return ImportResult(added={i: len(r) for i, r in written.items()}, already_present=present)
+    model = ReadModel(store)
+    try:
+        checked = plan(store, loaded, model)
+        written = store.append(checked.new, expected=checked.ends)
+        for issuer, checkpoints in checked.checkpoints.items():
+            if issuer not in written:
+                continue
+            model.catch_up(issuer)
+            # Keep them only if nobody else wrote in between: they fold exactly our batch.
+            if model.tracked(issuer)[0] == checked.ends[issuer] + len(written[issuer]):
+                model.keep_checkpoints(issuer, checkpoints)
+    finally:
+        model.close()
+    return ImportResult(added={i: len(r) for i, r in written.items()}, already_present=checked.present)
 
 
 def as_of_default() -> dt.date:

@@ -196,8 +196,16 @@ class ReadModel:
 
     def save_checkpoint(self, issuer: str, day: str, state: State) -> None:
         blob = zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        self.db["rm_checkpoints"].upsert({"issuer": issuer, "effective_date": day, "events": state.applied,
-                                          "state": blob}, pk=("issuer", "effective_date"))
+        # Plain DML: this runs while a cursor over the timeline is still open.
+        self.db.execute("insert or replace into rm_checkpoints (issuer, effective_date, events, state) "
+                        "values (?, ?, ?, ?)", [issuer, day, state.applied, blob])
+
+    def keep_checkpoints(self, issuer: str, checkpoints: list[tuple[str, bytes]]) -> None:
+        """Checkpoints computed while checking a batch, once the batch is written and followed."""
+        with self.db.conn:
+            self.db.conn.executemany(
+                "insert or replace into rm_checkpoints (issuer, effective_date, events, state) values (?, ?, 0, ?)",
+                [(issuer, day, blob) for day, blob in checkpoints])
 
     def state_at(self, issuer: str, day: dt.date) -> State:
         self.catch_up(issuer)
