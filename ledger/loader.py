@@ -34,7 +34,7 @@ def collect_files(paths: Iterable[str]) -> list[Path]:
         path = Path(name)
         if not path.exists():
             raise UsageError(f"{name}: no such file or folder")
-        if path.is_file():
+        if path.is_file() or _is_ocf(path):
             files.append(path)
             continue
         root = path.resolve()
@@ -59,8 +59,18 @@ def load_files(files: Iterable[Path]) -> list[Loaded]:
     return loaded
 
 
+def _is_ocf(path: Path) -> bool:
+    from ledger.ocf.package import is_package  # noqa: PLC0415  (OCF packages: folder with a manifest, .ocf.zip)
+
+    return is_package(path)
+
+
 def load_file(path: Path) -> list[Loaded]:
     name = str(path)
+    if _is_ocf(path):
+        from ledger.ocf.import_ import load_ocf  # noqa: PLC0415
+
+        return load_ocf(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -1,0 +1,131 @@
+"""The projections as a folder of CSV files, each row stamped with its as-of and known-at instants.
+
+One file per report, a header row in each, and `manifest.json` naming the
+issuer, both instants and every file with its row count and sha256, so an
+auditor can check that nothing was altered after export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ledger.exports.snapshot import Snapshot
+from ledger.paths import output_path
+from ledger.render import to_csv
+
+# Preferred column order per report; any other key a row has is appended, never dropped.
+COLUMNS: dict[str, list[str]] = {
+    "holdings": ["party", "security", "kind", "underlying", "quantity", "exercisable", "exercise_price",
+                 "expires", "principal", "quantity_at_most", "exercisable_at_most"],
+    "captable": ["security", "outstanding", "fully_diluted", "not_yet_convertible",
+                 "fully_diluted_is_upper_bound", "reported_outstanding", "reported_on"],
+    "voting": ["party", "votes", "percent", "complete", "missing"],
+    "ownership": ["security", "party", "beneficially_owned", "acquirable_within_60_days", "percent",
+                  "sole_voting", "shared_voting", "sole_dispositive", "shared_dispositive", "group",
+                  "complete", "missing"],
+    "rights": ["agreement", "right", "kind", "party", "status", "explanation"],
+    "reconcile": ["kind", "subject", "status", "reported", "derived", "explanation", "sources"],
+}
+COLUMNS["ownership_reported"] = COLUMNS["ownership"]
+STAMP = ["as_of", "known_at"]
+
+
+def common_class(snapshot: Snapshot) -> str | None:
+    commons = [s for s, sec in snapshot.state.securities.items() if sec.created.kind == "common"]
+    return commons[0] if commons else None
+
+
+def report_rows(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
+    """Every report's rows on the snapshot's date (pure: no I/O)."""
+    from projections.captable import captable_rows  # noqa: PLC0415
+    from projections.holdings import holdings_rows  # noqa: PLC0415
+    from projections.ownership import ownership_rows  # noqa: PLC0415
+    from projections.reconcile import reconcile  # noqa: PLC0415
+    from projections.rights import rights_rows  # noqa: PLC0415
+    from projections.voting import voting_rows  # noqa: PLC0415
+
+    state, day = snapshot.state, snapshot.query.as_of
+    common = common_class(snapshot)
+
+    def ownership(reported: bool) -> list[dict[str, Any]]:
+        if common is None:
+            return []
+        return [{"security": common, **r} for r in ownership_rows(state, common, day, reported=reported)]
+
+    return {
+        "holdings": holdings_rows(state, day),
+        "captable": captable_rows(state, day),
+        "voting": voting_rows(state, day),
+        "ownership": ownership(False),
+        "ownership_reported": ownership(True),
+        "rights": rights_rows(state, day),
+        # What the documents recorded by the as-of date say, against each other and the ledger.
+        "reconcile": reconcile(snapshot.to_date),
+    }
+
+
+def columns_for(name: str, rows: Sequence[dict[str, Any]]) -> list[str]:
+    columns = STAMP + COLUMNS.get(name, [])
+    for row in rows:
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+    return columns
+
+
+def csv_files(snapshot: Snapshot) -> dict[str, str]:
+    """File name -> CSV text, every row stamped with as_of and known_at."""
+    stamp = {"as_of": snapshot.query.as_of.isoformat(), "known_at": snapshot.query.known_at.isoformat()}
+    out = {}
+    for name, rows in report_rows(snapshot).items():
+        stamped = [{**stamp, **row} for row in rows]
+        out[f"{name}.csv"] = to_csv(stamped, columns_for(name, rows))
+    return out
+
+
+def manifest(snapshot: Snapshot, files: dict[str, str]) -> dict[str, Any]:
+    return {
+        **snapshot.header(),
+        "ownership_security": common_class(snapshot),
+        "notes": {
+            "ownership.csv": "Rule 13d-3, denominator derived from the ledger",
+            "ownership_reported.csv": "Rule 13d-3, denominator the latest SharesOutstandingReported "
+                                      "on or before as_of (as filers do)",
+            "reconcile.csv": "checks over the events effective on or before as_of",
+        },
+        "files": [{"name": name, "rows": max(0, text.count("\n") - 1),
+                   "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+                  for name, text in files.items()],
+    }
+
+
+def write_folder(out: str, files: dict[str, str], *, force: bool) -> Path:
+    """Write each file beside its final name, then move it into place; never over a folder without force."""
+    from ledger.errors import UsageError  # noqa: PLC0415
+
+    folder = output_path(out, force=force, directory=True)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{out}: is a file")
+    clash = [name for name in files if (folder / name).is_dir()]
+    if clash:
+        raise UsageError(f"{folder / clash[0]}: is a folder")
+    try:
+        folder.mkdir(exist_ok=True)
+        for name, text in files.items():
+            tmp = folder / (name + ".partial")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(folder / name)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    return folder
+
+
+def export_csv(snapshot: Snapshot, out: str, *, force: bool = False) -> dict[str, Any]:
+    files = csv_files(snapshot)
+    meta = manifest(snapshot, files)
+    write_folder(out, {**files, "manifest.json": json.dumps(meta, indent=2) + "\n"}, force=force)
+    return meta

@@ -1,0 +1,113 @@
+"""`ledger export ocf`: an OCF v1.2.0 package, as a folder or a `.ocf.zip`.
+
+The package is a pure function of the snapshot (same ledger, same as-of and
+known-at: same bytes); only `write_package` touches the disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from events import EventCorrected, EventRetracted
+from ledger.errors import UsageError
+from ledger.exports.snapshot import Snapshot
+from ledger.ocf.build import Package, build_package
+from ledger.ocf.common import FILES, MANIFEST, OCF_VERSION, meta_comment
+from ledger.paths import output_path
+
+# Fixed so that a zip of the same package is the same bytes.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def dump(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def corrections(snapshot: Snapshot) -> list[str]:
+    """Corrections and retractions recorded by known-at: already applied to what is exported."""
+    out = []
+    for record in snapshot.records:
+        e = record["event"]
+        if e.get("type") in (EventCorrected.__name__, EventRetracted.__name__):
+            target = e.get("corrects") or e.get("retracts")
+            out.append(f"{e['type']} {record['event_id']} of {target}: {e.get('reason', '')} "
+                       f"(recorded {record['recorded_at']}; already applied to this package)")
+    return out
+
+
+def package_files(snapshot: Snapshot) -> tuple[dict[str, bytes], Package]:
+    """File name -> bytes, the manifest last (it holds the others' md5s)."""
+    events = snapshot.to_date
+    pkg = build_package(snapshot.query.issuer, events)
+    contents = {
+        "stakeholders_files": pkg.stakeholders, "stock_classes_files": pkg.stock_classes,
+        "vesting_terms_files": pkg.vesting_terms, "transactions_files": pkg.transactions,
+        "documents_files": pkg.documents,
+    }
+    files: dict[str, bytes] = {}
+    manifest: dict[str, Any] = {
+        "ocf_version": OCF_VERSION, "file_type": "OCF_MANIFEST_FILE", "issuer": pkg.issuer,
+        "as_of": snapshot.query.as_of.isoformat(),
+        # The instant the ledger's records are taken at, so the same export gives the same bytes.
+        "generated_at": snapshot.query.known_at.isoformat(),
+    }
+    for key, (name, file_type) in FILES.items():
+        items = contents.get(key)
+        if items is None:
+            manifest[key] = []
+            continue
+        files[name] = dump({"file_type": file_type, "items": items})
+        manifest[key] = [{"filepath": f"./{name}", "md5": hashlib.md5(files[name]).hexdigest()}]  # noqa: S324
+    carried = {t: sorted(kinds) for t, kinds in sorted(pkg.carried.items())}
+    manifest["comments"] = [
+        f"Exported by issuance-ledger: issuer {snapshot.query.issuer}, events effective on or before "
+        f"{snapshot.query.as_of}, as recorded by {snapshot.query.known_at.isoformat()}; amounts in USD.",
+        f"{len(events)} events: " + "; ".join(f"{t} -> {', '.join(k) or 'nothing'}" for t, k in carried.items()),
+        "Events OCF has no object for travel as DOCUMENT objects embedding the ledger event as JSON "
+        "(data: URI, md5 of the JSON); what OCF objects lack is in each object's 'ledger:' comment.",
+        *corrections(snapshot),
+        meta_comment({"issuer": snapshot.query.issuer, "as_of": snapshot.query.as_of.isoformat(),
+                      "known_at": snapshot.query.known_at.isoformat(), "events": len(events)}),
+    ]
+    files = {MANIFEST: dump(manifest), **files}
+    return files, pkg
+
+
+def write_package(out: str, files: dict[str, bytes], *, force: bool) -> Path:
+    as_zip = out.lower().endswith(".ocf.zip")
+    path = output_path(out, force=force, directory=not as_zip)
+    try:
+        if as_zip:
+            tmp = path.with_name(path.name + ".partial")
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                for name, data in files.items():
+                    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.external_attr = 0o644 << 16
+                    zf.writestr(info, data)
+            tmp.replace(path)
+        else:
+            if path.exists() and not path.is_dir():
+                raise UsageError(f"{out}: is a file")
+            clash = [n for n in files if (path / n).is_dir()]
+            if clash:
+                raise UsageError(f"{path / clash[0]}: is a folder")
+            path.mkdir(exist_ok=True)
+            for name, data in files.items():
+                tmp = path / (name + ".partial")
+                tmp.write_bytes(data)
+                tmp.replace(path / name)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    return path
+
+
+def export_package(snapshot: Snapshot, out: str, *, force: bool = False) -> dict[str, int]:
+    files, pkg = package_files(snapshot)
+    write_package(out, files, force=force)
+    return {"stakeholders": len(pkg.stakeholders), "stock_classes": len(pkg.stock_classes),
+            "transactions": len(pkg.transactions), "documents": len(pkg.documents)}
