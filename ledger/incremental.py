@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from events import Event
 from events.canonical import canonical_json
 from ledger.loader import Loaded
+from ledger.progress import progress
 from ledger.readmodel import CHECKPOINT_EVERY, ReadModel
 from projections.fold import apply
 from projections.state import State
@@ -72,7 +73,8 @@ def check_appended(model: ReadModel, issuer: str, fresh: Sequence[Loaded]) -> Ch
                    key=lambda t: (t[0], t[2]))
     checked = Checked()
     pending, current = 0, None
-    for day, _, _, event in heapq.merge(recorded, batch, key=lambda t: (t[0], t[1], t[2])):
+    merged = heapq.merge(recorded, batch, key=lambda t: (t[0], t[1], t[2]))
+    for day, _, _, event in progress(merged, len(fresh), "checking against the history"):
         if current is not None and day != current and pending >= CHECKPOINT_EVERY:
             checked.checkpoints.append((current, _freeze(state)))
             pending = 0

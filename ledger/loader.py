@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from events import DocumentHeader, Event, parse_event
 from ledger.errors import InputError, UsageError
+from ledger.progress import progress
 
 EVENT_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 
@@ -113,14 +114,15 @@ def _load_document(name: str, data: Any) -> list[Loaded]:
     if not isinstance(events, list):
         raise InputError(name, None, None, "events", "must be a list of events")
     out = []
-    for index, raw in enumerate(events):
+    for index, raw in progress(enumerate(events), len(events), f"reading {Path(name).name}"):
         out.append(Loaded(name, index, _event(name, index, raw, header)))
     return out
 
 
 def _load_jsonl(name: str, text: str) -> list[Loaded]:
     out = []
-    for index, line in enumerate(text.splitlines()):
+    lines = text.splitlines()
+    for index, line in progress(enumerate(lines), len(lines), f"reading {Path(name).name}"):
         if not line.strip():
             continue
         try:
