@@ -12,11 +12,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+OUT := out/savvis
+
 demo: $(STAMP)
 	$(BIN)/ledger --db savvis.db replay replay_data/savvis --fresh
+	$(BIN)/ledger --db savvis.db verify
+	mkdir -p $(OUT)
+	$(BIN)/ledger --db savvis.db export jsonl --out $(OUT)/log.jsonl --force
+	$(BIN)/ledger verify $(OUT)/log.jsonl
+	$(BIN)/ledger --db savvis.db export csv --as-of 2004-07-02 --out $(OUT)/csv --force
+	$(BIN)/ledger --db savvis.db export ocf --as-of 2004-07-02 --out $(OUT)/savvis.ocf.zip --force
+	$(BIN)/ledger --db savvis.db export html --as-of 2004-07-02 --outstanding reported --out $(OUT)/report.html --force
 
 test: $(STAMP)
 	$(BIN)/pytest
 
+# Benchmarks (issue 7), apart from the tests: `make bench`, or e.g.
+# `make bench BENCH_ARGS="--quick"` / `BENCH_ARGS="--sizes 10000,100000"`.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) savvis.db *.egg-info
+	rm -rf $(VENV) savvis.db savvis.db-wal savvis.db-shm out *.egg-info

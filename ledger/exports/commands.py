@@ -120,15 +120,17 @@ def export_ocf(ctx: click.Context, as_of: str | None, known_at: str | None, issu
 @click.command("html")
 @as_of_options
 @click.option("--out", "out", required=True, help="The .html file to write.")
+@click.option("--outstanding", type=click.Choice(["derived", "reported"]), default="derived", show_default=True,
+              help="Denominator for percents: the ledger's own count, or the latest reported count, as filers do.")
 @click.pass_context
 def export_html(ctx: click.Context, as_of: str | None, known_at: str | None, issuer: str | None, force: bool,
-                out: str) -> None:
+                out: str, outstanding: str) -> None:
     """One self-contained HTML report: cap table, ownership over time, voting, rights, reconciliation, journal."""
 
     def write(snapshot) -> str:
         from ledger.exports.html import export_html as run  # noqa: PLC0415
 
-        size = run(snapshot, out, force=force)
+        size = run(snapshot, out, force=force, reported=outstanding == "reported")
         return f"wrote {out} ({size:,} bytes, as of {snapshot.query.as_of})"
 
     _snapshot_command(ctx, as_of, known_at, issuer, write)

@@ -94,8 +94,11 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, cls: str = 
     return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def ownership_over_time(snapshot: Snapshot, security: str) -> dict[str, list[tuple[dt.date, float]]]:
-    """Percent of the class's outstanding shares each main holder held after each event date."""
+def ownership_over_time(snapshot: Snapshot, security: str, *,
+                        reported: bool = False) -> dict[str, list[tuple[dt.date, float]]]:
+    """Percent of the class's outstanding shares each main holder held after each event date.
+
+    With `reported`, dates before any reported count have no percent (not derivable)."""
     state = State()
     frames: list[tuple[dt.date, dict[str, float]]] = []
     from ledger.progress import progress  # noqa: PLC0415
@@ -105,6 +108,11 @@ def ownership_over_time(snapshot: Snapshot, security: str) -> dict[str, list[tup
         for e in events:
             apply(state, e)
         outstanding = state.outstanding(security) if security in state.securities else 0
+        if reported:
+            report = state.reported_outstanding(security, day)
+            if report is None:
+                continue  # no reported count yet: no percent to draw
+            outstanding = report.quantity
         held = {h: q for (h, s), q in state.shares.items() if s == security}
         frames.append((day, {h: 100 * q / outstanding for h, q in held.items()} if outstanding else {}))
     peak: dict[str, float] = {}
@@ -139,7 +147,7 @@ def _what(row: dict[str, Any]) -> str:
     return html
 
 
-def render(snapshot: Snapshot) -> str:
+def render(snapshot: Snapshot, *, reported: bool = False) -> str:
     from projections.captable import captable_rows  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415
     from projections.ownership import ownership_rows  # noqa: PLC0415
@@ -155,13 +163,13 @@ def render(snapshot: Snapshot) -> str:
     security = commons[0] if commons else next(iter(state.securities), None)
     cap = captable_rows(state, day)
     holdings = holdings_rows(state, day)
-    owners = ownership_rows(state, security, day) if security else []
-    votes = voting_rows(state, day)
-    rights = rights_rows(state, day)
+    owners = ownership_rows(state, security, day, reported=reported) if security else []
+    votes = voting_rows(state, day, reported=reported)
+    rights = rights_rows(state, day, reported=reported)
     checks = reconcile(snapshot.to_date)
     findings = [r for r in checks if r["status"] in FINDING]
     journal = _journal_rows(snapshot)
-    over_time = ownership_over_time(snapshot, security) if security else {}
+    over_time = ownership_over_time(snapshot, security, reported=reported) if security else {}
 
     cards = [(f"{len(snapshot.to_date):,}", "events to this date"), (f"{len(state.securities)}", "classes of stock"),
              (f"{len({r['party'] for r in holdings}):,}", "holders"), (f"{len(findings)}", "reconciliation findings")]
@@ -187,8 +195,9 @@ def render(snapshot: Snapshot) -> str:
         + table(owners, ["party", "beneficially_owned", "acquirable_within_60_days", "percent", "sole_voting",
                          "shared_voting", "sole_dispositive", "shared_dispositive", "missing"]) + "</section>",
         f"<section id='over-time'><h2>Ownership of {escape(str(security))} over time</h2>"
-        "<p class='muted'>Shares held directly, as a percent of the class outstanding, after each event date "
-        f"(the {MAIN_HOLDERS} largest holders).</p>"
+        "<p class='muted'>Shares held directly, as a percent of the class outstanding "
+        f"({'as last reported; dates before any reported count are left out' if reported else 'as the ledger counts it'}), "
+        f"after each event date (the {MAIN_HOLDERS} largest holders).</p>"
         + step_chart(over_time, title=f"Percent of {security} outstanding held, by event date") + "</section>",
         "<section id='voting'><h2>Voting power</h2>"
         + bar_chart([(r["party"], r["percent"]) for r in votes if r.get("percent")],
@@ -209,10 +218,10 @@ def render(snapshot: Snapshot) -> str:
     return "\n".join(parts)
 
 
-def export_html(snapshot: Snapshot, out: str, *, force: bool = False) -> int:
+def export_html(snapshot: Snapshot, out: str, *, force: bool = False, reported: bool = False) -> int:
     from ledger.errors import UsageError  # noqa: PLC0415
 
-    text = render(snapshot).encode("utf-8")
+    text = render(snapshot, reported=reported).encode("utf-8")
     path = output_path(out, force=force)
     tmp = path.with_name(path.name + ".partial")
     try:
