@@ -17,7 +17,8 @@ FORMATS = ("table", "json", "csv")
 PROSE = {"explanation", "missing", "what", "quote", "inferred", "sources"}
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any, *, mapping_as_json: bool = True) -> str:
+    """One value as a person reads it in a table: thousands separators, yes/no, lists joined."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -27,9 +28,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4f}"
     if isinstance(value, list | tuple):
-        return "; ".join(_cell(v) for v in value)
+        return "; ".join(cell(v, mapping_as_json=mapping_as_json) for v in value)
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
+        if mapping_as_json:
+            return json.dumps(value, ensure_ascii=False, default=str)
+        return ", ".join(f"{k}: {cell(v, mapping_as_json=False)}" for k, v in value.items())
     return str(value)
 
 
@@ -79,7 +82,7 @@ def table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str] | N
         t.add_column(col, justify="right" if numeric else "left", overflow="fold",
                      ratio=3 if prose else 1, min_width=24 if prose else None)
     for row in rows:
-        t.add_row(*(_cell(row.get(c)) for c in columns))
+        t.add_row(*(cell(row.get(c)) for c in columns))
     return t
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from ledger.exports.snapshot import Snapshot
 from ledger.exports.svg import bar_chart, step_chart
 from ledger.paths import output_path
+from ledger.render import cell
 from projections.fold import apply
 from projections.state import State
 
@@ -57,19 +58,7 @@ footer{color:var(--muted);font-size:12px;text-align:center;padding:10px}
 
 
 def _fmt(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.4f}"
-    if isinstance(value, list | tuple):
-        return "; ".join(_fmt(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
-    return str(value)
+    return cell(value, mapping_as_json=False)
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, cls: str = "",
