@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
@@ -99,8 +100,9 @@ class Event(Frozen):
         data = self.model_dump(mode="json", exclude_none=True)
         return {k: v for k, v in data.items() if k not in self.ENVELOPE}
 
-    @property
+    @cached_property
     def event_id(self) -> str:
+        # Computed once per (immutable) event: canonical JSON and uuid5 are not free.
         from events.identity import event_id  # noqa: PLC0415  (avoid a cycle)
 
         return event_id(self)

@@ -17,6 +17,7 @@ transaction time (--known-at) do not use these tables: they replay the log.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -38,6 +39,7 @@ from projections.state import State
 from projections.timeline import Recorded, resolve
 
 CHECKPOINT_EVERY = 1000
+PAGE = 10_000
 CORRECTIONS = ("EventCorrected", "EventRetracted")
 _EVENT = TypeAdapter(AnyEvent)
 
@@ -101,37 +103,62 @@ class ReadModel:
         return (row[0], row[1]) if row else (0, None)
 
     def catch_up(self, issuer: str) -> None:
+        """Read the log from where we stopped, a page at a time, each page in one transaction."""
         last, head = self.tracked(issuer)
-        new = self.store.raw_records(issuer, after=max(0, last - 1))
         if last:
             # The log is append-only; if the record we stopped at changed, our copy is stale.
-            if not new or new[0]["hash"] != head:
+            mark = next(self.store.iter_raw_records(issuer, after=last - 1, page=1), None)
+            if mark is None or mark.get("hash") != head:
                 self.drop(issuer)
-                last, new = 0, self.store.raw_records(issuer)
-            else:
-                new = new[1:]
-        if not new:
-            return
+                last = 0
+        page: list[dict[str, Any]] = []
+        for record in self.store.iter_raw_records(issuer, after=last):
+            page.append(record)
+            if len(page) == PAGE:
+                self._follow(issuer, page)
+                page = []
+        if page:
+            self._follow(issuer, page)
+
+    def _follow(self, issuer: str, new: list[dict[str, Any]]) -> None:
+        # Several processes may follow the same log: take the write lock first, then skip
+        # what another follower already wrote while we were reading.
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            tracked = self.tracked(issuer)[0]
+            new = [r for r in new if r["sequence"] > tracked]
+            if new:
+                self._apply_page(issuer, new)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _apply_page(self, issuer: str, new: list[dict[str, Any]]) -> None:
+        if any("unreadable" in r for r in new):
+            raise LookupError(f"{issuer}: the log has an unreadable record; run `ledger verify`")
         dirty: str | None = None
-        with self.db.conn:
-            plain = [r for r in new if r["event"]["type"] not in CORRECTIONS]
-            self.db["rm_timeline"].insert_all((_timeline_row(issuer, r) for r in plain), batch_size=5000)
-            if plain:
-                dirty = min(r["event"]["effective_date"] for r in plain)
-            for r in new:
-                if r["event"]["type"] in CORRECTIONS:
-                    day = self._apply_correction(issuer, r)
-                    dirty = day if dirty is None else min(dirty, day)
-            if dirty is not None:
-                self.db.execute("delete from rm_checkpoints where issuer=? and effective_date>=?", [issuer, dirty])
-            self.db["rm_tracking"].upsert({"issuer": issuer, "sequence": new[-1]["sequence"],
-                                           "head_hash": new[-1]["hash"]}, pk="issuer")
+        plain = [r for r in new if r["event"]["type"] not in CORRECTIONS]
+        self.db.conn.executemany(
+            "insert into rm_timeline (issuer, sequence, effective_date, event_id, ref, type, active, body, recorded) "
+            "values (:issuer, :sequence, :effective_date, :event_id, :ref, :type, :active, :body, :recorded)",
+            [_timeline_row(issuer, r) for r in plain])
+        if plain:
+            dirty = min(r["event"]["effective_date"] for r in plain)
+        for r in new:
+            if r["event"]["type"] in CORRECTIONS:
+                day = self._apply_correction(issuer, r)
+                dirty = day if dirty is None else min(dirty, day)
+        if dirty is not None:
+            self.db.execute("delete from rm_checkpoints where issuer=? and effective_date>=?", [issuer, dirty])
+        self.db.execute("insert or replace into rm_tracking (issuer, sequence, head_hash) values (?, ?, ?)",
+                        [issuer, new[-1]["sequence"], new[-1]["hash"]])
 
     def _apply_correction(self, issuer: str, record: dict[str, Any]) -> str:
         """Re-resolve the one original a correction acts on; return the earliest date it touches."""
-        self.db["rm_corrections"].insert({"issuer": issuer, "sequence": record["sequence"],
-                                          "event_id": record["event_id"],
-                                          "body": json.dumps(_body(record), ensure_ascii=False)})
+        self.db.execute("insert into rm_corrections (issuer, sequence, event_id, body) values (?, ?, ?, ?)",
+                        [issuer, record["sequence"], record["event_id"], json.dumps(_body(record), ensure_ascii=False)])
         corrections = [self._recorded(row["sequence"], row["event_id"], row["body"])
                        for row in self.db.query("select * from rm_corrections where issuer=? order by sequence",
                                                 [issuer])]
@@ -175,7 +202,7 @@ class ReadModel:
     def drop(self, issuer: str) -> None:
         with self.db.conn:
             for table in ("rm_timeline", "rm_corrections", "rm_checkpoints", "rm_tracking"):
-                self.db.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608 (fixed names)
+                self.db.conn.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608 (fixed names)
 
     # --- answering ----------------------------------------------------------
 
@@ -207,15 +234,18 @@ class ReadModel:
                 "insert or replace into rm_checkpoints (issuer, effective_date, events, state) values (?, ?, 0, ?)",
                 [(issuer, day, blob) for day, blob in checkpoints])
 
-    def state_at(self, issuer: str, day: dt.date) -> State:
-        self.catch_up(issuer)
+    def state_at(self, issuer: str, day: dt.date, *, follow: bool = True, save: bool = True) -> State:
+        """The state at the end of `day`; `follow=False, save=False` reads without writing."""
+        if follow:
+            self.catch_up(issuer)
         through = day.isoformat()
         since, state = self.checkpoint(issuer, through)
         pending = 0
         current: str | None = None
-        with self.db.conn:
+        # Saving checkpoints commits at the end; a read-only call must not end the caller's snapshot.
+        with self.db.conn if save else contextlib.nullcontext():
             for event_day, event in self.events_between(issuer, since, through):
-                if current is not None and event_day != current and pending >= CHECKPOINT_EVERY:
+                if save and current is not None and event_day != current and pending >= CHECKPOINT_EVERY:
                     self.save_checkpoint(issuer, current, state)  # the end of a day: all its events are in
                     pending = 0
                 apply(state, event)

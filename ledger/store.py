@@ -17,15 +17,18 @@ no message ever shows the URL's password.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import re
+import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
 from events import Event, parse_event
 from events.identity import NAMESPACE, issuer_stream_id
@@ -35,10 +38,17 @@ from projections.timeline import Recorded
 
 REGISTRY_STREAM = uuid.uuid5(NAMESPACE, "issuers")
 TABLE = "ledger_events"
+SQLITE_LOCK_TIMEOUT = 30  # seconds a writer waits for another writer's transaction before "busy"
+CONNECT_TIMEOUT = 5  # seconds to reach a PostgreSQL server
+_CREATE_LOCK = 0x1ED6E5_7AB1E  # pg_advisory_lock key: one creator of the ledger's table at a time
 
 
 class Conflict(Exception):
     """Another writer appended to the same issuer first; nothing of this batch was written."""
+
+
+class StoreError(UsageError):
+    """The database could not be reached or failed; one line, exit 2, nothing written."""
 
 
 def utcnow() -> dt.datetime:
@@ -46,15 +56,48 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def is_server(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
 def redact(target: str) -> str:
     """A database target safe to print: never the password."""
     if "://" not in target:
         return target
-    parsed = urlparse(target)
-    if parsed.password is None:
+    target = re.sub(r"(?i)(password=)[^&]*", r"\1***", target)
+    try:
+        parsed = urlparse(target)
+        password = parsed.password
+    except ValueError:
+        return re.sub(r"//[^/@]*@", "//***@", target)
+    if password is None:
         return target
-    netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@")
-    return parsed._replace(netloc=netloc).geturl()
+    netloc = parsed.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    return parsed._replace(netloc=f"{user}:***@{netloc[2]}").geturl()
+
+
+def _secrets(target: str) -> list[str]:
+    """The password as written in the URL and as decoded, longest first."""
+    found: list[str] = []
+    with contextlib.suppress(ValueError):
+        password = urlparse(target).password
+        if password:
+            found += [password, unquote(password)]
+    for key, value in parse_qsl(urlparse(target).query) if "://" in target else []:
+        if key.lower() == "password" and value:
+            found.append(value)
+    return sorted({s for s in found if s}, key=len, reverse=True)
+
+
+def scrub(message: object, target: str) -> str:
+    """An error message as one line, with the target redacted and its password nowhere."""
+    text = str(message)
+    if "://" in target:
+        text = text.replace(target, redact(target))
+        for secret in _secrets(target):
+            text = text.replace(secret, "***")
+    return " ".join(text.split()) or type(message).__name__
 
 
 def default_target() -> str:
@@ -63,14 +106,29 @@ def default_target() -> str:
 
 class Store:
     def __init__(self, target: str, *, create: bool = True):
-        self.target = target
-        if target.startswith(("postgresql://", "postgres://")):
-            self.recorder = _postgres_recorder(target)
-        else:
-            self.recorder = _sqlite_recorder(target, create=create)
+        self._url = target
+        self.target = redact(target)  # safe to print
+        self.engine = "postgresql" if is_server(target) else "sqlite"
+        self.recorder: Any = None
+        try:
+            if self.engine == "postgresql":
+                self.recorder, self.ready = _postgres_recorder(target, create=create)
+            else:
+                self.recorder, self.ready = _sqlite_recorder(target, create=create)
+        except UsageError:
+            self.close()
+            raise
+        except Exception as exc:
+            self.close()
+            if not _is_database_error(exc):
+                raise
+            raise StoreError(f"{self.target}: cannot open the ledger ({scrub(exc, target)})") from None
 
     def close(self) -> None:
-        self.recorder.datastore.close()
+        if self.recorder is not None:
+            with contextlib.suppress(Exception):
+                self.recorder.datastore.close()
+            self.recorder = None
 
     def __enter__(self) -> Store:
         return self
@@ -78,22 +136,61 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def _guard(self, *, writing: bool = False) -> Iterator[None]:
+        """Database failures as one clean line: Conflict (retry) or StoreError."""
+        try:
+            yield
+        except (UsageError, Conflict):
+            raise
+        except Exception as exc:
+            if writing and isinstance(exc, IntegrityError):
+                raise Conflict("another import appended to the same issuer first; "
+                               "nothing of this batch was written, retry") from None
+            failure = describe_failure(exc, self._url)
+            if failure is None:
+                raise
+            kind, line = failure
+            raise (Conflict(line) if kind == "conflict" else StoreError(line)) from None
+
     # --- reading ------------------------------------------------------
 
+    def _select(self, stream: uuid.UUID, **kwargs: Any) -> list[Any]:
+        if not self.ready:
+            return []
+        with self._guard():
+            return list(self.recorder.select_events(stream, **kwargs))
+
     def issuers(self) -> list[str]:
-        rows = self.recorder.select_events(REGISTRY_STREAM)
-        return [json.loads(r.state)["issuer"] for r in rows]
+        return [d["issuer"] for d in map(_decode, self._select(REGISTRY_STREAM)) if "issuer" in d]
 
     def raw_records(self, issuer: str, *, after: int = 0) -> list[dict[str, Any]]:
-        rows = self.recorder.select_events(issuer_stream_id(issuer), gt=after or None)
-        return [json.loads(r.state) for r in rows]
+        return [_decode(r) for r in self._select(issuer_stream_id(issuer), gt=after or None)]
+
+    def iter_raw_records(self, issuer: str, *, after: int = 0, page: int = 10_000) -> Iterator[dict[str, Any]]:
+        """The issuer's records after a sequence, read a page at a time so memory stays flat."""
+        stream = issuer_stream_id(issuer)
+        while True:
+            rows = self._select(stream, gt=after or None, limit=page)
+            for row in rows:
+                record = _decode(row)
+                after = record["sequence"]
+                yield record
+            if len(rows) < page:
+                return
 
     def records(self, issuer: str) -> list[Recorded]:
-        return [to_recorded(r) for r in self.raw_records(issuer)]
+        out = []
+        for record in self.raw_records(issuer):
+            if "unreadable" in record:
+                raise StoreError(f"{self.target}: record {record['sequence']} of issuer '{issuer}' "
+                                 f"is unreadable ({record['unreadable']}); run `ledger verify`")
+            out.append(to_recorded(record))
+        return out
 
     def last(self, issuer: str) -> dict[str, Any] | None:
-        rows = self.recorder.select_events(issuer_stream_id(issuer), desc=True, limit=1)
-        return json.loads(rows[0].state) if rows else None
+        rows = self._select(issuer_stream_id(issuer), desc=True, limit=1)
+        return _decode(rows[0]) if rows else None
 
     # --- writing ------------------------------------------------------
 
@@ -103,6 +200,8 @@ class Store:
         `expected` gives the sequence each issuer's log ended at when the
         batch was validated; if another writer got there first, Conflict.
         """
+        if not self.ready:
+            raise UsageError(f"{self.target}: no ledger here to write to")
         now = utcnow().isoformat()
         known_issuers = set(self.issuers())
         stored: list[StoredEvent] = []
@@ -119,7 +218,8 @@ class Store:
             last = self.last(issuer)
             sequence = last["sequence"] if last else 0
             if expected is not None and expected.get(issuer, 0) != sequence:
-                raise Conflict(f"issuer '{issuer}' changed while the batch was being checked")
+                raise Conflict(f"issuer '{issuer}' changed while the batch was being checked; "
+                               "nothing of this batch was written, retry")
             prev = last["hash"] if last else GENESIS
             written[issuer] = []
             for event in events:
@@ -133,11 +233,32 @@ class Store:
                                           json.dumps(record, ensure_ascii=False).encode("utf-8")))
         if not stored:
             return written
-        try:
-            self.recorder.insert_events(stored)
-        except IntegrityError as exc:
-            raise Conflict("another import appended to the same issuer first; retry") from exc
+        with self._guard(writing=True):
+            self._insert(stored)
         return written
+
+    def _insert(self, stored: list[StoredEvent]) -> None:
+        """One transaction for the whole batch."""
+        if self.engine == "postgresql":
+            # The library's insert_events runs these statements in psycopg's pipeline mode, which
+            # hangs on a batch of a few megabytes (20,000 events: the server waits in ClientRead,
+            # the client in Pipeline.sync). Same statements (table lock, NOTIFY, one INSERT from
+            # unnest), same single transaction, without the pipeline.
+            recorder = self.recorder
+            with recorder.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+                recorder._insert_stored_events(curs, stored)  # noqa: SLF001 (eventsourcing pinned to 9.5.6)
+        else:
+            self.recorder.insert_events(stored)
+
+
+def _decode(row: Any) -> dict[str, Any]:
+    try:
+        record = json.loads(row.state)
+        if not isinstance(record, dict):
+            raise ValueError("not a JSON object")
+        return record
+    except (ValueError, UnicodeDecodeError) as exc:
+        return {"sequence": row.originator_version, "unreadable": f"{type(exc).__name__}: not a JSON record"}
 
 
 def to_recorded(record: dict[str, Any]) -> Recorded:
@@ -151,7 +272,30 @@ def to_recorded(record: dict[str, Any]) -> Recorded:
     )
 
 
-def _sqlite_recorder(path: str, *, create: bool) -> Any:
+def _is_database_error(exc: BaseException) -> bool:
+    if isinstance(exc, (PersistenceError, sqlite3.Error)):
+        return True
+    module = type(exc).__module__ or ""
+    return module.split(".")[0] in ("psycopg", "psycopg_pool")
+
+
+def describe_failure(exc: BaseException, target: str) -> tuple[str, str] | None:
+    """A database failure as ("conflict" | "error", one line without the password); None if not one."""
+    if not _is_database_error(exc):
+        return None
+    if _is_busy(exc):
+        return "conflict", (f"{redact(target)} is busy (another writer holds it: {scrub(exc, target)}); "
+                            "nothing was written, retry")
+    return "error", f"{redact(target)}: database error ({scrub(exc, target)})"
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return _is_database_error(exc) and ("database is locked" in text or "database is busy" in text
+                                        or "lock timeout" in text or "deadlock detected" in text)
+
+
+def _sqlite_recorder(path: str, *, create: bool) -> tuple[Any, bool]:
     from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore  # noqa: PLC0415
 
     if not create and not os.path.exists(path):
@@ -159,27 +303,72 @@ def _sqlite_recorder(path: str, *, create: bool) -> Any:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise UsageError(f"{path}: directory {directory} does not exist")
-    datastore = SQLiteDatastore(db_name=path, lock_timeout=30)
-    recorder = SQLiteApplicationRecorder(datastore, events_table_name=TABLE)
-    recorder.create_table()
-    return recorder
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a folder, not a ledger file")
+    datastore = SQLiteDatastore(db_name=path, lock_timeout=SQLITE_LOCK_TIMEOUT)
+    try:
+        recorder = SQLiteApplicationRecorder(datastore, events_table_name=TABLE)
+        with datastore.transaction(commit=False) as c:
+            c.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (TABLE,))
+            ready = c.fetchone() is not None
+        if not ready and create:
+            recorder.create_table()  # a write transaction: only the first import pays for it
+            ready = True
+    except BaseException:
+        datastore.close()
+        raise
+    return recorder, ready
 
 
-def _postgres_recorder(url: str) -> Any:
+def _pg_params(url: str) -> dict[str, Any]:
+    try:
+        parsed = urlparse(url)
+        port = parsed.port
+    except ValueError:
+        raise UsageError(f"{redact(url)}: not a valid postgresql://user:password@host:port/dbname URL") from None
+    dbname = unquote(parsed.path.lstrip("/"))
+    if not dbname:
+        raise UsageError(f"{redact(url)}: the URL names no database")
+    query = dict(parse_qsl(parsed.query))
+    return {
+        "dbname": dbname,
+        "host": unquote(parsed.hostname or "") or query.get("host") or "localhost",
+        "port": str(port or query.get("port") or 5432),
+        "user": unquote(parsed.username or "") or query.get("user") or "",
+        "password": unquote(parsed.password or "") or query.get("password") or "",
+    }
+
+
+def _postgres_recorder(url: str, *, create: bool) -> tuple[Any, bool]:
+    import psycopg  # noqa: PLC0415
     from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore  # noqa: PLC0415
 
-    parsed = urlparse(url)
-    if not parsed.path.strip("/"):
-        raise UsageError(f"{redact(url)}: the URL names no database")
-    datastore = PostgresDatastore(
-        dbname=unquote(parsed.path.lstrip("/")),
-        host=parsed.hostname or "localhost",
-        port=str(parsed.port or 5432),
-        user=unquote(parsed.username or ""),
-        password=unquote(parsed.password or ""),
-        pool_size=2,
-        max_overflow=2,
-    )
-    recorder = PostgresApplicationRecorder(datastore, events_table_name=TABLE)
-    recorder.create_table()
-    return recorder
+    params = _pg_params(url)
+    # Connect once ourselves first: a wrong password, port or database name fails
+    # at once with the server's own words (the pool would retry for a while and
+    # then say only "couldn't get a connection").
+    try:
+        probe = psycopg.connect(**params, connect_timeout=CONNECT_TIMEOUT, autocommit=True)
+    except psycopg.Error as exc:
+        raise StoreError(f"{redact(url)}: cannot connect ({scrub(exc, url)})") from None
+    with probe:
+        ready = _pg_table_exists(probe)
+        if not ready and create:
+            # Serialize creators; the others find the table made when they get the lock.
+            probe.execute("SELECT pg_advisory_lock(%s)", (_CREATE_LOCK,))
+            ready = _pg_table_exists(probe)
+        datastore = PostgresDatastore(**params, connect_timeout=CONNECT_TIMEOUT, pool_size=1, max_overflow=1)
+        try:
+            recorder = PostgresApplicationRecorder(datastore, events_table_name=TABLE)
+            if not ready and create:
+                recorder.create_table()
+                ready = True
+        except BaseException:
+            datastore.close()
+            raise
+    return recorder, ready
+
+
+def _pg_table_exists(conn: Any) -> bool:
+    row = conn.execute("SELECT to_regclass(%s)", (f"public.{TABLE}",)).fetchone()
+    return row is not None and row[0] is not None
