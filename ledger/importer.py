@@ -12,10 +12,10 @@ from pydantic import ValidationError
 from events import Event, EventCorrected
 from events.canonical import canonical_json
 from ledger.errors import InputError
-from ledger.incremental import check_appended, plain, recorded_contents, taken_refs
+from ledger.incremental import NeedsFullCheck, check_appended, plain, recorded_contents, taken_refs
 from ledger.loader import Loaded
 from ledger.readmodel import ReadModel
-from ledger.store import Store, utcnow
+from ledger.store import Store, describe_failure, utcnow
 from projections.fold import RuleViolation, fold
 from projections.timeline import Recorded, UnknownTarget, replacement_event, resolve
 
@@ -40,8 +40,9 @@ def plan(store: Store, loaded: Sequence[Loaded], model: ReadModel | None = None)
     """Check the batch; return the new events per issuer, the log ends they were checked against,
     and how many were already present. Raises InputError naming the first broken rule.
 
-    With a read model, batches without corrections are checked from the checkpoint
-    before their earliest date (ledger.incremental); otherwise against the whole log.
+    With a read model, a batch is checked from the checkpoint before the earliest
+    date it touches (ledger.incremental); without one, or where that path cannot
+    decide, or to locate a broken rule among corrections, against the whole log.
     """
     by_issuer: dict[str, list[Loaded]] = defaultdict(list)
     for item in loaded:
@@ -49,7 +50,7 @@ def plan(store: Store, loaded: Sequence[Loaded], model: ReadModel | None = None)
 
     result = Plan()
     for issuer, items in by_issuer.items():
-        fast = model is not None and plain([item.event for item in items])
+        fast = model is not None
         if fast:
             model.catch_up(issuer)
             result.ends[issuer] = model.tracked(issuer)[0]
@@ -64,12 +65,11 @@ def plan(store: Store, loaded: Sequence[Loaded], model: ReadModel | None = None)
         fresh: list[Loaded] = []
         for item in items:
             eid = item.event.event_id
-            content = _content(item.event)
             seen = stored.get(eid)
             if seen is None and eid in origin:
                 seen = _content(origin[eid].event)
             if seen is not None:
-                if seen != content:
+                if seen != _content(item.event):
                     raise InputError(item.file, item.index, item.event.type, "event_id",
                                      f"{eid} is already recorded with different content (ref, inference or version)")
                 result.present += 1
@@ -79,12 +79,19 @@ def plan(store: Store, loaded: Sequence[Loaded], model: ReadModel | None = None)
         _check_refs(refs, fresh)
         if not fresh:
             continue
+        checked = False
         if fast:
             try:
                 result.checkpoints[issuer] = check_appended(model, issuer, fresh).checkpoints
+                checked = True
             except RuleViolation as v:
-                raise _located(v, origin) from None
-        else:
+                if plain([item.event for item in fresh]):
+                    raise _located(v, origin) from None
+            except (NeedsFullCheck, UnknownTarget, ValidationError):
+                pass
+        if not checked:
+            # The whole log: where the fast path cannot decide, and to say which correction broke what.
+            existing = store.records(issuer)
             _check_history(existing, fresh, origin)
         result.new[issuer] = [item.event for item in fresh]
     return result
@@ -170,13 +177,19 @@ def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:
     try:
         checked = plan(store, loaded, model)
         written = store.append(checked.new, expected=checked.ends)
-        for issuer, checkpoints in checked.checkpoints.items():
-            if issuer not in written:
-                continue
-            model.catch_up(issuer)
-            # Keep them only if nobody else wrote in between: they fold exactly our batch.
-            if model.tracked(issuer)[0] == checked.ends[issuer] + len(written[issuer]):
-                model.keep_checkpoints(issuer, checkpoints)
+        try:
+            for issuer, checkpoints in checked.checkpoints.items():
+                if issuer not in written:
+                    continue
+                model.catch_up(issuer)
+                # Keep them only if nobody else wrote in between: they fold exactly our batch.
+                if model.tracked(issuer)[0] == checked.ends[issuer] + len(written[issuer]):
+                    model.keep_checkpoints(issuer, checkpoints)
+        except Exception as exc:
+            # The batch is written. The read models are derived: if they cannot follow now
+            # (another process holds them), the next query catches them up. Not a failed import.
+            if describe_failure(exc, store.target) is None:
+                raise
     finally:
         model.close()
     return ImportResult(added={i: len(r) for i, r in written.items()}, already_present=checked.present)

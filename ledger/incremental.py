@@ -16,13 +16,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from events import Event
+from events import Event, EventCorrected, EventRetracted
 from events.canonical import canonical_json
 from ledger.loader import Loaded
 from ledger.progress import progress
 from ledger.readmodel import CHECKPOINT_EVERY, ReadModel
 from projections.fold import apply
 from projections.state import State
+from projections.timeline import Recorded, overrides
 
 
 @dataclass
@@ -60,21 +61,83 @@ def taken_refs(model: ReadModel, issuer: str, refs: Sequence[str]) -> dict[str, 
     return out
 
 
-def check_appended(model: ReadModel, issuer: str, fresh: Sequence[Loaded]) -> Checked:
-    """Fold the batch into the history from the checkpoint before its earliest date.
+class NeedsFullCheck(Exception):
+    """A correction acts on a recorded correction, or on an event corrected before: check the whole log."""
 
-    Raises RuleViolation from the fold, on a recorded event or a batch event alike.
+
+def _corrections_overrides(model: ReadModel, issuer: str, fresh: Sequence[Loaded], first_sequence: int,
+                           now: dt.datetime) -> tuple[dict[str, tuple[str, int, Event | None]], list[dt.date]]:
+    """What the batch's corrections make of the events they act on, by event id:
+    (the event's date before, its sequence, the replacement or None); and the dates they touch."""
+    if plain([item.event for item in fresh]):
+        return {}, []
+    batch: list[Recorded] = []
+    keys: dict[str, Recorded] = {}
+    for i, item in enumerate(fresh):
+        r = Recorded(first_sequence + i, now, item.event, item.event.event_id)
+        batch.append(r)
+        keys.setdefault(r.event_id, r)
+        if item.event.ref:
+            keys.setdefault(item.event.ref, r)
+    targets: dict[str, Recorded] = {}
+    for r in batch:
+        e = r.event
+        if not isinstance(e, EventRetracted | EventCorrected):
+            continue
+        key = e.retracts if isinstance(e, EventRetracted) else e.corrects
+        if key in keys or key in targets:
+            continue
+        row = model.find(issuer, key)
+        if row is None or row[3] != row[4] or not row[5]:
+            raise NeedsFullCheck(key)  # unknown here, corrected before, or a correction: the full path decides
+        target = _recorded(row[0], row[1], row[3])
+        targets[key] = target
+    records = sorted({r.event_id: r for r in [*targets.values(), *batch]}.values(), key=lambda r: r.sequence)
+    by_id = {r.event_id: r for r in records}
+    out: dict[str, tuple[str, int, Event | None]] = {}
+    touched: list[dt.date] = []
+    for event_id, replacement in overrides(records).items():
+        original = by_id[event_id]
+        out[event_id] = (original.event.effective_date.isoformat(), original.sequence, replacement)
+        touched.append(original.event.effective_date)
+        if replacement is not None:
+            touched.append(replacement.effective_date)
+    return out, touched
+
+
+def _recorded(sequence: int, event_id: str, body: str) -> Recorded:
+    from ledger.readmodel import parse  # noqa: PLC0415
+
+    event = parse(body)
+    return Recorded(sequence, event.recorded_at, event, event_id)
+
+
+def check_appended(model: ReadModel, issuer: str, fresh: Sequence[Loaded]) -> Checked:
+    """Fold the batch into the history from the checkpoint before the earliest date it touches.
+
+    Raises RuleViolation from the fold (on a recorded event or a batch event alike),
+    UnknownTarget for a correction naming nothing, NeedsFullCheck where this path cannot decide.
     """
-    earliest = min(item.event.effective_date for item in fresh)
-    before = (earliest - dt.timedelta(days=1)).isoformat()
-    since, state = model.checkpoint(issuer, before)
-    recorded = ((day, 0, i, e) for i, (day, e) in enumerate(model.events_between(issuer, since, "9999-12-31")))
-    batch = sorted(((item.event.effective_date.isoformat(), 1, i, item.event) for i, item in enumerate(fresh)),
-                   key=lambda t: (t[0], t[2]))
+    now = dt.datetime.now(dt.timezone.utc)
+    first = model.tracked(issuer)[0] + 1
+    changed, touched = _corrections_overrides(model, issuer, fresh, first, now)
+    earliest = min([item.event.effective_date for item in fresh
+                    if not isinstance(item.event, EventRetracted | EventCorrected)] + touched, default=None)
+    if earliest is None:
+        return Checked()  # corrections that cancel out: the history is as it was
+    since, state = model.checkpoint(issuer, (earliest - dt.timedelta(days=1)).isoformat())
+    # Corrected events leave their old place; replacements join the fold at their own date.
+    moved = sorted((replacement.effective_date.isoformat(), sequence, replacement)
+                   for _, sequence, replacement in changed.values() if replacement is not None)
+    recorded = ((day, sequence, event) for day, sequence, event_id, event in model.rows_after(issuer, since)
+                if event_id not in changed)
+    batch = sorted((item.event.effective_date.isoformat(), first + i, item.event) for i, item in enumerate(fresh)
+                   if not isinstance(item.event, EventRetracted | EventCorrected)
+                   and item.event.event_id not in changed)
+    merged = heapq.merge(recorded, batch, moved, key=lambda t: (t[0], t[1]))
     checked = Checked()
     pending, current = 0, None
-    merged = heapq.merge(recorded, batch, key=lambda t: (t[0], t[1], t[2]))
-    for day, _, _, event in progress(merged, len(fresh), "checking against the history"):
+    for day, _, event in progress(merged, len(fresh), "checking against the history"):
         if current is not None and day != current and pending >= CHECKPOINT_EVERY:
             checked.checkpoints.append((current, _freeze(state)))
             pending = 0

@@ -44,6 +44,20 @@ CORRECTIONS = ("EventCorrected", "EventRetracted")
 _EVENT = TypeAdapter(AnyEvent)
 
 
+SCHEMA = (
+    "create table if not exists rm_timeline (issuer text, sequence integer, effective_date text, event_id text, "
+    "ref text, type text, active integer, body text, recorded text, primary key (issuer, sequence))",
+    "create index if not exists rm_timeline_date on rm_timeline (issuer, effective_date, sequence)",
+    "create index if not exists rm_timeline_id on rm_timeline (issuer, event_id)",
+    "create index if not exists rm_timeline_ref on rm_timeline (issuer, ref)",
+    "create table if not exists rm_corrections (issuer text, sequence integer, event_id text, body text, "
+    "primary key (issuer, sequence))",
+    "create table if not exists rm_checkpoints (issuer text, effective_date text, events integer, state blob, "
+    "primary key (issuer, effective_date))",
+    "create table if not exists rm_tracking (issuer text primary key, sequence integer, head_hash text)",
+)
+
+
 def cache_path(target: str) -> str:
     """Where the read models live: in the SQLite ledger itself, or a local file for a server."""
     if "://" not in target:
@@ -82,19 +96,10 @@ class ReadModel:
         self.db.close()
 
     def _ensure(self) -> None:
-        db = self.db
-        if "rm_timeline" not in db.table_names():
-            db["rm_timeline"].create(
-                {"issuer": str, "sequence": int, "effective_date": str, "event_id": str, "ref": str,
-                 "type": str, "active": int, "body": str, "recorded": str}, pk=("issuer", "sequence"))
-            db["rm_timeline"].create_index(["issuer", "effective_date", "sequence"])
-            db["rm_timeline"].create_index(["issuer", "event_id"])
-            db["rm_timeline"].create_index(["issuer", "ref"])
-            db["rm_corrections"].create({"issuer": str, "sequence": int, "event_id": str, "body": str},
-                                        pk=("issuer", "sequence"))
-            db["rm_checkpoints"].create({"issuer": str, "effective_date": str, "events": int, "state": bytes},
-                                        pk=("issuer", "effective_date"))
-            db["rm_tracking"].create({"issuer": str, "sequence": int, "head_hash": str}, pk="issuer")
+        # Several processes may open a new ledger at once: every statement tolerates the others.
+        for statement in SCHEMA:
+            self.db.execute(statement)
+        self.db.conn.commit()
 
     # --- following the log --------------------------------------------------
 
@@ -212,6 +217,20 @@ class ReadModel:
             "and effective_date<=? order by effective_date, sequence", [issuer, after, through])
         for day, body in cursor:
             yield day, parse(body)
+
+    def rows_after(self, issuer: str, after: str) -> Iterator[tuple[str, int, str, Event]]:
+        """(date, sequence, event_id, event) of the active timeline after a date, in fold order."""
+        cursor = self.db.execute(
+            "select effective_date, sequence, event_id, body from rm_timeline where issuer=? and active=1 "
+            "and effective_date>? order by effective_date, sequence", [issuer, after])
+        for day, sequence, event_id, body in cursor:
+            yield day, sequence, event_id, parse(body)
+
+    def find(self, issuer: str, key: str) -> tuple | None:
+        """The timeline row an id or ref names: (sequence, event_id, effective_date, recorded, body, active)."""
+        return self.db.execute(
+            "select sequence, event_id, effective_date, recorded, body, active from rm_timeline "
+            "where issuer=? and (event_id=? or ref=?) order by sequence limit 1", [issuer, key, key]).fetchone()
 
     def checkpoint(self, issuer: str, day: str) -> tuple[str, State]:
         row = self.db.execute(

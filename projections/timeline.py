@@ -55,6 +55,21 @@ _MISSING = object()
 
 def resolve(records: Sequence[Recorded]) -> list[Event]:
     """The effective history: corrections applied, in valid-time order."""
+    current = overrides(records)
+    ordered: list[tuple[dt.date, int, Event]] = []
+    for r in records:
+        if isinstance(r.event, EventRetracted | EventCorrected):
+            continue
+        event = current[r.event_id] if r.event_id in current else r.event
+        if event is not None:
+            ordered.append((event.effective_date, r.sequence, event))
+    ordered.sort(key=lambda t: (t[0], t[1]))
+    return [e for _, _, e in ordered]
+
+
+def overrides(records: Sequence[Recorded]) -> dict[str, Event | None]:
+    """What the corrections among `records` make of the events they act on, by event id:
+    the replacement, or None when retracted. Events no correction touches are absent."""
     by_key: dict[str, Recorded] = {}
     for r in records:
         by_key[r.event_id] = r
@@ -89,13 +104,4 @@ def resolve(records: Sequence[Recorded]) -> list[Event]:
             overrides[original] = None
         else:
             overrides[original] = replacement_event(by_key[original].event, e)
-
-    ordered: list[tuple[dt.date, int, Event]] = []
-    for r in records:
-        if isinstance(r.event, EventRetracted | EventCorrected):
-            continue
-        event = overrides[r.event_id] if r.event_id in overrides else r.event
-        if event is not None:
-            ordered.append((event.effective_date, r.sequence, event))
-    ordered.sort(key=lambda t: (t[0], t[1]))
-    return [e for _, _, e in ordered]
+    return overrides
