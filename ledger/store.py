@@ -164,29 +164,34 @@ class Store:
     def issuers(self) -> list[str]:
         return [d["issuer"] for d in map(_decode, self._select(REGISTRY_STREAM)) if "issuer" in d]
 
-    def raw_records(self, issuer: str, *, after: int = 0) -> list[dict[str, Any]]:
-        return [_decode(r) for r in self._select(issuer_stream_id(issuer), gt=after or None)]
+    def raw_records(self, issuer: str, *, after: int = 0, lenient: bool = False) -> list[dict[str, Any]]:
+        """The issuer's records after a sequence. A row that is not a JSON record (altered outside
+        the ledger) is a StoreError; with `lenient` (for verify) a stand-in {"sequence", "unreadable"}."""
+        return [self._checked(issuer, _decode(r), lenient)
+                for r in self._select(issuer_stream_id(issuer), gt=after or None)]
 
-    def iter_raw_records(self, issuer: str, *, after: int = 0, page: int = 10_000) -> Iterator[dict[str, Any]]:
+    def iter_raw_records(self, issuer: str, *, after: int = 0, page: int = 10_000,
+                         lenient: bool = False) -> Iterator[dict[str, Any]]:
         """The issuer's records after a sequence, read a page at a time so memory stays flat."""
         stream = issuer_stream_id(issuer)
         while True:
             rows = self._select(stream, gt=after or None, limit=page)
             for row in rows:
-                record = _decode(row)
+                record = self._checked(issuer, _decode(row), lenient)
                 after = record["sequence"]
                 yield record
             if len(rows) < page:
                 return
 
+    def _checked(self, issuer: str, record: dict[str, Any], lenient: bool) -> dict[str, Any]:
+        if "unreadable" in record and not lenient:
+            raise StoreError(f"{self.target}: record {record['sequence']} of issuer '{issuer}' is not a ledger "
+                             f"record ({record['unreadable']}): the log was altered outside the ledger; "
+                             "`ledger verify` reports it")
+        return record
+
     def records(self, issuer: str) -> list[Recorded]:
-        out = []
-        for record in self.raw_records(issuer):
-            if "unreadable" in record:
-                raise StoreError(f"{self.target}: record {record['sequence']} of issuer '{issuer}' "
-                                 f"is unreadable ({record['unreadable']}); run `ledger verify`")
-            out.append(to_recorded(record))
-        return out
+        return [to_recorded(r) for r in self.raw_records(issuer)]
 
     def last(self, issuer: str) -> dict[str, Any] | None:
         rows = self._select(issuer_stream_id(issuer), desc=True, limit=1)
