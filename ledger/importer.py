@@ -178,13 +178,11 @@ def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:
         checked = plan(store, loaded, model)
         written = store.append(checked.new, expected=checked.ends)
         try:
-            for issuer, checkpoints in checked.checkpoints.items():
-                if issuer not in written:
-                    continue
-                model.catch_up(issuer)
+            for issuer, records in written.items():
+                model.follow_written(issuer, records)
                 # Keep them only if nobody else wrote in between: they fold exactly our batch.
-                if model.tracked(issuer)[0] == checked.ends[issuer] + len(written[issuer]):
-                    model.keep_checkpoints(issuer, checkpoints)
+                if model.tracked(issuer)[0] == checked.ends[issuer] + len(records):
+                    model.keep_checkpoints(issuer, checked.checkpoints.get(issuer, []))
         except Exception as exc:
             # The batch is written. The read models are derived: if they cannot follow now
             # (another process holds them), the next query catches them up. Not a failed import.

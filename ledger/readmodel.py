@@ -125,6 +125,13 @@ class ReadModel:
         if page:
             self._follow(issuer, page)
 
+    def follow_written(self, issuer: str, written: list[dict[str, Any]]) -> None:
+        """Records this process just appended: followed without reading them back, if they are next."""
+        if written and self.tracked(issuer)[0] == written[0]["sequence"] - 1:
+            for start in range(0, len(written), PAGE):
+                self._follow(issuer, written[start:start + PAGE])
+        self.catch_up(issuer)  # anything else, or everything if another writer came first
+
     def _follow(self, issuer: str, new: list[dict[str, Any]]) -> None:
         # Several processes may follow the same log: take the write lock first, then skip
         # what another follower already wrote while we were reading.
