@@ -7,7 +7,7 @@ so the importer can say which file, event and field broke which rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from fractions import Fraction
 
 from events import (
@@ -117,9 +117,10 @@ def _agreement(state: State, event: Event) -> AgreementState:
     return a
 
 
-def _fresh(state: State, event: Event, field: str, taken: Iterable[str]) -> str:
+def _fresh(state: State, event: Event, field: str, *taken: Container[str]) -> str:
+    # Membership tests, never copies: the fold must stay linear in the number of events.
     slug = getattr(event, field)
-    if slug in taken:
+    if any(slug in names for names in taken):
         raise RuleViolation(event, field, f"'{slug}' is already defined")
     return slug
 
@@ -128,7 +129,7 @@ def _fresh(state: State, event: Event, field: str, taken: Iterable[str]) -> str:
 
 
 def _party_registered(state: State, e: PartyRegistered) -> None:
-    _fresh(state, e, "party", state.holders())
+    _fresh(state, e, "party", state.parties, state.groups)
     state.parties[e.party] = e
 
 
@@ -153,7 +154,7 @@ def _control_recorded(state: State, e: ControlRecorded) -> None:
 
 
 def _group_formed(state: State, e: GroupFormed) -> None:
-    _fresh(state, e, "group", state.holders())
+    _fresh(state, e, "group", state.parties, state.groups)
     for member in e.members:
         if member not in state.parties:
             raise RuleViolation(e, "members", f"unknown party '{member}'")
@@ -264,7 +265,7 @@ def _preferred_converted(state: State, e: PreferredConverted) -> None:
 
 
 def _warrant_issued(state: State, e: WarrantIssued) -> None:
-    _fresh(state, e, "warrant", set(state.warrants) | set(state.notes))
+    _fresh(state, e, "warrant", state.warrants, state.notes)
     _holder(state, e, "holder")
     _security(state, e)
     tranches = [
@@ -372,7 +373,7 @@ def _cashless_exercise(state: State, e: CashlessExercise) -> None:
 
 
 def _note_issued(state: State, e: NoteIssued) -> None:
-    _fresh(state, e, "note", set(state.warrants) | set(state.notes))
+    _fresh(state, e, "note", state.warrants, state.notes)
     _holder(state, e, "holder")
     if e.converts_to is not None and e.converts_to not in state.securities:
         raise RuleViolation(e, "converts_to", f"unknown security '{e.converts_to}'")
