@@ -12,7 +12,7 @@ import click
 
 from ledger.errors import UsageError
 from ledger.render import FORMATS, emit
-from ledger.store import Conflict, Store, default_target, redact
+from ledger.store import Conflict, Store, default_target, describe_failure, redact, scrub
 
 
 class Instant(click.ParamType):
@@ -48,6 +48,27 @@ def query_options(func: Callable) -> Callable:
     return func
 
 
+def one_line(text: object) -> str:
+    """A message as exactly one line: line breaks and other control characters from the
+    user's own data (an event type of "\\r", a name with a newline) are shown escaped."""
+    out = []
+    for ch in str(text):
+        if ch == "\t":
+            out.append(" ")
+        elif ord(ch) < 32 or ord(ch) == 127 or ch in "\x85\u2028\u2029":
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _target() -> str:
+    """The --db target of the running command, so that no message can show its password."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return obj if isinstance(obj, str) else ""
+
+
 def user_errors(func: Callable) -> Callable:
     """User mistakes become one line and exit 2; nothing else is caught here."""
 
@@ -56,10 +77,16 @@ def user_errors(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except UsageError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(scrub(exc, _target()))}", err=True)
             sys.exit(2)
         except Conflict as exc:
-            click.echo(f"conflict: {exc}", err=True)
+            click.echo(f"conflict: {one_line(scrub(exc, _target()))}", err=True)
+            sys.exit(2)
+        except Exception as exc:  # a database failure anywhere (log or read models): one line, no password
+            failure = describe_failure(exc, _target())
+            if failure is None:
+                raise
+            click.echo(f"{failure[0]}: {one_line(failure[1])}", err=True)
             sys.exit(2)
 
     return wrapper

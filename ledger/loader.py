@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from events import DocumentHeader, Event, parse_event
+from events import EVENT_TYPES, DocumentHeader, Event, parse_event
 from ledger.errors import InputError, UsageError
 from ledger.progress import progress
 
@@ -86,7 +86,7 @@ def load_file(path: Path) -> list[Loaded]:
 
 def _parse(name: str, text: str, *, json_only: bool) -> Any:
     try:
-        return json.loads(text) if json_only else yaml.safe_load(text)
+        data = json.loads(text) if json_only else yaml.safe_load(text)
     except json.JSONDecodeError as exc:
         raise InputError(name, None, None, "", f"malformed JSON at line {exc.lineno}: {exc.msg}") from None
     except yaml.YAMLError as exc:
@@ -94,6 +94,51 @@ def _parse(name: str, text: str, *, json_only: bool) -> Any:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "cannot be parsed"
         raise InputError(name, None, None, "", f"malformed YAML{where}: {problem}") from None
+    except RecursionError:
+        raise InputError(name, None, None, "", "nested too deeply to read") from None
+    except (ValueError, OverflowError) as exc:  # a 5,000-digit number; an unquoted 2020-02-30
+        raise InputError(name, None, None, "", _unreadable_value(exc)) from None
+    if not json_only:
+        _check_expansion(name, data)
+    return data
+
+
+MAX_VALUES = 5_000_000  # values in one file with its YAML aliases expanded
+
+
+def _unreadable_value(exc: Exception) -> str:
+    if "integer string conversion" in str(exc):
+        return "a number has too many digits to read (more than 4300)"
+    return f"a value cannot be read ({exc})"
+
+
+def _check_expansion(name: str, data: Any) -> None:
+    """YAML aliases repeat a value without copying it: a few lines can stand for billions of
+    values (the "billion laughs"), or for a value inside itself. Count as if expanded."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def size(node: Any) -> int:
+        if not isinstance(node, (list, dict)):
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_:
+            raise InputError(name, None, None, "", "a YAML alias refers to a value that contains it")
+        open_.add(key)
+        total = 1
+        for child in node.values() if isinstance(node, dict) else node:
+            total += size(child)
+            if total > MAX_VALUES:
+                raise InputError(name, None, None, "",
+                                 f"expands to more than {MAX_VALUES:,} values (YAML aliases repeated)")
+        open_.discard(key)
+        sizes[key] = total
+        return total
+
+    try:
+        size(data)
     except RecursionError:
         raise InputError(name, None, None, "", "nested too deeply to read") from None
 
@@ -131,6 +176,8 @@ def _load_jsonl(name: str, text: str) -> list[Loaded]:
             raise InputError(name, index, None, "", f"malformed JSON on line {index + 1}: {exc.msg}") from None
         except RecursionError:
             raise InputError(name, index, None, "", "nested too deeply to read") from None
+        except ValueError as exc:  # a 5,000-digit number
+            raise InputError(name, index, None, "", _unreadable_value(exc)) from None
         if isinstance(raw, dict) and isinstance(raw.get("event"), dict):
             raw = raw["event"]  # a line of an export: the record around the event
         out.append(Loaded(name, index, _event(name, index, raw, None)))
@@ -144,7 +191,14 @@ def _event(name: str, index: int, raw: Any, header: DocumentHeader | None) -> Ev
     data = dict(raw)
     if "recorded_at" in data:
         raise InputError(name, index, kind, "recorded_at", "is set by the store, never by a file")
+    if "type" in data and kind is None:
+        raise InputError(name, index, None, "type", "must be the name of an event type")
     claimed_id = data.pop("event_id", None)
+    version = data.get("schema_version")
+    if version is not None:  # upcasting counts on it: a whole number this vocabulary knows
+        newest = EVENT_TYPES[kind].SCHEMA_VERSION if kind in EVENT_TYPES else 1
+        if type(version) is not int or not 1 <= version <= newest:
+            raise InputError(name, index, kind, "schema_version", f"must be a whole number from 1 to {newest}")
     if header is not None:
         if data.get("issuer", header.issuer) != header.issuer:
             raise InputError(name, index, kind, "issuer", f"differs from the document's issuer '{header.issuer}'")
@@ -166,9 +220,14 @@ def _event(name: str, index: int, raw: Any, header: DocumentHeader | None) -> Ev
         raise InputError(name, index, kind, field, _rule(err)) from None
     except RecursionError:
         raise InputError(name, index, kind, "", "nested too deeply to read") from None
-    if claimed_id is not None and claimed_id != event.event_id:
+    try:
+        event_id = event.event_id  # the canonical JSON the store keeps: free-form fields must make one
+    except (UnicodeError, ValueError, TypeError, RecursionError) as exc:
+        raise InputError(name, index, kind, "", f"cannot be stored as JSON text ({type(exc).__name__}: "
+                                                f"{str(exc)[:120]})") from None
+    if claimed_id is not None and claimed_id != event_id:
         raise InputError(name, index, kind, "event_id",
-                         f"{claimed_id} does not match the event's content (its id is {event.event_id})")
+                         f"{claimed_id} does not match the event's content (its id is {event_id})")
     return event
 
 

@@ -89,6 +89,8 @@ def parse(body: str | bytes) -> Event:
 class ReadModel:
     def __init__(self, store: Store):
         self.store = store
+        # Parsed corrections per issuer, kept in step with rm_corrections (cleared on rollback).
+        self._corrections: dict[str, list[Recorded]] = {}
         self.db = sqlite_utils.Database(cache_path(store.target))
         self._ensure()
 
@@ -145,6 +147,7 @@ class ReadModel:
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
+            self._corrections.clear()
             raise
 
     def _apply_page(self, issuer: str, new: list[dict[str, Any]]) -> None:
@@ -169,22 +172,21 @@ class ReadModel:
 
     def _apply_correction(self, issuer: str, record: dict[str, Any]) -> str:
         """Re-resolve the one original a correction acts on; return the earliest date it touches."""
+        corrections = self._corrections_of(issuer)  # loaded before the insert below
+        body = json.dumps(_body(record), ensure_ascii=False)
         self.db.execute("insert into rm_corrections (issuer, sequence, event_id, body) values (?, ?, ?, ?)",
-                        [issuer, record["sequence"], record["event_id"], json.dumps(_body(record), ensure_ascii=False)])
-        corrections = [self._recorded(row["sequence"], row["event_id"], row["body"])
-                       for row in self.db.query("select * from rm_corrections where issuer=? order by sequence",
-                                                [issuer])]
+                        [issuer, record["sequence"], record["event_id"], body])
+        corrections.append(self._recorded(record["sequence"], record["event_id"], body))
         by_key = {c.event_id: c for c in corrections} | {c.event.ref: c for c in corrections if c.event.ref}
         # Walk back from this correction to the original event it ultimately acts on.
         target = record["event"].get("retracts") or record["event"].get("corrects")
         while target in by_key:
             e = by_key[target].event
             target = e.retracts if isinstance(e, EventRetracted) else e.corrects
-        row = self.db.execute(
-            "select sequence, event_id, recorded, effective_date from rm_timeline where issuer=? "
-            "and (event_id=? or ref=?) order by sequence limit 1", [issuer, target, target]).fetchone()
-        if row is None:
+        found = self.find(issuer, target)
+        if found is None:
             raise LookupError(f"{issuer}: correction {record['event_id']} acts on an event not in the timeline")
+        row = (found[0], found[1], found[3], found[2])  # sequence, event_id, recorded, effective_date
         original = self._recorded(row[0], row[1], row[2])
         # The corrections in this original's chain, in the order they were recorded.
         keys = {original.event_id, original.event.ref} - {None}
@@ -206,12 +208,21 @@ class ReadModel:
         self.db.execute("update rm_timeline set active=0 where issuer=? and sequence=?", [issuer, row[0]])
         return before
 
+    def _corrections_of(self, issuer: str) -> list[Recorded]:
+        """The issuer's recorded corrections, parsed once per read model and kept in step."""
+        if issuer not in self._corrections:
+            self._corrections[issuer] = [
+                self._recorded(row["sequence"], row["event_id"], row["body"])
+                for row in self.db.query("select * from rm_corrections where issuer=? order by sequence", [issuer])]
+        return self._corrections[issuer]
+
     @staticmethod
     def _recorded(sequence: int, event_id: str, body: str) -> Recorded:
         event = parse(body)
         return Recorded(sequence, event.recorded_at, event, event_id)
 
     def drop(self, issuer: str) -> None:
+        self._corrections.pop(issuer, None)
         with self.db.conn:
             for table in ("rm_timeline", "rm_corrections", "rm_checkpoints", "rm_tracking"):
                 self.db.conn.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608 (fixed names)
@@ -235,9 +246,11 @@ class ReadModel:
 
     def find(self, issuer: str, key: str) -> tuple | None:
         """The timeline row an id or ref names: (sequence, event_id, effective_date, recorded, body, active)."""
-        return self.db.execute(
-            "select sequence, event_id, effective_date, recorded, body, active from rm_timeline "
-            "where issuer=? and (event_id=? or ref=?) order by sequence limit 1", [issuer, key, key]).fetchone()
+        # Two lookups, each on its own index (an OR would scan the issuer's timeline).
+        columns = "select sequence, event_id, effective_date, recorded, body, active from rm_timeline "
+        return (self.db.execute(columns + "where issuer=? and event_id=? limit 1", [issuer, key]).fetchone()
+                or self.db.execute(columns + "where issuer=? and ref=? order by sequence limit 1",
+                                   [issuer, key]).fetchone())
 
     def checkpoint(self, issuer: str, day: str) -> tuple[str, State]:
         row = self.db.execute(

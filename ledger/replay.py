@@ -22,7 +22,7 @@ from ledger.errors import UsageError
 from ledger.importer import import_events
 from ledger.loader import collect_files, load_files
 from ledger.render import table
-from ledger.store import Store
+from ledger.store import Store, redact
 from projections.fold import fold
 from projections.holdings import holdings_rows
 from projections.ownership import ownership_rows
@@ -62,7 +62,7 @@ def run_replay(target: str, folder: str, *, fresh: bool, console: Console, dates
             raise UsageError(f"{target}: already holds {', '.join(issuers)}; replay needs a new ledger")
         result = import_events(store, loaded)
         console.print(f"Imported {result.total_added} events from {len({i.file for i in loaded})} files "
-                      f"into {target}")
+                      f"into {redact(target)}")
         findings = 0
         for issuer in issuers:
             history = resolve(store.records(issuer))

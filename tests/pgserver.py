@@ -193,8 +193,12 @@ class PostgresServer:
             "POSTGRES_PASSWORD": self.password,
         }
 
-    def create_database(self, name: str) -> None:
-        self._admin_sql("CREATE DATABASE {}", name)
+    def create_database(self, name: str, template: str | None = None) -> None:
+        """An empty database, or a copy of ``template`` (which must have no open connections)."""
+        if template is None:
+            self._admin_sql("CREATE DATABASE {}", name)
+        else:
+            self._admin_sql("CREATE DATABASE {} TEMPLATE {}", name, template)
 
     def drop_database(self, name: str) -> None:
         # WITH (FORCE) (PostgreSQL 13+) ends connections a test left open
@@ -361,12 +365,12 @@ class PostgresServer:
         except OSError:
             return ""
 
-    def _admin_sql(self, template: str, name: str) -> None:
+    def _admin_sql(self, template: str, *names: str) -> None:
         import psycopg
         from psycopg import sql
 
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL(template).format(sql.Identifier(name)))
+            conn.execute(sql.SQL(template).format(*(sql.Identifier(n) for n in names)))
 
 
 def _stop_datadir(bindir: Path | None, datadir: Path, prefix: list[str]) -> None:

@@ -1,5 +1,5 @@
 """Corrections recorded later rewrite every as-of date; --known-at before them shows the old history.
-verify catches a figure altered directly in the SQLite file."""
+verify catches a figure altered directly in the database (SQLite file or PostgreSQL table)."""
 
 from __future__ import annotations
 
@@ -91,13 +91,12 @@ def test_retraction_of_unknown_target(acme, tmp_path):
 def test_verify_intact_then_tampered(acme):
     r = acme("verify")
     assert r.code == 0 and "chain intact" in r.out
-    with sqlite3.connect(acme.db) as c:
-        rowid, state = c.execute(
-            "select rowid, state from ledger_events where topic='CashExercise'").fetchone()
-        record = json.loads(state)
+
+    def alter(record):  # one figure altered behind the ledger's back (SQL UPDATE on either engine)
         assert record["event"]["quantity"] == 50000
-        record["event"]["quantity"] = 5000  # one figure altered behind the ledger's back
-        c.execute("update ledger_events set state=? where rowid=?", (json.dumps(record).encode(), rowid))
+        record["event"]["quantity"] = 5000
+
+    acme.tamper("CashExercise", alter)
     r = acme("verify")
     assert r.code == 1
     assert "hash does not match" in r.err
@@ -127,7 +126,7 @@ def test_export_refuses_to_overwrite(acme, tmp_path):
 
 def test_verify_compares_read_models_with_a_fresh_rebuild(acme):
     assert acme.rows("holdings", "--as-of", "2021-01-01")  # builds the read model
-    with sqlite3.connect(acme.db) as c:
+    with sqlite3.connect(acme.readmodel_db()) as c:  # the ledger file, or a server's local cache
         body = json.loads(c.execute("select body from rm_timeline where type='CashExercise'").fetchone()[0])
         body["quantity"] = 40000  # the derived copy drifts; the log is untouched
         c.execute("update rm_timeline set body=? where type='CashExercise'", (json.dumps(body),))
@@ -138,7 +137,7 @@ def test_verify_compares_read_models_with_a_fresh_rebuild(acme):
 def test_sql_read_models_at_each_event_date(acme):
     r = acme("readmodels")
     assert r.code == 0 and "rm_holdings" in r.out
-    with sqlite3.connect(acme.db) as c:
+    with sqlite3.connect(acme.readmodel_db()) as c:  # the ledger file, or a server's local cache
         got = dict(c.execute("select as_of, quantity from rm_holdings where party='fund-lp' and security='common'"))
         # By hand (tests/test_acme_history.py): 50,000 after the cash exercise, 110,000 after the net
         # exercise, 190,000 after the conversion, 380,000 after the 2:1 split.
