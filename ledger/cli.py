@@ -6,13 +6,16 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ledger.errors import UsageError
+from ledger.errors import Conflict, UsageError
 from ledger.render import FORMATS, emit
-from ledger.store import Conflict, Store, default_target, describe_failure, redact, scrub
+from ledger.target import default_target, redact, scrub
+
+if TYPE_CHECKING:
+    from ledger.store import Store
 
 
 class Instant(click.ParamType):
@@ -83,6 +86,8 @@ def user_errors(func: Callable) -> Callable:
             click.echo(f"conflict: {one_line(scrub(exc, _target()))}", err=True)
             sys.exit(2)
         except Exception as exc:  # a database failure anywhere (log or read models): one line, no password
+            from ledger.store import describe_failure  # noqa: PLC0415  (the store is loaded by now)
+
             failure = describe_failure(exc, _target())
             if failure is None:
                 raise
@@ -102,6 +107,8 @@ def cli(ctx: click.Context, target: str | None) -> None:
 
 
 def open_store(ctx: click.Context, *, create: bool = False) -> Store:
+    from ledger.store import Store  # noqa: PLC0415  (pydantic models and eventsourcing: only when needed)
+
     try:
         return Store(ctx.obj, create=create)
     except UsageError:

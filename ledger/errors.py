@@ -22,3 +22,7 @@ class InputError(UsageError):
             if event_type:
                 where += f" ({event_type})"
         super().__init__(f"{where}: {field}: {rule}" if field else f"{where}: {rule}")
+
+
+class Conflict(Exception):
+    """Another writer appended to the same issuer first; nothing of this batch was written."""

@@ -7,10 +7,11 @@ import io
 import json
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 FORMATS = ("table", "json", "csv")
 # Columns of sentences get the room that figures do not need.
@@ -74,6 +75,8 @@ def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 def table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> Table:
     # A column empty in every row says nothing in a table (JSON and CSV keep it).
+    from rich.table import Table  # noqa: PLC0415  (rich loads only when a table is drawn)
+
     columns = [c for c in (columns or _columns(rows)) if any(r.get(c) not in (None, "") for r in rows)]
     t = Table(title=title, title_justify="left", show_lines=False)
     for col in columns:
@@ -88,6 +91,8 @@ def table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str] | N
 
 def terminal() -> Console:
     """A console as wide as the terminal, or 160 columns when output is piped."""
+    from rich.console import Console  # noqa: PLC0415
+
     console = Console()
     return console if console.is_terminal else Console(width=160)
 

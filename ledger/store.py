@@ -33,7 +33,8 @@ from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEv
 from events import Event, parse_event
 from events.identity import NAMESPACE, issuer_stream_id
 from ledger.chain import GENESIS, seal
-from ledger.errors import UsageError
+from ledger.errors import Conflict, UsageError
+from ledger.target import _secrets, default_target, is_server, redact, scrub  # noqa: F401 (re-exported)
 from projections.timeline import Recorded
 
 REGISTRY_STREAM = uuid.uuid5(NAMESPACE, "issuers")
@@ -43,10 +44,6 @@ CONNECT_TIMEOUT = 5  # seconds to reach a PostgreSQL server
 _CREATE_LOCK = 0x1ED6E5_7AB1E  # pg_advisory_lock key: one creator of the ledger's table at a time
 
 
-class Conflict(Exception):
-    """Another writer appended to the same issuer first; nothing of this batch was written."""
-
-
 class StoreError(UsageError):
     """The database could not be reached or failed; one line, exit 2, nothing written."""
 
@@ -54,54 +51,6 @@ class StoreError(UsageError):
 def utcnow() -> dt.datetime:
     # The store's clock: tests move it with freezegun.
     return dt.datetime.now(dt.timezone.utc)
-
-
-def is_server(target: str) -> bool:
-    return target.startswith(("postgresql://", "postgres://"))
-
-
-def redact(target: str) -> str:
-    """A database target safe to print: never the password."""
-    if "://" not in target:
-        return target
-    target = re.sub(r"(?i)(password=)[^&]*", r"\1***", target)
-    try:
-        parsed = urlparse(target)
-        password = parsed.password
-    except ValueError:
-        return re.sub(r"//[^/@]*@", "//***@", target)
-    if password is None:
-        return target
-    netloc = parsed.netloc.rpartition("@")
-    user = netloc[0].partition(":")[0]
-    return parsed._replace(netloc=f"{user}:***@{netloc[2]}").geturl()
-
-
-def _secrets(target: str) -> list[str]:
-    """The password as written in the URL and as decoded, longest first."""
-    found: list[str] = []
-    with contextlib.suppress(ValueError):
-        password = urlparse(target).password
-        if password:
-            found += [password, unquote(password)]
-    for key, value in parse_qsl(urlparse(target).query) if "://" in target else []:
-        if key.lower() == "password" and value:
-            found.append(value)
-    return sorted({s for s in found if s}, key=len, reverse=True)
-
-
-def scrub(message: object, target: str) -> str:
-    """An error message as one line, with the target redacted and its password nowhere."""
-    text = str(message)
-    if "://" in target:
-        text = text.replace(target, redact(target))
-        for secret in _secrets(target):
-            text = text.replace(secret, "***")
-    return " ".join(text.split()) or type(message).__name__
-
-
-def default_target() -> str:
-    return os.environ.get("LEDGER_DB") or "ledger.db"
 
 
 class Store:
