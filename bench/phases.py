@@ -1,0 +1,395 @@
+"""One benchmark phase per process, so that each has its own peak RSS.
+
+    python -m bench.phases PHASE '{"json": "arguments"}'
+
+Prints progress as JSON lines on stdout and, last, {"result": {...}}.
+bench.run starts these and reads their rusage; they can be run alone too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+now = time.perf_counter
+
+RAW_TABLE = "raw_events"
+
+
+def say(**data: Any) -> None:
+    sys.stdout.write(json.dumps(data) + "\n")
+    sys.stdout.flush()
+
+
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def fresh_sqlite(path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(path + suffix)
+        except FileNotFoundError:
+            pass
+
+
+def is_postgres(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+# --- baselines: the same JSON lines, straight into a table ------------------------
+
+
+def raw_sqlite(files: list[str], db: str) -> dict[str, Any]:
+    """Python's sqlite3: the event files' lines as JSON rows, executemany, one transaction per file.
+
+    The table and journal mode are the ones eventsourcing's SQLite recorder uses
+    (originator_id, originator_version, topic, state; primary key; WAL).
+    """
+    fresh_sqlite(db)
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"CREATE TABLE {RAW_TABLE} (originator_id TEXT, originator_version INTEGER, topic TEXT, "
+                 "state BLOB, PRIMARY KEY (originator_id, originator_version))")
+    stream = uuid.uuid4().hex
+    seq = 0
+    total = 0.0
+    events = 0
+    for k, name in enumerate(files, start=1):
+        t0 = now()
+        lines = Path(name).read_text(encoding="utf-8").splitlines()
+        rows = []
+        for line in lines:
+            seq += 1
+            rows.append((stream, seq, "event", line.encode("utf-8")))
+        conn.execute("BEGIN")
+        conn.executemany(f"INSERT INTO {RAW_TABLE} VALUES (?,?,?,?)", rows)
+        conn.execute("COMMIT")
+        took = now() - t0
+        total += took
+        events += len(rows)
+        say(batch=k, events=len(rows), seconds=round(took, 4))
+    conn.close()
+    return {"events": events, "seconds": total, "rate": events / total, "rss_mib": rss_mib(),
+            "db_bytes": os.path.getsize(db)}
+
+
+def raw_postgres(files: list[str], target: str) -> dict[str, Any]:
+    """psycopg: the same rows into a table shaped like eventsourcing's, executemany, one transaction per file."""
+    import psycopg  # noqa: PLC0415
+
+    stream = uuid.uuid4()
+    seq = 0
+    total = 0.0
+    events = 0
+    with psycopg.connect(target, autocommit=False) as conn:
+        conn.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
+        conn.execute(f"CREATE TABLE {RAW_TABLE} (originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
+                     "topic text, state bytea, notification_id bigserial, "
+                     "PRIMARY KEY (originator_id, originator_version))")
+        conn.commit()
+        for k, name in enumerate(files, start=1):
+            t0 = now()
+            lines = Path(name).read_text(encoding="utf-8").splitlines()
+            rows = []
+            for line in lines:
+                seq += 1
+                rows.append((stream, seq, "event", line.encode("utf-8")))
+            with conn.cursor() as cur:
+                cur.executemany(f"INSERT INTO {RAW_TABLE} (originator_id, originator_version, topic, state) "
+                                "VALUES (%s, %s, %s, %s)", rows)
+            conn.commit()
+            took = now() - t0
+            total += took
+            events += len(rows)
+            say(batch=k, events=len(rows), seconds=round(took, 4))
+    return {"events": events, "seconds": total, "rate": events / total, "rss_mib": rss_mib()}
+
+
+# --- the ledger's own paths ---------------------------------------------------------
+
+
+class Timer:
+    """Wraps a function to add up the time spent in it (the function itself is unchanged)."""
+
+    def __init__(self, fn: Callable[..., Any]):
+        self.fn = fn
+        self.seconds = 0.0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        t0 = now()
+        try:
+            return self.fn(*args, **kwargs)
+        finally:
+            self.seconds += now() - t0
+
+
+def import_files(files: list[str], target: str, validate: bool = True) -> dict[str, Any]:
+    """The real import path, one file per batch: ledger.loader.load_file, then ledger.importer.import_events.
+
+    With validate=False the loaded events go straight to Store.append (no plan):
+    the same records, used only to build a log when the real import is too slow.
+    """
+    import ledger.importer as importer  # noqa: PLC0415
+    from ledger.loader import load_file  # noqa: PLC0415
+    from ledger.store import Store  # noqa: PLC0415
+
+    if not is_postgres(target):
+        fresh_sqlite(target)
+    plan = importer.plan = Timer(importer.plan)  # import_events looks `plan` up at call time
+    append = Timer(Store.append)
+    Store.append = lambda self, *a, **k: append(self, *a, **k)  # type: ignore[method-assign]
+    load_seconds = 0.0
+    total = 0.0
+    events = 0
+    added = 0
+    with Store(target) as store:
+        for k, name in enumerate(files, start=1):
+            t0 = now()
+            loaded = load_file(Path(name))
+            t1 = now()
+            if validate:
+                result = importer.import_events(store, loaded)
+                n_added = result.total_added
+            else:
+                by_issuer: dict[str, list[Any]] = {}
+                for item in loaded:
+                    by_issuer.setdefault(item.event.issuer, []).append(item.event)
+                n_added = sum(len(v) for v in store.append(by_issuer).values())
+            took = now() - t0
+            load_seconds += t1 - t0
+            total += took
+            events += len(loaded)
+            added += n_added
+            say(batch=k, events=len(loaded), existing=events - len(loaded), seconds=round(took, 4),
+                load=round(t1 - t0, 4), plan=round(plan.seconds, 4), append=round(append.seconds, 4),
+                rss_mib=round(rss_mib(), 1))
+            del loaded
+    out = {"events": events, "added": added, "seconds": total, "rate": events / total,
+           "load_seconds": load_seconds, "plan_seconds": plan.seconds, "append_seconds": append.seconds,
+           "rss_mib": rss_mib()}
+    if not is_postgres(target):
+        out["db_bytes"] = sum(os.path.getsize(target + s) for s in ("", "-wal") if os.path.exists(target + s))
+    return out
+
+
+def _issuer(store: Any, issuer: str | None) -> str:
+    return issuer or store.issuers()[0]
+
+
+def rebuild(target: str, issuer: str | None = None) -> dict[str, Any]:
+    """Every projection from the log: read, parse, resolve, fold, then the rows at the last date."""
+    from ledger.store import Store, to_recorded  # noqa: PLC0415
+    from projections.captable import captable_rows  # noqa: PLC0415
+    from projections.fold import fold  # noqa: PLC0415
+    from projections.holdings import holdings_rows  # noqa: PLC0415
+    from projections.ownership import ownership_rows  # noqa: PLC0415
+    from projections.timeline import resolve  # noqa: PLC0415
+    from projections.voting import voting_rows  # noqa: PLC0415
+
+    with Store(target, create=False) as store:
+        issuer = _issuer(store, issuer)
+        t0 = now()
+        raw = store.raw_records(issuer)
+        t1 = now()
+        records = [to_recorded(r) for r in raw]
+        del raw
+        t2 = now()
+        history = resolve(records)
+        t3 = now()
+        state = fold(history)
+        t4 = now()
+        day = state.day
+        rows = {
+            "holdings": len(holdings_rows(state, day)),
+            "captable": len(captable_rows(state, day)),
+            "voting": len(voting_rows(state, day)),
+            "ownership": len(ownership_rows(state, "common", day)),
+        }
+        t5 = now()
+    return {"records": len(records), "applied": state.applied, "seconds": t5 - t0, "rate": len(records) / (t5 - t0),
+            "read": t1 - t0, "parse": t2 - t1, "resolve": t3 - t2, "fold": t4 - t3, "rows": t5 - t4,
+            "row_counts": rows, "last_date": day.isoformat(), "rss_mib": rss_mib()}
+
+
+LOCKED = "database table is locked"
+
+
+def workaround_locked_upsert() -> None:
+    """ledger.readmodel saves a checkpoint while its SELECT cursor is open; sqlite-utils' first upsert on a
+    new Database probes ON CONFLICT support with CREATE/DROP TABLE, which SQLite refuses then
+    ("database table is locked"). This SQLite supports ON CONFLICT, so the probe's answer is given
+    up front. Used only after the unpatched call failed, and reported."""
+    import sqlite_utils  # noqa: PLC0415
+
+    sqlite_utils.Database.supports_on_conflict = property(lambda self: True)  # type: ignore[method-assign]
+
+
+def _guarded(fn: Callable[[], Any], out: dict[str, Any]) -> Any:
+    """Run fn; on the read model's lock error, note it, apply the workaround and run it again."""
+    import sqlite3 as _sqlite3  # noqa: PLC0415
+
+    try:
+        return fn()
+    except _sqlite3.OperationalError as exc:
+        if LOCKED not in str(exc) or "error" in out:
+            raise
+        out["error"] = f"{exc.__class__.__name__}: {exc} (ledger/readmodel.py save_checkpoint); " \
+                       "measured again with a workaround"
+        say(error=out["error"])
+        workaround_locked_upsert()
+        return fn()
+
+
+def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 2024, budget: float = 60.0,
+          min_samples: int = 3, replays: int = 3, issuer: str | None = None) -> dict[str, Any]:
+    """As-of latency through ledger.queries.state_at + the projection, next to a full replay.
+
+    Two passes over the same dates: `cold` is the first (the read model is built by the first
+    query, checkpoints are saved along the way by the queries themselves), `warm` the second.
+    """
+    from ledger.queries import Query, state_at  # noqa: PLC0415
+    from ledger.store import Store, utcnow  # noqa: PLC0415
+    from projections.fold import fold  # noqa: PLC0415
+    from projections.holdings import holdings_rows  # noqa: PLC0415
+    from projections.ownership import ownership_rows  # noqa: PLC0415
+    from projections.timeline import resolve  # noqa: PLC0415
+
+    start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    rng = random.Random(seed)
+    dates = [start + dt.timedelta(days=rng.randint(0, (end - start).days)) for _ in range(n_dates)]
+    out: dict[str, Any] = {"dates": n_dates}
+    with Store(target, create=False) as store:
+        issuer = _issuer(store, issuer)
+        known = utcnow()
+        kinds = {
+            "holdings": lambda st, d: holdings_rows(st, d),
+            "ownership": lambda st, d: ownership_rows(st, "common", d),
+        }
+
+        def one(kind: str, d: dt.date) -> float:
+            t0 = now()
+            kinds[kind](_guarded(lambda: state_at(store, Query(issuer, d, known)), out), d)
+            return now() - t0
+
+        out["first_ms"] = one("holdings", dates[0]) * 1e3
+        say(kind="first", ms=out["first_ms"])
+        for phase in ("cold", "warm"):
+            for kind in kinds:
+                times: list[float] = []
+                began = now()
+                for d in dates:
+                    times.append(one(kind, d))
+                    if now() - began > budget and len(times) >= min_samples:
+                        break
+                out[f"{kind}_{phase}"] = _latency(times)
+                say(kind=f"{kind}_{phase}", **out[f"{kind}_{phase}"])
+        times = []
+        began = now()
+        for _ in range(replays):
+            t0 = now()
+            state = fold(resolve(store.records(issuer)))
+            times.append(now() - t0)
+            if now() - began > budget:
+                break
+        out["replay"] = _latency(times)
+        out["replay_events"] = state.applied
+        say(kind="replay", **out["replay"])
+    out["rss_mib"] = rss_mib()
+    if not is_postgres(target):
+        out["db_bytes"] = sum(os.path.getsize(target + s) for s in ("", "-wal") if os.path.exists(target + s))
+    return out
+
+
+def _latency(times: list[float]) -> dict[str, Any]:
+    times = sorted(times)
+    if len(times) >= 2:
+        p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
+    else:
+        p95 = times[0]
+    return {"n": len(times), "p50_ms": statistics.median(times) * 1e3, "p95_ms": p95 * 1e3,
+            "min_ms": times[0] * 1e3, "max_ms": times[-1] * 1e3}
+
+
+def verify(target: str) -> dict[str, Any]:
+    """ledger.integrity.verify_store; each fold it runs is reported, so a run cut short can be extrapolated."""
+    import ledger.integrity as integrity  # noqa: PLC0415
+    from ledger.store import Store  # noqa: PLC0415
+
+    checkpoints = 0
+    if not is_postgres(target):
+        with sqlite3.connect(target) as conn:
+            tables = {t for (t,) in conn.execute("select name from sqlite_master where type='table'")}
+            if "rm_checkpoints" in tables:
+                checkpoints = conn.execute("select count(*) from rm_checkpoints").fetchone()[0]
+    say(checkpoints=checkpoints)
+    inner = integrity.fold
+    folds = [0]
+    began = now()
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        state = inner(*args, **kwargs)
+        folds[0] += 1
+        say(fold=folds[0], seconds=round(now() - began, 3))
+        return state
+
+    integrity.fold = counted
+    out: dict[str, Any] = {"checkpoints_before": checkpoints}
+    with Store(target, create=False) as store:
+        t0 = now()
+        report = _guarded(lambda: integrity.verify_store(store), out)
+        took = now() - t0
+        records = sum((store.last(i) or {}).get("sequence", 0) for i in store.issuers())
+    out.update({"records": records, "seconds": took, "rate": records / took, "ok": report.ok, "folds": folds[0],
+                "problems": report.problems[:3], "rss_mib": rss_mib()})
+    return out
+
+
+def synth(n: int, out: str, seed: int = 7, batch: int = 50_000, corrections: bool = True) -> dict[str, Any]:
+    from bench.synth import write_files  # noqa: PLC0415
+
+    manifest = write_files(n, Path(out), seed=seed, batch=batch, corrections=corrections)
+    manifest["rss_mib"] = rss_mib()
+    manifest["rate"] = n / manifest["seconds"] if manifest["seconds"] else None
+    return manifest
+
+
+PHASES: dict[str, Callable[..., dict[str, Any]]] = {
+    "synth": synth,
+    "raw_sqlite": raw_sqlite,
+    "raw_postgres": raw_postgres,
+    "import": import_files,
+    "rebuild": rebuild,
+    "query": query,
+    "verify": verify,
+}
+
+
+def limit_memory() -> None:
+    """Cap the address space (BENCH_MEM_LIMIT_MIB, default 8192) so a runaway phase fails alone."""
+    mib = int(os.environ.get("BENCH_MEM_LIMIT_MIB", "8192"))
+    if mib > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (mib * 1024 * 1024, resource.RLIM_INFINITY))
+
+
+def main(argv: list[str]) -> int:
+    phase, args = argv[0], json.loads(argv[1]) if len(argv) > 1 else {}
+    limit_memory()
+    result = PHASES[phase](**args)
+    say(result=result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
