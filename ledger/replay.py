@@ -22,7 +22,8 @@ from ledger.errors import UsageError
 from ledger.importer import import_events
 from ledger.loader import collect_files, load_files
 from ledger.render import table
-from ledger.store import Store, redact
+from ledger.store import Store
+from ledger.target import redact
 from projections.fold import fold
 from projections.holdings import holdings_rows
 from projections.ownership import ownership_rows

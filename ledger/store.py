@@ -21,7 +21,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import re
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
@@ -34,7 +33,7 @@ from events import Event, parse_event
 from events.identity import NAMESPACE, issuer_stream_id
 from ledger.chain import GENESIS, seal
 from ledger.errors import Conflict, UsageError
-from ledger.target import _secrets, default_target, is_server, redact, scrub  # noqa: F401 (re-exported)
+from ledger.target import is_server, redact, scrub
 from projections.timeline import Recorded
 
 REGISTRY_STREAM = uuid.uuid5(NAMESPACE, "issuers")

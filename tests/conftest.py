@@ -159,3 +159,12 @@ def target(engine, request, tmp_path, monkeypatch) -> str:
 @pytest.fixture
 def ledger(target) -> Ledger:
     return Ledger(target if is_postgres(target) else Path(target))
+
+
+@pytest.fixture
+def acme(ledger):
+    """The Acme history (tests/data/acme), imported at a fixed instant."""
+    with freezegun.freeze_time("2022-01-10T09:00:00Z"):
+        r = ledger("import", DATA / "acme")
+    assert r.code == 0, r.err
+    return ledger

@@ -9,22 +9,11 @@ and on a revenue milestone.
 
 from __future__ import annotations
 
-import pytest
-from freezegun import freeze_time
 
-from tests.conftest import DATA
 
 
 def by_key(rows):
     return {(r["party"], r["security"]): r for r in rows}
-
-
-@pytest.fixture
-def acme(ledger):
-    with freeze_time("2022-01-10T09:00:00Z"):
-        r = ledger("import", DATA / "acme")
-    assert r.code == 0, r.err
-    return ledger
 
 
 def holdings(ledger, day, *extra):

@@ -6,20 +6,11 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import pytest
 import yaml
 from freezegun import freeze_time
 
-from tests.conftest import DATA
 
 SRC = {"locator": "erratum", "quote": "the transfer of 200,000 shares was never made"}
-
-
-@pytest.fixture
-def acme(ledger):
-    with freeze_time("2022-01-10T09:00:00Z"):
-        assert ledger("import", DATA / "acme").code == 0
-    return ledger
 
 
 def corrections(tmp_path, events, doc_id="erratum"):

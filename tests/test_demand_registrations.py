@@ -7,20 +7,10 @@ one on 2020-12-20.
 
 from __future__ import annotations
 
-import pytest
 import yaml
-from freezegun import freeze_time
 
-from tests.conftest import DATA
 
 SRC = {"locator": "letter", "quote": "demand"}
-
-
-@pytest.fixture
-def acme(ledger):
-    with freeze_time("2022-01-10T09:00:00Z"):
-        assert ledger("import", DATA / "acme").code == 0
-    return ledger
 
 
 def demand(tmp_path, **fields):
