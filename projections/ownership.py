@@ -70,18 +70,19 @@ def denominator(state: State, security: str, day: dt.date, reported: bool) -> tu
 def ownership_rows(state: State, security: str, day: dt.date, *, reported: bool = False) -> list[dict[str, Any]]:
     positions = direct_positions(state, security, day)
     outstanding, basis = denominator(state, security, day, reported)
+    children = state.control_children()  # built once, walked for every controller and group member
     persons: dict[str, tuple[set[str], set[str]]] = {}  # person -> (sole entities, shared entities)
     for holder in positions:
         persons.setdefault(holder, ({holder}, set()))
     for controller in {c for entries in state.controllers.values() for c, _, _ in entries}:
-        held = {e for e in state.controlled_by(controller) if e in positions}
+        held = {e for e in state.controlled_by(controller, children) if e in positions}
         if held:
             persons[controller] = ({controller} & set(positions), held)
     for group, members in state.groups.items():
         sole = ({group} | set(members)) & set(positions)
         shared: set[str] = set()
         for m in members:
-            shared |= {e for e in state.controlled_by(m) if e in positions}
+            shared |= {e for e in state.controlled_by(m, children) if e in positions}
         if sole or shared:
             persons[group] = (sole, shared - sole)
 

@@ -182,12 +182,17 @@ class State:
     def members(self, holder: str) -> tuple[str, ...]:
         return self.groups.get(holder, ())
 
-    def controlled_by(self, controller: str) -> set[str]:
-        """Every party the controller controls, at any depth."""
+    def control_children(self) -> dict[str, list[str]]:
+        """controller -> the parties it controls directly."""
         children: dict[str, list[str]] = {}
         for controlled, entries in self.controllers.items():
             for c, _, _ in entries:
                 children.setdefault(c, []).append(controlled)
+        return children
+
+    def controlled_by(self, controller: str, children: dict[str, list[str]] | None = None) -> set[str]:
+        """Every party the controller controls, at any depth (pass `children` when asking often)."""
+        children = children if children is not None else self.control_children()
         out: set[str] = set()
         todo = list(children.get(controller, []))
         while todo:
