@@ -21,6 +21,10 @@ from events.canonical import canonical_json
 from ledger.loader import Loaded
 from ledger.progress import progress
 from ledger.readmodel import CHECKPOINT_EVERY, ReadModel
+
+# Freezing a state costs far more than folding an event: an import keeps sparse checkpoints,
+# and queries add dense ones (every CHECKPOINT_EVERY) where they are asked for.
+IMPORT_CHECKPOINT_EVERY = 10 * CHECKPOINT_EVERY
 from projections.fold import apply
 from projections.state import State
 from projections.timeline import Recorded, overrides
@@ -138,7 +142,7 @@ def check_appended(model: ReadModel, issuer: str, fresh: Sequence[Loaded]) -> Ch
     checked = Checked()
     pending, current = 0, None
     for day, _, event in progress(merged, len(fresh), "checking against the history"):
-        if current is not None and day != current and pending >= CHECKPOINT_EVERY:
+        if current is not None and day != current and pending >= IMPORT_CHECKPOINT_EVERY:
             checked.checkpoints.append((current, _freeze(state)))
             pending = 0
         apply(state, event)

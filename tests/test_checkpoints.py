@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import readmodel
+from ledger import incremental, readmodel
 from ledger.importer import import_events
 from ledger.loader import Loaded
 from ledger.queries import Query, replay_state
@@ -27,6 +27,7 @@ NOW = dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
 @pytest.fixture(autouse=True)
 def small_checkpoints(monkeypatch):
     monkeypatch.setattr(readmodel, "CHECKPOINT_EVERY", 3)
+    monkeypatch.setattr(incremental, "IMPORT_CHECKPOINT_EVERY", 5)
 
 
 def answers(state, day):
@@ -84,7 +85,13 @@ def test_a_backdated_event_invalidates_only_later_checkpoints(tmp_path):
         model.catch_up("prop")
         left = [r[0] for r in model.db.execute("select effective_date from rm_checkpoints order by 1")]
         cutoff = (START + dt.timedelta(days=20)).isoformat()
-        assert left == [d for d in kept if d < cutoff]
+        assert [d for d in left if d < cutoff] == [d for d in kept if d < cutoff]
+        # Checkpoints on or after the backdated date were replaced by ones that include it:
+        # on day d, h0 holds 1 + 2 + ... + d, plus 1,000 from day 20 on.
+        for day in (d for d in left if d >= cutoff):
+            _, state = model.checkpoint("prop", day)
+            n = (dt.date.fromisoformat(day) - START).days
+            assert state.held("h0", "common") == n * (n + 1) // 2 + 1000
         # 1 + 2 + ... + 30 = 465, plus the backdated 1,000.
         assert model.state_at("prop", START + dt.timedelta(days=30)).held("h0", "common") == 1465
         model.close()
