@@ -157,8 +157,8 @@ def bench_size(n: int, a: argparse.Namespace, env: dict[str, str], work: Path, l
     res["query"] = run_phase("query", {"target": db, "first": m["first_date"], "last": m["last_date"],
                                        "n_dates": a.dates, "budget": a.budget}, env=env, log=log,
                              timeout=a.timeout)
-    res["verify"] = v = run_phase("verify", {"target": db}, env=env, log=log, timeout=a.verify_timeout,
-                                  echo=False)
+    res["verify"] = run_phase("verify", {"target": db}, env=env, log=log, timeout=a.verify_timeout,
+                              echo=False)
     for key in ("import", "rebuild", "query", "verify"):
         p = res.get(key, {})
         if p and not p["ok"] and not p["timed_out"]:

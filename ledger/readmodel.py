@@ -247,9 +247,10 @@ class ReadModel:
     def find(self, issuer: str, key: str) -> tuple | None:
         """The timeline row an id or ref names: (sequence, event_id, effective_date, recorded, body, active)."""
         # Two lookups, each on its own index (an OR would scan the issuer's timeline).
+        # "+sequence" keeps SQLite on the (issuer, ref) index instead of scanning in sequence order.
         columns = "select sequence, event_id, effective_date, recorded, body, active from rm_timeline "
         return (self.db.execute(columns + "where issuer=? and event_id=? limit 1", [issuer, key]).fetchone()
-                or self.db.execute(columns + "where issuer=? and ref=? order by sequence limit 1",
+                or self.db.execute(columns + "where issuer=? and ref=? order by +sequence limit 1",
                                    [issuer, key]).fetchone())
 
     def checkpoint(self, issuer: str, day: str) -> tuple[str, State]:
