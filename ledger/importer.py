@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -191,7 +190,3 @@ def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:
     finally:
         model.close()
     return ImportResult(added={i: len(r) for i, r in written.items()}, already_present=checked.present)
-
-
-def as_of_default() -> dt.date:
-    return utcnow().date()
