@@ -20,7 +20,7 @@ from events import Event, EventCorrected, EventRetracted
 from events.canonical import canonical_json
 from ledger.loader import Loaded
 from ledger.progress import progress
-from ledger.readmodel import CHECKPOINT_EVERY, ReadModel
+from ledger.readmodel import CHECKPOINT_EVERY, ReadModel, freeze
 
 # Freezing a state costs far more than folding an event: an import keeps sparse checkpoints,
 # and queries add dense ones (every CHECKPOINT_EVERY) where they are asked for.
@@ -143,19 +143,12 @@ def check_appended(model: ReadModel, issuer: str, fresh: Sequence[Loaded]) -> Ch
     pending, current = 0, None
     for day, _, event in progress(merged, len(fresh), "checking against the history"):
         if current is not None and day != current and pending >= IMPORT_CHECKPOINT_EVERY:
-            checked.checkpoints.append((current, _freeze(state)))
+            checked.checkpoints.append((current, freeze(state, current)))
             pending = 0
         apply(state, event)
         pending += 1
         current = day
     return checked
-
-
-def _freeze(state: State) -> bytes:
-    import pickle  # noqa: PLC0415
-    import zlib  # noqa: PLC0415
-
-    return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def plain(events: Sequence[Event]) -> bool:

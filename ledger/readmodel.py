@@ -39,6 +39,8 @@ from projections.state import State
 from projections.timeline import Recorded, resolve
 
 CHECKPOINT_EVERY = 1000
+# Bumped whenever the pickled State changes shape: older checkpoints are dropped, not misread.
+FORMAT = b"state/2:"
 PAGE = 10_000
 CORRECTIONS = ("EventCorrected", "EventRetracted")
 _EVENT = TypeAdapter(AnyEvent)
@@ -84,6 +86,24 @@ def parse(body: str | bytes) -> Event:
     if data.get("schema_version", 1) != 1:
         data = upcast(data)
     return _EVENT.validate_python(data)
+
+
+def freeze(state: State, day: str) -> bytes:
+    """The state at the end of `day` as a checkpoint blob.
+
+    Warrants expired by then leave the live ones first. The fold would move them at its
+    next event anyway (every later event is dated after `day`), so no answer changes,
+    and the checkpoint carries only what can still matter.
+    """
+    state.retire_expired(dt.date.fromisoformat(day))
+    return FORMAT + zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def thaw(blob: bytes) -> State | None:
+    """The state in a checkpoint blob; None for one in an older layout (it is rebuilt)."""
+    if not blob.startswith(FORMAT):
+        return None
+    return pickle.loads(zlib.decompress(blob[len(FORMAT):]))  # noqa: S301 (our own derived data)
 
 
 class ReadModel:
@@ -259,10 +279,14 @@ class ReadModel:
             "order by effective_date desc limit 1", [issuer, day]).fetchone()
         if row is None:
             return "", State()
-        return row[0], pickle.loads(zlib.decompress(row[1]))  # noqa: S301 (our own derived data)
+        state = thaw(row[1])
+        if state is None:
+            self.db.execute("delete from rm_checkpoints where issuer=?", [issuer])
+            return "", State()
+        return row[0], state
 
     def save_checkpoint(self, issuer: str, day: str, state: State) -> None:
-        blob = zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        blob = freeze(state, day)
         # Plain DML: this runs while a cursor over the timeline is still open.
         self.db.execute("insert or replace into rm_checkpoints (issuer, effective_date, events, state) "
                         "values (?, ?, ?, ?)", [issuer, day, state.applied, blob])

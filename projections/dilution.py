@@ -55,13 +55,20 @@ def claims_on(state: State, target: str, day: dt.date, by: dt.date | None = None
         out.append(Claim(w.holder, w.warrant, target, round_quantity(outstanding * ratio),
                          round_quantity(available * ratio), at_most=not w.exercisable_known(day),
                          note=_awaiting(sec, day)))
+    # Per class once, not per holding: the ratio as integers (rounding down is q * n // d),
+    # whether it converts by now, and the note; thousands of holdings share a few classes.
+    into: dict[str, tuple[int, int, bool, str] | None] = {}
+    for security, sec in state.securities.items():
+        ratio = sec.conversion_ratio
+        into[security] = (None if sec.created.converts_to != target or ratio is None else
+                          (ratio.numerator, ratio.denominator, sec.convertible_on(day), _awaiting(sec, day)))
     for (holder, security), quantity in state.shares.items():
-        sec = state.securities[security]
-        if sec.created.converts_to != target or sec.conversion_ratio is None:
+        terms = into[security]
+        if terms is None:
             continue
-        shares = round_quantity(quantity * sec.conversion_ratio)
-        out.append(Claim(holder, security, target, shares, shares if sec.convertible_on(day) else 0,
-                         note=_awaiting(sec, day)))
+        numerator, denominator, convertible, note = terms
+        shares = quantity * numerator // denominator
+        out.append(Claim(holder, security, target, shares, shares if convertible else 0, note=note))
     for note in state.notes.values():
         if note.converts_to != target or note.conversion_price is None:
             continue

@@ -7,6 +7,7 @@ so the importer can say which file, event and field broke which rule.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Callable, Container, Iterable
 from fractions import Fraction
 
@@ -70,6 +71,8 @@ def fold(events: Iterable[Event], as_of: dt.date | None = None, state: State | N
 def apply(state: State, event: Event) -> None:
     if state.issuer is None:
         state.issuer = event.issuer
+    if state.expiries and state.expiries[0][0] <= event.effective_date:
+        state.retire_expired(event.effective_date)
     handler = HANDLERS.get(type(event))
     if handler is None:
         raise RuleViolation(event, "type", f"no rule applies {event.type}")
@@ -106,7 +109,9 @@ def _security(state: State, event: Event, field: str = "security") -> SecuritySt
 def _warrant(state: State, event: Event) -> WarrantState:
     w = state.warrants.get(event.warrant)
     if w is None:
-        raise RuleViolation(event, "warrant", f"unknown warrant '{event.warrant}'")
+        why = state.retired.reason(event.warrant)
+        raise RuleViolation(event, "warrant", f"warrant '{event.warrant}' {why}" if why
+                            else f"unknown warrant '{event.warrant}'")
     return w
 
 
@@ -265,7 +270,7 @@ def _preferred_converted(state: State, e: PreferredConverted) -> None:
 
 
 def _warrant_issued(state: State, e: WarrantIssued) -> None:
-    _fresh(state, e, "warrant", state.warrants, state.notes)
+    _fresh(state, e, "warrant", state.warrants, state.retired, state.notes)
     _holder(state, e, "holder")
     _security(state, e)
     tranches = [
@@ -283,6 +288,8 @@ def _warrant_issued(state: State, e: WarrantIssued) -> None:
         rounding=e.rounding,
         number=e.number,
     )
+    if e.expires is not None:
+        heapq.heappush(state.expiries, (e.expires, e.warrant))
 
 
 def _became_exercisable(state: State, e: WarrantBecameExercisable) -> None:
@@ -327,6 +334,12 @@ def _cash_exercise(state: State, e: CashExercise) -> None:
     _check_exercisable(w, e, e.quantity)
     w.exercised += e.quantity
     _give(state, w.holder, w.security, e.quantity)
+    _retire_if_exhausted(state, w, e)
+
+
+def _retire_if_exhausted(state: State, w: WarrantState, e: Event) -> None:
+    if w.exhausted:
+        state.retire(w.warrant, f"was exercised in full on {e.effective_date}")
 
 
 def _cashless_exercise(state: State, e: CashlessExercise) -> None:
@@ -370,10 +383,11 @@ def _cashless_exercise(state: State, e: CashlessExercise) -> None:
     else:
         w.exercised += e.quantity
     _give(state, w.holder, w.security, issued or 0)
+    _retire_if_exhausted(state, w, e)
 
 
 def _note_issued(state: State, e: NoteIssued) -> None:
-    _fresh(state, e, "note", state.warrants, state.notes)
+    _fresh(state, e, "note", state.warrants, state.retired, state.notes)
     _holder(state, e, "holder")
     if e.converts_to is not None and e.converts_to not in state.securities:
         raise RuleViolation(e, "converts_to", f"unknown security '{e.converts_to}'")

@@ -77,9 +77,9 @@ def ownership_rows(state: State, security: str, day: dt.date, *, reported: bool 
     for controller in {c for entries in state.controllers.values() for c, _, _ in entries}:
         held = {e for e in state.controlled_by(controller, children) if e in positions}
         if held:
-            persons[controller] = ({controller} & set(positions), held)
+            persons[controller] = ({controller} & positions.keys(), held)
     for group, members in state.groups.items():
-        sole = ({group} | set(members)) & set(positions)
+        sole = ({group} | set(members)) & positions.keys()
         shared: set[str] = set()
         for m in members:
             shared |= {e for e in state.controlled_by(m, children) if e in positions}
@@ -88,13 +88,19 @@ def ownership_rows(state: State, security: str, day: dt.date, *, reported: bool 
 
     rows = []
     for person, (sole, shared) in sorted(persons.items()):
-        sole_total = sum(positions[e].total for e in sole)
-        shared_total = sum(positions[e].total for e in shared)
-        acquirable = sum(positions[e].acquirable for e in sole | shared)
+        if not shared and len(sole) == 1 and person in sole:
+            # Most persons hold only directly: the same sums, without the set algebra.
+            d = positions[person]
+            sole_total, shared_total, acquirable = d.total, 0, d.acquirable
+            entities: list[str] = [person]
+        else:
+            sole_total = sum(positions[e].total for e in sole)
+            shared_total = sum(positions[e].total for e in shared)
+            acquirable = sum(positions[e].acquirable for e in sole | shared)
+            entities = sorted(sole | shared)
         owned = sole_total + shared_total
-        missing = [m for e in sorted(sole | shared) for m in positions[e].missing
-                   if f"split of {person}'s aggregate" not in m]  # a group holds its whole aggregate
-        missing = list(dict.fromkeys(missing))
+        aggregate = f"split of {person}'s aggregate"  # a group holds its whole aggregate
+        missing = list(dict.fromkeys(m for e in entities for m in positions[e].missing if aggregate not in m))
         if not owned and not missing:
             continue
         row: dict[str, Any] = {

@@ -342,8 +342,10 @@ def _statements(state: State, history) -> list[dict[str, Any]]:
 
 
 def _actual(state: State, subject: str, field: str) -> Any:
-    if subject in state.warrants and field == "holder":
+    if field == "holder" and subject in state.warrants:
         return state.warrants[subject].holder
+    if field == "holder" and subject in state.retired:
+        return state.retired.get(subject)[0]
     if field.startswith("acquirable_upon_conversion:"):
         security = field.split(":", 1)[1]
         sec = state.securities.get(security)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import heapq
+import pickle
+from array import array
+from bisect import bisect_left, insort
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+from zlib import crc32
 
 from events import (
     AgreementExecuted,
@@ -47,13 +53,17 @@ class SecurityState:
 UNSTATED = "unstated"
 
 
-@dataclass
+@dataclass(slots=True)
 class TrancheState:
     quantity: int
     exercisable_from: dt.date | None
     condition: str | None
     met_quantity: int = 0
     met_on: dt.date | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Positional and flat: checkpoints hold thousands of these and load on every query.
+        return TrancheState, (self.quantity, self.exercisable_from, self.condition, self.met_quantity, self.met_on)
 
     def exercisable_quantity(self, day: dt.date, issued_on: dt.date) -> int:
         if self.condition == UNSTATED:
@@ -64,7 +74,7 @@ class TrancheState:
         return self.quantity if start <= day else 0
 
 
-@dataclass
+@dataclass(slots=True)
 class WarrantState:
     warrant: str
     holder: str
@@ -82,6 +92,19 @@ class WarrantState:
     # each surrendered at least the X it produced, so they bound, not fix, what is left.
     unknown_exercises: int = 0
     unknown_surrendered_at_least: int = 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A Fraction pickles as its text and is parsed back with a regex: keep the two integers.
+        price = self.exercise_price
+        return _warrant, (self.warrant, self.holder, self.security, self.issued_on, self.quantity,
+                          None if price is None else (price.numerator, price.denominator), self.expires,
+                          self.tranches, self.rounding, self.number, self.exercised, self.unknown_exercises,
+                          self.unknown_surrendered_at_least)
+
+    @property
+    def exhausted(self) -> bool:
+        """Exercised in full, with every surrendered quantity known: nothing can come of it again."""
+        return self.outstanding_known and self.quantity - self.exercised <= 0
 
     def expired_on(self, day: dt.date) -> bool:
         return self.expires is not None and day >= self.expires
@@ -117,6 +140,135 @@ class WarrantState:
         return round_money(self.exercise_price)
 
 
+def _warrant(warrant: str, holder: str, security: str, issued_on: dt.date, quantity: int,
+             price: tuple[int, int] | None, *rest: Any) -> WarrantState:
+    return WarrantState(warrant, holder, security, issued_on, quantity,
+                        None if price is None else Fraction(*price), *rest)
+
+
+class Retired:
+    """Warrants with nothing left (expired, or exercised in full): their names, holders and why.
+
+    They leave State.warrants so that a checkpoint loads in time proportional to what is
+    still live, not to every warrant ever issued. Their names stay taken, an event naming
+    one is refused with the reason, and statements about their holder can still be
+    checked. A sorted crc32 index answers "is this name taken?" without decoding the
+    rest, which a checkpoint carries as one string.
+    """
+
+    __slots__ = ("_index", "_text", "_entries")
+
+    def __init__(self, index: bytes = b"", text: str = ""):
+        self._index = array("I")
+        self._index.frombytes(index)
+        self._text = text  # "name\tholder\treason\n" per warrant
+        self._entries: dict[str, tuple[str, str]] | None = None
+
+    def _decoded(self) -> dict[str, tuple[str, str]]:
+        if self._entries is None:
+            self._entries = {}
+            for line in self._text.splitlines():
+                name, holder, reason = line.split("\t", 2)
+                self._entries[name] = (holder, reason)
+            self._text = ""
+        return self._entries
+
+    def add(self, name: str, holder: str, reason: str) -> None:
+        insort(self._index, crc32(name.encode()))
+        self._decoded()[name] = (holder, reason)
+
+    def get(self, name: str) -> tuple[str, str] | None:
+        """(holder, reason) of a retired warrant."""
+        key = crc32(name.encode())
+        i = bisect_left(self._index, key)
+        if i == len(self._index) or self._index[i] != key:
+            return None
+        return self._decoded().get(name)
+
+    def reason(self, name: str) -> str | None:
+        entry = self.get(name)
+        return entry[1] if entry else None
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Retired) and self._decoded() == other._decoded()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        text = self._text if self._entries is None else "".join(
+            f"{n}\t{h}\t{r}\n" for n, (h, r) in self._entries.items())
+        return Retired, (self._index.tobytes(), text)
+
+
+class Registry(MutableMapping[str, Any]):
+    """A mapping whose keys are always at hand and whose values are unpickled on first use.
+
+    For the party registry: the fold and most projections only ask whether a party
+    exists, so a checkpoint need not rebuild thousands of PartyRegistered models to
+    answer a query. Values added since the last decoding travel as one more chunk.
+    """
+
+    __slots__ = ("_keys", "_chunks", "_values")
+
+    def __init__(self, keys: tuple[str, ...] = (), chunks: tuple[bytes, ...] = ()):
+        self._keys = dict.fromkeys(keys)
+        self._chunks = list(chunks)
+        self._values: dict[str, Any] = {}  # decoded, or added since the chunks were made
+
+    def _decoded(self) -> dict[str, Any]:
+        if self._chunks:
+            values: dict[str, Any] = {}
+            for chunk in self._chunks:
+                values.update(pickle.loads(chunk))  # noqa: S301 (a checkpoint of our own)
+            values.update(self._values)
+            self._values, self._chunks = values, []
+        return self._values
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._keys:
+            raise KeyError(key)
+        if key in self._values:
+            return self._values[key]
+        return self._decoded()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._keys[key] = None
+        self._values[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        self._decoded()
+        del self._keys[key], self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Registry | dict):
+            return NotImplemented
+        return dict(self.items()) == dict(other.items())
+
+    def __repr__(self) -> str:
+        return f"Registry({len(self)} entries)"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if len(self._chunks) >= 32:
+            self._decoded()  # a state thawed and frozen many times: one chunk again
+        chunks = list(self._chunks)
+        if self._values:
+            chunks.append(pickle.dumps(self._values, protocol=pickle.HIGHEST_PROTOCOL))
+        return Registry, (tuple(self._keys), tuple(chunks))
+
+
 def round_money(value: Fraction) -> Decimal:
     """Prices after a split are shown to the cent, half up; the exact value is kept."""
     cents = (2 * value.numerator * 100 + value.denominator) // (2 * value.denominator)
@@ -139,14 +291,18 @@ class State:
 
     issuer: str | None = None
     day: dt.date | None = None
-    parties: dict[str, PartyRegistered] = field(default_factory=dict)
+    parties: MutableMapping[str, PartyRegistered] = field(default_factory=Registry)
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     group_names: dict[str, str] = field(default_factory=dict)
     # controlled -> list of (controller, relation, event)
     controllers: dict[str, list[tuple[str, str, Event]]] = field(default_factory=dict)
     securities: dict[str, SecurityState] = field(default_factory=dict)
     shares: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Live warrants only; dead ones move to `retired` (see retire_expired, retire).
     warrants: dict[str, WarrantState] = field(default_factory=dict)
+    retired: Retired = field(default_factory=Retired)
+    # (expiry date, warrant) of live warrants, soonest first.
+    expiries: list[tuple[dt.date, str]] = field(default_factory=list)
     notes: dict[str, NoteIssued] = field(default_factory=dict)
     agreements: dict[str, AgreementState] = field(default_factory=dict)
     commitments: list[VotingCommitment] = field(default_factory=list)
@@ -166,6 +322,16 @@ class State:
 
     def copy(self) -> State:
         return copy.deepcopy(self)
+
+    def retire(self, warrant: str, reason: str) -> None:
+        self.retired.add(warrant, self.warrants.pop(warrant).holder, reason)
+
+    def retire_expired(self, day: dt.date) -> None:
+        """Move the warrants expired by `day` (expires <= day) out of the live ones."""
+        while self.expiries and self.expiries[0][0] <= day:
+            expires, name = heapq.heappop(self.expiries)
+            if name in self.warrants:  # not retired already, exercised in full
+                self.retire(name, f"expired on {expires}")
 
     def holders(self) -> set[str]:
         return set(self.parties) | set(self.groups)

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger import incremental, readmodel
+from ledger.errors import InputError
 from ledger.importer import import_events
 from ledger.loader import Loaded
 from ledger.queries import Query, replay_state
@@ -94,4 +95,57 @@ def test_a_backdated_event_invalidates_only_later_checkpoints(tmp_path):
             assert state.held("h0", "common") == n * (n + 1) // 2 + 1000
         # 1 + 2 + ... + 30 = 465, plus the backdated 1,000.
         assert model.state_at("prop", START + dt.timedelta(days=30)).held("h0", "common") == 1465
+        model.close()
+
+
+def test_retired_warrants_behave_the_same_from_a_checkpoint(tmp_path):
+    """Dead warrants leave the live state; from a checkpoint or from genesis, the same answers and refusals."""
+    day = lambda n: (START + dt.timedelta(days=n)).isoformat()  # noqa: E731
+    base = [ev("PartyRegistered", 0, party="h0", name="H", kind="individual"),
+            ev("SecurityClassCreated", 0, security="common", name="C", kind="common"),
+            ev("WarrantIssued", 0, warrant="w1", holder="h0", security="common", quantity=100,
+               exercise_price="1.00", expires=day(10)),
+            ev("WarrantIssued", 0, warrant="w2", holder="h0", security="common", quantity=100, exercise_price="1.00"),
+            ev("WarrantIssued", 0, warrant="w3", holder="h0", security="common", quantity=100, exercise_price="1.00"),
+            ev("CashExercise", 5, warrant="w2", quantity=100)]
+    base += [ev("SharesIssued", d, security="common", holder="h0", quantity=1) for d in range(1, 21)]
+    with Store(str(tmp_path / "l.db")) as store:
+        import_events(store, [Loaded("gen", i, e) for i, e in enumerate(base)])
+        model = ReadModel(store)
+        model.state_at("prop", START + dt.timedelta(days=20))
+        since, state = model.checkpoint("prop", day(20))
+        assert since >= day(10)
+        assert set(state.warrants) == {"w3"}
+        assert state.retired.reason("w1") == f"expired on {day(10)}"
+        assert state.retired.reason("w2") == f"was exercised in full on {day(5)}"
+        for n in range(0, 22):
+            d = START + dt.timedelta(days=n)
+            assert answers(model.state_at("prop", d), d) == answers(replay_state(store, Query("prop", d, NOW)), d)
+        # After the checkpoint, events naming the dead warrants are refused as from genesis.
+        for late, needle in ((ev("CashExercise", 21, warrant="w1", quantity=1), f"warrant 'w1' expired on {day(10)}"),
+                             (ev("CashExercise", 21, warrant="w2", quantity=1), "was exercised in full"),
+                             (ev("WarrantIssued", 21, warrant="w2", holder="h0", security="common", quantity=5),
+                              "'w2' is already defined")):
+            with pytest.raises(InputError, match=needle):
+                import_events(store, [Loaded("late", 0, late)])
+        model.close()
+
+
+def test_a_checkpoint_in_an_older_layout_is_dropped_not_misread(tmp_path):
+    import pickle
+    import zlib
+
+    base = [ev("PartyRegistered", 0, party="h0", name="H", kind="individual"),
+            ev("SecurityClassCreated", 0, security="common", name="C", kind="common")]
+    base += [ev("SharesIssued", d, security="common", holder="h0", quantity=d) for d in range(1, 11)]
+    with Store(str(tmp_path / "l.db")) as store:
+        import_events(store, [Loaded("gen", i, e) for i, e in enumerate(base)])
+        model = ReadModel(store)
+        model.state_at("prop", START + dt.timedelta(days=10))
+        stale = zlib.compress(pickle.dumps({"not": "a state"}))
+        with model.db.conn:
+            model.db.conn.execute("update rm_checkpoints set state=?", [stale])
+        # 1 + 2 + ... + 10 = 55, from the log, and the stale rows are gone.
+        assert model.state_at("prop", START + dt.timedelta(days=10), save=False).held("h0", "common") == 55
+        assert model.db.execute("select count(*) from rm_checkpoints").fetchone()[0] == 0
         model.close()

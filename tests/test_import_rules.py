@@ -94,6 +94,25 @@ def test_exercise_after_expiry(base, tmp_path):
     refused(base, write(tmp_path, "a.yaml", [warrant(), ev]), "event 1 (CashExercise)", "warrant", "expired on 2022-01-01")
 
 
+def test_a_condition_met_after_expiry_is_refused(base, tmp_path):
+    w = warrant(tranches=[{"quantity": 1000, "condition": "ipo"}])
+    ev = {"type": "WarrantBecameExercisable", "effective_date": "2022-03-01", "warrant": "w-9", "quantity": 10,
+          "condition": "ipo", "source": SRC}
+    refused(base, write(tmp_path, "a.yaml", [w, ev]), "event 1 (WarrantBecameExercisable)", "warrant",
+            "warrant 'w-9' expired on 2022-01-01")
+
+
+def test_a_warrant_exercised_in_full_takes_nothing_more(base, tmp_path):
+    done = {"type": "CashExercise", "effective_date": "2021-03-01", "warrant": "w-9", "quantity": 1000, "source": SRC}
+    more = {**done, "effective_date": "2021-04-01", "quantity": 1}
+    refused(base, write(tmp_path, "a.yaml", [warrant(), done, more]), "event 2 (CashExercise)", "warrant",
+            "warrant 'w-9' was exercised in full on 2021-03-01")
+    # Its name stays taken.
+    again = warrant(effective_date="2021-05-01")
+    refused(base, write(tmp_path, "b.yaml", [warrant(), done, again]), "event 2 (WarrantIssued)", "warrant",
+            "'w-9' is already defined")
+
+
 def test_cashless_figures_must_agree(base, tmp_path):
     # floor(1000 x (4 - 1) / 4) = 750, not 751.
     ev = {"type": "CashlessExercise", "effective_date": "2021-06-01", "warrant": "w-9", "quantity": 1000,
