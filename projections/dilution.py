@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import attrgetter
 from fractions import Fraction
 
 from projections.rounding import round_quantity
@@ -27,6 +28,9 @@ class Claim:
     note: str = ""
 
 
+BY_HOLDER = attrgetter("holder", "instrument")
+
+
 def _warrant_available(w: WarrantState, day: dt.date, by: dt.date) -> int:
     if w.expired_on(day):
         return 0
@@ -34,8 +38,12 @@ def _warrant_available(w: WarrantState, day: dt.date, by: dt.date) -> int:
     return w.exercisable(last)
 
 
-def claims_on(state: State, target: str, day: dt.date, by: dt.date | None = None) -> list[Claim]:
-    """Every unexpired claim on `target` on `day`; `available` counts what can be had by `by`."""
+def claims_on(state: State, target: str, day: dt.date, by: dt.date | None = None, *,
+              ordered: bool = True) -> list[Claim]:
+    """Every unexpired claim on `target` on `day`; `available` counts what can be had by `by`.
+
+    By holder and instrument, unless `ordered` is False (for callers that only add them up).
+    """
     by = by or day
     out: list[Claim] = []
     for w in state.warrants.values():
@@ -74,7 +82,7 @@ def claims_on(state: State, target: str, day: dt.date, by: dt.date | None = None
             continue
         shares = round_quantity(Fraction(note.principal) / Fraction(note.conversion_price))
         out.append(Claim(note.holder, note.note, target, shares, shares))
-    return sorted(out, key=lambda c: (c.holder, c.instrument))
+    return sorted(out, key=BY_HOLDER) if ordered else out
 
 
 def _awaiting(sec, day: dt.date) -> str:

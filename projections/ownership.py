@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from projections.dilution import claims_on
+from projections.dilution import BY_HOLDER, claims_on
 from projections.state import State
 from projections.voting import percent
 
@@ -38,12 +38,15 @@ def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Dir
     for (holder, sec), quantity in state.shares.items():
         if sec == security:
             positions.setdefault(holder, Direct()).own += quantity
-    for claim in claims_on(state, security, day, day + WINDOW):
+    bounds = []
+    for claim in claims_on(state, security, day, day + WINDOW, ordered=False):
         d = positions.setdefault(claim.holder, Direct())
         d.acquirable += claim.available
         if claim.at_most and claim.available:
             d.at_most = True
-            d.missing.append(f"{claim.instrument}: only an upper bound of its exercisable shares is known")
+            bounds.append(claim)
+    for claim in sorted(bounds, key=BY_HOLDER):  # each holder's notes in instrument order
+        positions[claim.holder].missing.append(f"{claim.instrument}: only an upper bound of its exercisable shares is known")
     converts_into = {s for s, st in state.securities.items() if st.created.converts_to == security}
     for (holder, sec), description in state.undisclosed.items():
         if sec == security or sec in converts_into:
