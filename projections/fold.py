@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from sys import intern
 from collections.abc import Callable, Container, Iterable
 from fractions import Fraction
 
@@ -181,8 +182,7 @@ def _security_created(state: State, e: SecurityClassCreated) -> None:
 def _shares_issued(state: State, e: SharesIssued) -> None:
     _security(state, e)
     _holder(state, e, "holder")
-    key = (e.holder, e.security)
-    state.shares[key] = state.shares.get(key, 0) + e.quantity
+    _give(state, e.holder, e.security, e.quantity)
 
 
 def _take(state: State, e: Event, holder: str, security: str, quantity: int, field: str) -> None:
@@ -199,7 +199,9 @@ def _take(state: State, e: Event, holder: str, security: str, quantity: int, fie
 
 def _give(state: State, holder: str, security: str, quantity: int) -> None:
     if quantity:
-        state.shares[(holder, security)] = state.held(holder, security) + quantity
+        # Interned, so that a checkpoint pickles each slug once, not once per position.
+        key = (intern(holder), intern(security))
+        state.shares[key] = state.shares.get(key, 0) + quantity
 
 
 def _shares_transferred(state: State, e: SharesTransferred) -> None:
