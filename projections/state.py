@@ -156,13 +156,14 @@ class Retired:
     rest, which a checkpoint carries as one string.
     """
 
-    __slots__ = ("_index", "_text", "_entries")
+    __slots__ = ("_index", "_text", "_entries", "_added")
 
     def __init__(self, index: bytes = b"", text: str = ""):
         self._index = array("I")
         self._index.frombytes(index)
-        self._text = text  # "name\tholder\treason\n" per warrant
+        self._text = text  # "name\tholder\treason\n" per warrant, decoded on a lookup that hits
         self._entries: dict[str, tuple[str, str]] | None = None
+        self._added: dict[str, tuple[str, str]] = {}  # retired since: retiring must not decode the rest
 
     def _decoded(self) -> dict[str, tuple[str, str]]:
         if self._entries is None:
@@ -175,7 +176,7 @@ class Retired:
 
     def add(self, name: str, holder: str, reason: str) -> None:
         insort(self._index, crc32(name.encode()))
-        self._decoded()[name] = (holder, reason)
+        self._added[name] = (holder, reason)
 
     def get(self, name: str) -> tuple[str, str] | None:
         """(holder, reason) of a retired warrant."""
@@ -183,7 +184,7 @@ class Retired:
         i = bisect_left(self._index, key)
         if i == len(self._index) or self._index[i] != key:
             return None
-        return self._decoded().get(name)
+        return self._added.get(name) or self._decoded().get(name)
 
     def reason(self, name: str) -> str | None:
         entry = self.get(name)
@@ -196,12 +197,18 @@ class Retired:
         return len(self._index)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Retired) and self._decoded() == other._decoded()
+        return isinstance(other, Retired) and self._all() == other._all()
+
+    def _all(self) -> dict[str, tuple[str, str]]:
+        return {**self._decoded(), **self._added}
 
     def __reduce__(self) -> tuple[Any, ...]:
-        text = self._text if self._entries is None else "".join(
-            f"{n}\t{h}\t{r}\n" for n, (h, r) in self._entries.items())
-        return Retired, (self._index.tobytes(), text)
+        old = self._text if self._entries is None else _lines(self._entries)
+        return Retired, (self._index.tobytes(), old + _lines(self._added))
+
+
+def _lines(entries: dict[str, tuple[str, str]]) -> str:
+    return "".join(f"{n}\t{h}\t{r}\n" for n, (h, r) in entries.items())
 
 
 class Registry(MutableMapping[str, Any]):
