@@ -100,12 +100,19 @@ class Event(Frozen):
         data = self.model_dump(mode="json", exclude_none=True)
         return {k: v for k, v in data.items() if k not in self.ENVELOPE}
 
+    def body(self) -> dict[str, Any]:
+        """The event as the log stores it: JSON types, None fields left out, no recorded_at
+        (the record carries that). A new dict on every call: callers may change it."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        data.pop("recorded_at", None)
+        return data
+
     @cached_property
     def event_id(self) -> str:
         # Computed once per (immutable) event: canonical JSON and uuid5 are not free.
         from events.identity import event_id  # noqa: PLC0415  (avoid a cycle)
 
-        return event_id(self)
+        return event_id(self, self.body())
 
     def to_record(self) -> dict[str, Any]:
         """The event as stored and exported: envelope and payload, JSON types."""

@@ -1,0 +1,138 @@
+"""The fast serialization paths give the very bytes the original code gave.
+
+Event ids and chain hashes are part of every existing ledger and export: the
+functions below are the original implementations, kept here as the reference,
+and random events and records must come out byte-identical through both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from events import Event, parse_event
+from events.canonical import canonical_json
+from events.identity import NAMESPACE, event_id, identity_basis, uuid5_text
+
+# --- the reference: the code as it was ------------------------------------------------
+
+
+def ref_canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def ref_identity_basis(event: Event) -> bytes:
+    return ref_canonical({
+        "issuer": event.issuer,
+        "type": event.type,
+        "effective_date": event.effective_date.isoformat(),
+        "payload": event.payload(),
+        "source": event.source.model_dump(mode="json"),
+    })
+
+
+def ref_event_id(event: Event) -> str:
+    return str(uuid.uuid5(NAMESPACE, ref_identity_basis(event).decode("utf-8")))
+
+
+# --- random data ----------------------------------------------------------------------
+
+# Text with everything JSON must escape, non-BMP characters, and (in free-form values) lone surrogates.
+texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+any_texts = st.text(st.characters(blacklist_categories=()), max_size=8)
+slugs = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,8}", fullmatch=True)
+big_ints = st.integers(min_value=-(2**80), max_value=2**80)
+json_values = st.recursive(
+    st.none() | st.booleans() | big_ints | st.floats(allow_nan=False, allow_infinity=False) | any_texts,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_texts, inner, max_size=4),
+    max_leaves=12,
+)
+decimals = st.decimals(min_value="0.0001", max_value="1e12", places=4, allow_nan=False, allow_infinity=False).map(str)
+sources = st.fixed_dictionaries({"document": texts, "locator": texts.filter(bool)}, optional={"quote": texts})
+envelopes = st.fixed_dictionaries(
+    {"issuer": slugs, "effective_date": st.dates().map(lambda d: d.isoformat()), "source": sources},
+    optional={
+        "ref": slugs,
+        "schema_version": st.just(1),
+        "inference": st.fixed_dictionaries({"reasoning": texts.filter(bool)},
+                                           optional={"basis": st.lists(texts, max_size=3)}),
+    },
+)
+quantities = st.integers(min_value=1, max_value=2**70)
+payloads = st.one_of(
+    st.fixed_dictionaries({"type": st.just("SharesIssued"), "security": slugs, "holder": slugs, "quantity": quantities},
+                          optional={"price_per_share": decimals}),
+    st.fixed_dictionaries({"type": st.just("SharesTransferred"), "security": slugs, "from_holder": slugs,
+                           "to_holder": slugs, "quantity": quantities}),
+    st.fixed_dictionaries({"type": st.just("PartyRegistered"), "party": slugs, "name": texts.filter(bool),
+                           "kind": st.sampled_from(["individual", "llc"])},
+                          optional={"jurisdiction": texts, "aliases": st.lists(texts, max_size=3)}),
+    st.fixed_dictionaries({"type": st.just("WarrantIssued"), "warrant": slugs, "holder": slugs, "security": slugs,
+                           "quantity": quantities},
+                          optional={"exercise_price": decimals, "expires": st.dates().map(lambda d: d.isoformat()),
+                                    "tranches": st.lists(st.fixed_dictionaries(
+                                        {"quantity": quantities}, optional={"condition": texts}), max_size=2)}),
+    st.fixed_dictionaries({"type": st.just("AgreementExecuted"), "agreement": slugs, "title": texts.filter(bool),
+                           "parties": st.lists(slugs, min_size=1, max_size=3),
+                           "terms": st.dictionaries(any_texts, json_values, max_size=4)}),
+    st.fixed_dictionaries({"type": st.just("EventCorrected"), "corrects": texts.filter(bool),
+                           "reason": texts.filter(bool),
+                           "replacement": st.dictionaries(any_texts, json_values, max_size=4)}),
+    st.fixed_dictionaries({"type": st.just("FactStated"), "subject": texts.filter(bool), "field": texts.filter(bool),
+                           "value": texts | big_ints}),
+    st.fixed_dictionaries({"type": st.just("BeneficialOwnershipReported"), "party": slugs, "security": slugs,
+                           "beneficially_owned": st.integers(0, 2**70), "percent": decimals},
+                          optional={"member_of_group": st.booleans(), "sole_voting": st.integers(0, 10**9)}),
+)
+
+
+@st.composite
+def events(draw: st.DrawFn) -> Event:
+    data = {**draw(envelopes), **draw(payloads)}
+    try:
+        return parse_event(data)
+    except ValidationError:
+        assume(False)
+        raise
+
+
+def outcome(fn: Any, *args: Any) -> Any:
+    """A value, or the kind of error: both paths must refuse the same inputs the same way."""
+    try:
+        return fn(*args)
+    except (UnicodeError, ValueError, TypeError, RecursionError) as exc:
+        return type(exc).__name__
+
+
+# --- the properties -------------------------------------------------------------------
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                           HealthCheck.filter_too_much])
+
+
+@SETTINGS
+@given(json_values)
+def test_canonical_json_is_the_reference(value: Any) -> None:
+    assert outcome(canonical_json, value) == outcome(ref_canonical, value)
+
+
+@SETTINGS
+@given(events())
+def test_event_id_is_the_reference(event: Event) -> None:
+    assert outcome(identity_basis, event) == outcome(ref_identity_basis, event)
+    expected = outcome(ref_event_id, event)
+    assert outcome(lambda e: e.event_id, event) == expected
+    assert outcome(event_id, event) == expected
+
+
+@SETTINGS
+@given(texts)
+def test_uuid5_is_the_uuid_module(name: str) -> None:
+    assert uuid5_text(name.encode("utf-8")) == str(uuid.uuid5(NAMESPACE, name))
+
