@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer

@@ -12,13 +12,15 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from events import Event, parse_event
-from events.canonical import canonical_json
+from events.canonical import canonical_json, compact_json
 from events.identity import NAMESPACE, event_id, identity_basis, uuid5_text
+from ledger.chain import record_hash, seal_encoded
 
 # --- the reference: the code as it was ------------------------------------------------
 
@@ -136,3 +138,39 @@ def test_event_id_is_the_reference(event: Event) -> None:
 def test_uuid5_is_the_uuid_module(name: str) -> None:
     assert uuid5_text(name.encode("utf-8")) == str(uuid.uuid5(NAMESPACE, name))
 
+
+def ref_seal(sequence: int, recorded_at: str, event_id: str, event: dict[str, Any], prev_hash: str) -> dict[str, Any]:
+    record = {"sequence": sequence, "recorded_at": recorded_at, "event_id": event_id, "event": event,
+              "prev_hash": prev_hash}
+    record["hash"] = hashlib.sha256(ref_canonical(record)).hexdigest()
+    return record
+
+
+def ordered(data: Any) -> str:
+    """Key order matters to readers (the journal lists fields in stored order): compare it too."""
+    return json.dumps(data, ensure_ascii=False)
+
+
+hashes = st.text("0123456789abcdef", min_size=64, max_size=64) | texts
+
+
+@SETTINGS
+@given(st.lists(events(), min_size=1, max_size=4), st.integers(0, 2**40), st.datetimes().map(lambda d: d.isoformat()),
+       hashes)
+def test_sealed_records_are_the_reference(batch: list[Event], start: int, now: str, prev: str) -> None:
+    try:
+        bodies = [(e.event_id, e.body(), canonical_json(e.body()), compact_json(e.body())) for e in batch]
+    except (UnicodeError, ValueError):
+        assume(False)
+    sealed = list(seal_encoded(start, now, prev, bodies))
+    expected_prev, sequence = prev, start
+    for event, (record, row) in zip(batch, sealed, strict=True):
+        sequence += 1
+        body = event.model_dump(mode="json", exclude_none=True)
+        body.pop("recorded_at", None)
+        old = ref_seal(sequence, now, event.event_id, body, expected_prev)
+        old_row = json.dumps(old, ensure_ascii=False).encode("utf-8")
+        assert ordered(record) == ordered(old)
+        assert ordered(json.loads(row)) == ordered(json.loads(old_row))
+        assert record_hash(json.loads(row)) == old["hash"]
+        expected_prev = old["hash"]
