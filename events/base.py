@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from functools import cached_property
-from typing import Annotated, Any, ClassVar
+from functools import cache, cached_property
+from typing import Annotated, Any, ClassVar, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+from events.canonical import holds_float
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -59,6 +61,20 @@ Ratio = Annotated[Decimal, AfterValidator(_positive_decimal), _as_string]
 Percent = Annotated[Decimal, AfterValidator(_non_negative_decimal), _as_string]
 
 
+@cache
+def _float_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model whose values may hold a float somewhere inside."""
+    return tuple(name for name, f in cls.model_fields.items() if _may_hold_float(f.annotation))
+
+
+def _may_hold_float(annotation: Any) -> bool:
+    if annotation is Any or annotation is float:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return bool(_float_fields(annotation))
+    return any(_may_hold_float(arg) for arg in get_args(annotation))
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -99,6 +115,11 @@ class Event(Frozen):
     def payload(self) -> dict[str, Any]:
         data = self.model_dump(mode="json", exclude_none=True)
         return {k: v for k, v in data.items() if k not in self.ENVELOPE}
+
+    def floatless(self, data: dict[str, Any]) -> bool:
+        """Whether this event's JSON dump `data` holds no float, so that the fast encoders in
+        events.canonical apply. Only free-form fields (terms, replacement) can hold one."""
+        return not any(holds_float(data.get(name)) for name in _float_fields(type(self)))
 
     def body(self) -> dict[str, Any]:
         """The event as the log stores it: JSON types, None fields left out, no recorded_at

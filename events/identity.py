@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from events.canonical import canonical_json
+from events.canonical import canonical_json, floatless_canonical_json
 
 if TYPE_CHECKING:
     from events.base import Event
@@ -25,7 +25,8 @@ def identity_basis(event: Event, data: dict[str, Any] | None = None) -> bytes:
     if data is None:
         data = event.model_dump(mode="json", exclude_none=True)
     envelope = event.ENVELOPE
-    return canonical_json(
+    encode = floatless_canonical_json if event.floatless(data) else canonical_json
+    return encode(
         {
             "issuer": data["issuer"],
             "type": data["type"],

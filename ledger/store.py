@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
 from events import Event, parse_event
-from events.canonical import canonical_json, compact_json
+from events.canonical import canonical_json, compact_json, floatless_canonical_json, floatless_compact_json
 from events.identity import NAMESPACE, issuer_stream_id
 from ledger.chain import GENESIS, seal_encoded
 from ledger.errors import Conflict, UsageError
@@ -204,7 +204,10 @@ def _encoded(events: Sequence[Event]) -> Iterator[tuple[str, dict[str, Any], byt
     """Each event's body, dumped once and encoded twice: canonical to hash, compact to store."""
     for event in events:
         body = event.body()
-        yield event.event_id, body, canonical_json(body), compact_json(body)
+        if event.floatless(body):
+            yield event.event_id, body, floatless_canonical_json(body), floatless_compact_json(body)
+        else:
+            yield event.event_id, body, canonical_json(body), compact_json(body)
 
 
 def _decode(row: Any) -> dict[str, Any]:

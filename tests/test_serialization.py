@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from events import Event, parse_event
-from events.canonical import canonical_json, compact_json
+from events.canonical import (
+    canonical_json,
+    compact_json,
+    floatless_canonical_json,
+    floatless_compact_json,
+    holds_float,
+)
 from events.identity import NAMESPACE, event_id, identity_basis, uuid5_text
 from ledger.chain import record_hash, seal_encoded
 
@@ -53,6 +59,13 @@ big_ints = st.integers(min_value=-(2**80), max_value=2**80)
 json_values = st.recursive(
     st.none() | st.booleans() | big_ints | st.floats(allow_nan=False, allow_infinity=False) | any_texts,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_texts, inner, max_size=4),
+    max_leaves=12,
+)
+# No floats, but what orjson must refuse to be safe: integers past 64 bits, keys that are not strings.
+floatless_values = st.recursive(
+    st.none() | st.booleans() | big_ints | any_texts,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_texts, inner, max_size=4)
+    | st.dictionaries(st.integers(-3, 3), inner, max_size=2),
     max_leaves=12,
 )
 decimals = st.decimals(min_value="0.0001", max_value="1e12", places=4, allow_nan=False, allow_infinity=False).map(str)
@@ -122,6 +135,41 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 @given(json_values)
 def test_canonical_json_is_the_reference(value: Any) -> None:
     assert outcome(canonical_json, value) == outcome(ref_canonical, value)
+
+
+@SETTINGS
+@given(floatless_values)
+def test_fast_encoders_are_the_reference(value: Any) -> None:
+    """Where no float is held, orjson's bytes are the standard library's (or the same error);
+    where one is, the callers (Event.floatless) do not use them."""
+    assert outcome(floatless_canonical_json, value) == outcome(ref_canonical, value)
+    assert outcome(floatless_compact_json, value) == outcome(compact_json, value)
+    assert outcome(compact_json, value) == outcome(
+        lambda v: json.dumps(v, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8"), value)
+
+
+@pytest.mark.parametrize("depth", [10, 300, 900, 5000])
+def test_fast_encoders_on_deep_data(depth: int) -> None:
+    value: Any = "x"
+    for _ in range(depth):
+        value = {"k": [value]}
+    assert not holds_float(value)
+    assert outcome(floatless_canonical_json, value) == outcome(ref_canonical, value)
+    assert outcome(floatless_compact_json, value) == outcome(compact_json, value)
+
+
+@SETTINGS
+@given(json_values)
+def test_holds_float(value: Any) -> None:
+    assert holds_float(value) == _walk_floats(value)
+
+
+def _walk_floats(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_walk_floats(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_walk_floats(v) for v in value)
+    return isinstance(value, float)
 
 
 @SETTINGS
