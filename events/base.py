@@ -8,32 +8,51 @@ from decimal import Decimal
 from functools import cache, cached_property
 from typing import Annotated, Any, ClassVar, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+)
+from pydantic_core import core_schema
 
 from events.canonical import holds_float
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SLUG_RULE = ("must be a slug: lower-case letters, digits, '.', '_' or '-', "
+             "starting with a letter or digit")
 
 
-def _slug(value: str) -> str:
-    if not SLUG.match(value):
-        raise ValueError(
-            "must be a slug: lower-case letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
-    return value
+class _Rule:
+    """A rule checked inside pydantic-core, after the type's own validation, rather than by a
+    Python validator per field: slugs and share counts, several per event, made those calls a
+    quarter of validation time.
+
+    A value that breaks the rule fails with `message` exactly (its error type is `name`,
+    where a Python validator's was "value_error" with a "Value error, " prefix to the
+    message, which every reader strips). A value of the wrong type fails the type's own
+    check first, as before. The JSON Schema is the type's alone, as before.
+    """
+
+    def __init__(self, name: str, check: core_schema.CoreSchema, message: str):
+        self.name, self.check, self.message = name, check, message
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        rule = core_schema.custom_error_schema(self.check, custom_error_type=self.name,
+                                               custom_error_message=self.message)
+        return core_schema.chain_schema([handler(source), rule])
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> Any:
+        return handler(schema["steps"][0])
 
 
-def _positive(value: int) -> int:
-    if value <= 0:
-        raise ValueError("must be a positive whole number")
-    return value
-
-
-def _non_negative(value: int) -> int:
-    if value < 0:
-        raise ValueError("must not be negative")
-    return value
+# Python's `$` also matches before one final newline: `\n?` keeps the same set of slugs.
+_SLUG = _Rule("slug", core_schema.str_schema(pattern=r"^[a-z0-9][a-z0-9._-]*\n?$"), SLUG_RULE)
+_POSITIVE = _Rule("positive", core_schema.int_schema(gt=0), "must be a positive whole number")
+_NON_NEGATIVE = _Rule("non_negative", core_schema.int_schema(ge=0), "must not be negative")
 
 
 def _positive_decimal(value: Decimal) -> Decimal:
@@ -51,10 +70,10 @@ def _non_negative_decimal(value: Decimal) -> Decimal:
 # Decimals travel as strings ("16.30") so that no float ever touches money.
 _as_string = PlainSerializer(lambda d: str(d), return_type=str, when_used="always")
 
-Slug = Annotated[str, AfterValidator(_slug)]
+Slug = Annotated[str, _SLUG]
 # Share counts are integers; strict so that "1.5" or 1.5 is refused, not truncated.
-Quantity = Annotated[int, Field(strict=True), AfterValidator(_positive)]
-Count = Annotated[int, Field(strict=True), AfterValidator(_non_negative)]
+Quantity = Annotated[int, Field(strict=True), _POSITIVE]
+Count = Annotated[int, Field(strict=True), _NON_NEGATIVE]
 Price = Annotated[Decimal, AfterValidator(_positive_decimal), _as_string]
 Money = Annotated[Decimal, AfterValidator(_non_negative_decimal), _as_string]
 Ratio = Annotated[Decimal, AfterValidator(_positive_decimal), _as_string]

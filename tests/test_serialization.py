@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 
 from events import Event, parse_event
+from events.base import SLUG, SLUG_RULE, Count, Quantity, Slug
 from events.canonical import (
     canonical_json,
     compact_json,
@@ -222,3 +223,56 @@ def test_sealed_records_are_the_reference(batch: list[Event], start: int, now: s
         assert ordered(json.loads(row)) == ordered(json.loads(old_row))
         assert record_hash(json.loads(row)) == old["hash"]
         expected_prev = old["hash"]
+
+
+# --- validation rules moved into pydantic-core accept and refuse as the Python validators did ---
+
+
+def _ref_slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise ValueError(SLUG_RULE)
+    return value
+
+
+def _ref_positive(value: int) -> int:
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def _ref_non_negative(value: int) -> int:
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+RULES = [
+    (Slug, Annotated[str, AfterValidator(_ref_slug)]),
+    (Quantity, Annotated[int, Field(strict=True), AfterValidator(_ref_positive)]),
+    (Count, Annotated[int, Field(strict=True), AfterValidator(_ref_non_negative)]),
+]
+
+
+def validated(adapter: TypeAdapter, value: Any) -> Any:
+    """What a reader sees: the value, or each error's place and message as the loader words it."""
+    try:
+        out = adapter.validate_python(value)
+        return type(out), out
+    except ValidationError as exc:
+        return [(e["loc"], str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors()]
+
+
+rule_inputs = (
+    st.from_regex(r"[a-z0-9._\n-]{0,6}", fullmatch=True) | texts | big_ints | st.booleans() | st.none()
+    | st.floats(allow_nan=False) | st.integers().map(str) | st.lists(slugs, max_size=2)
+)
+
+
+@SETTINGS
+@given(st.sampled_from(range(len(RULES))), rule_inputs, st.booleans())
+def test_core_rules_are_the_python_validators(which: int, value: Any, in_tuple: bool) -> None:
+    new, old = RULES[which]
+    if in_tuple:
+        new, old, value = tuple[new, ...], tuple[old, ...], (value,)
+    assert validated(TypeAdapter(new), value) == validated(TypeAdapter(old), value)
+    assert TypeAdapter(new).json_schema() == TypeAdapter(old).json_schema()
