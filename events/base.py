@@ -87,8 +87,8 @@ def _float_fields(cls: type[BaseModel]) -> tuple[str, ...]:
 
 
 def _may_hold_float(annotation: Any) -> bool:
-    if annotation is Any or annotation is float:
-        return True
+    if annotation is Any or annotation is float or annotation is object or isinstance(annotation, float):
+        return True  # (a float value: Literal[0.5])
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return bool(_float_fields(annotation))
     return any(_may_hold_float(arg) for arg in get_args(annotation))

@@ -276,3 +276,16 @@ def test_core_rules_are_the_python_validators(which: int, value: Any, in_tuple: 
         new, old, value = tuple[new, ...], tuple[old, ...], (value,)
     assert validated(TypeAdapter(new), value) == validated(TypeAdapter(old), value)
     assert TypeAdapter(new).json_schema() == TypeAdapter(old).json_schema()
+
+
+def test_free_form_fields_are_the_ones_that_may_hold_floats() -> None:
+    from events.base import _float_fields  # noqa: PLC0415
+    from events.registry import EVENT_TYPES  # noqa: PLC0415
+
+    free = {name: _float_fields(cls) for name, cls in EVENT_TYPES.items() if _float_fields(cls)}
+    assert free == {"AgreementExecuted": ("terms",), "AgreementAmended": ("terms",), "EventCorrected": ("replacement",)}
+    event = parse_event({"type": "AgreementExecuted", "issuer": "a", "effective_date": "2020-01-01",
+                         "source": {"document": "d", "locator": "l"}, "agreement": "x", "title": "t",
+                         "parties": ["p"], "terms": {"k": [1, {"f": 1e-7}]}})
+    assert not event.floatless(event.body())
+    assert event.event_id == ref_event_id(event)
