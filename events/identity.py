@@ -2,33 +2,51 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from events.canonical import canonical_json
+from events.canonical import canonical_json, floatless_canonical_json
 
 if TYPE_CHECKING:
     from events.base import Event
 
 # A fixed namespace for this product's uuid5 identities.
 NAMESPACE = uuid.UUID("6f1c2a52-3b0e-5d7c-9a41-0c6e8f1d2b37")
+_NAMESPACE_BYTES = NAMESPACE.bytes
 
 
-def identity_basis(event: Event) -> bytes:
-    source = event.source.model_dump(mode="json")
-    return canonical_json(
+def identity_basis(event: Event, data: dict[str, Any] | None = None) -> bytes:
+    """The bytes an event's id is derived from: issuer, type, date, payload and source.
+
+    `data` is the event's JSON-mode dump (exclude_none), if the caller has it already:
+    the basis is taken from one dump rather than from two.
+    """
+    if data is None:
+        data = event.model_dump(mode="json", exclude_none=True)
+    envelope = event.ENVELOPE
+    encode = floatless_canonical_json if event.floatless(data) else canonical_json
+    return encode(
         {
-            "issuer": event.issuer,
-            "type": event.type,
-            "effective_date": event.effective_date.isoformat(),
-            "payload": event.payload(),
-            "source": source,
+            "issuer": data["issuer"],
+            "type": data["type"],
+            "effective_date": data["effective_date"],
+            "payload": {k: v for k, v in data.items() if k not in envelope},
+            # Every Source field is a required or defaulted string: exclude_none drops nothing.
+            "source": data["source"],
         }
     )
 
 
-def event_id(event: Event) -> str:
-    return str(uuid.uuid5(NAMESPACE, identity_basis(event).decode("utf-8")))
+def uuid5_text(basis: bytes) -> str:
+    """str(uuid.uuid5(NAMESPACE, basis)) without building UUID objects: sha1 of namespace and
+    name, with the version (5) and RFC 4122 variant bits set, as the uuid module does."""
+    h = hashlib.sha1(_NAMESPACE_BYTES + basis).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+
+
+def event_id(event: Event, data: dict[str, Any] | None = None) -> str:
+    return uuid5_text(identity_basis(event, data))
 
 
 def issuer_stream_id(issuer: str) -> uuid.UUID:

@@ -22,6 +22,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
 
 AnyEvent = Annotated[Union[tuple(EVENT_TYPES.values())], Field(discriminator="type")]  # noqa: UP007
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(AnyEvent)
+# The core validator itself: TypeAdapter.validate_python adds a Python call per event to pass defaults.
+_VALIDATE = _ADAPTER.validator.validate_python
 
 # (type, from_version) -> function turning a version-N dict into version N+1.
 # Old records are upcast on read and never rewritten.
@@ -43,8 +45,10 @@ def upcast(data: dict[str, Any]) -> dict[str, Any]:
 
 def parse_event(data: dict[str, Any]) -> Event:
     """Validate one event (envelope and payload) from plain data; raises ValidationError."""
-    data = {k: v for k, v in upcast(data).items() if k != "event_id"}
-    return _ADAPTER.validate_python(data)
+    data = upcast(data)
+    if "event_id" in data:  # copied only when there is something to leave out
+        data = {k: v for k, v in data.items() if k != "event_id"}
+    return _VALIDATE(data)
 
 
 class DocumentHeader(BaseModel):

@@ -13,7 +13,7 @@ zeros for the first). Anyone can re-check an export with these two lines.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,32 @@ def seal(sequence: int, recorded_at: str, event_id: str, event: dict[str, Any], 
     }
     record["hash"] = record_hash(record)
     return record
+
+
+def seal_encoded(sequence: int, recorded_at: str, prev_hash: str,
+                 events: Iterable[tuple[str, dict[str, Any], bytes, bytes]]) -> Iterator[tuple[dict[str, Any], bytes]]:
+    """`seal` for a run of events after `sequence`, each given as (event_id, body, the body's
+    canonical JSON, the body's compact JSON): yields each record and its stored row.
+
+    Each event body is encoded once, by the caller. The bytes hashed are put together from the
+    parts in canonical key order (event, event_id, prev_hash, recorded_at, sequence): the very
+    bytes canonical_json(record without "hash") gives, so the hash is `seal`'s. The row keeps
+    `seal`'s key order, so a record reads back as it always has.
+    """
+    at = canonical_json(recorded_at)
+    prev = canonical_json(prev_hash)
+    for event_id, body, canonical, compact in events:
+        sequence += 1
+        seq = str(sequence).encode("ascii")  # how JSON writes an int
+        eid = canonical_json(event_id)
+        digest = hashlib.sha256(b"".join((b'{"event":', canonical, b',"event_id":', eid, b',"prev_hash":', prev,
+                                          b',"recorded_at":', at, b',"sequence":', seq, b"}"))).hexdigest()
+        record = {"sequence": sequence, "recorded_at": recorded_at, "event_id": event_id, "event": body,
+                  "prev_hash": prev_hash, "hash": digest}
+        quoted = b'"' + digest.encode("ascii") + b'"'
+        yield record, b"".join((b'{"sequence":', seq, b',"recorded_at":', at, b',"event_id":', eid, b',"event":',
+                                compact, b',"prev_hash":', prev, b',"hash":', quoted, b"}"))
+        prev_hash, prev = digest, quoted
 
 
 @dataclass(frozen=True)

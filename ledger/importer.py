@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from events import Event, EventCorrected
-from events.canonical import canonical_json
+from events.canonical import canonical_json, floatless_canonical_json
 from ledger.errors import InputError
 from ledger.incremental import NeedsFullCheck, check_appended, plain, recorded_contents, taken_refs
 from ledger.loader import Loaded
@@ -30,9 +30,10 @@ class ImportResult:
 
 
 def _content(event: Event) -> bytes:
-    body = event.model_dump(mode="json", exclude_none=True)
-    body.pop("recorded_at", None)
-    return canonical_json(body)
+    """The event's canonical JSON as stored (recorded_at left out), to tell a re-import of the
+    same event from a different event with the same id."""
+    body = event.body()
+    return floatless_canonical_json(body) if event.floatless(body) else canonical_json(body)
 
 
 def plan(store: Store, loaded: Sequence[Loaded], model: ReadModel | None = None) -> Plan:

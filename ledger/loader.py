@@ -19,7 +19,7 @@ from ledger.progress import progress
 EVENT_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: no __dict__ per event for the collector to scan
 class Loaded:
     """One event and where it came from, so errors can point at it."""
 

@@ -30,8 +30,9 @@ from urllib.parse import parse_qsl, unquote, urlparse
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
 from events import Event, parse_event
+from events.canonical import canonical_json, compact_json, floatless_canonical_json, floatless_compact_json
 from events.identity import NAMESPACE, issuer_stream_id
-from ledger.chain import GENESIS, seal
+from ledger.chain import GENESIS, seal_encoded
 from ledger.errors import Conflict, UsageError
 from ledger.target import is_server, redact, scrub
 from projections.timeline import Recorded
@@ -174,16 +175,11 @@ class Store:
                 raise Conflict(f"issuer '{issuer}' changed while the batch was being checked; "
                                "nothing of this batch was written, retry")
             prev = last["hash"] if last else GENESIS
+            stream = issuer_stream_id(issuer)
             written[issuer] = []
-            for event in events:
-                sequence += 1
-                body = event.model_dump(mode="json", exclude_none=True)
-                body.pop("recorded_at", None)
-                record = seal(sequence, now, event.event_id, body, prev)
-                prev = record["hash"]
+            for event, (record, row) in zip(events, seal_encoded(sequence, now, prev, _encoded(events)), strict=True):
                 written[issuer].append(record)
-                stored.append(StoredEvent(issuer_stream_id(issuer), sequence, event.type,
-                                          json.dumps(record, ensure_ascii=False).encode("utf-8")))
+                stored.append(StoredEvent(stream, record["sequence"], event.type, row))
         if not stored:
             return written
         with self._guard(writing=True):
@@ -202,6 +198,16 @@ class Store:
                 recorder._insert_stored_events(curs, stored)  # noqa: SLF001 (eventsourcing pinned to 9.5.6)
         else:
             self.recorder.insert_events(stored)
+
+
+def _encoded(events: Sequence[Event]) -> Iterator[tuple[str, dict[str, Any], bytes, bytes]]:
+    """Each event's body, dumped once and encoded twice: canonical to hash, compact to store."""
+    for event in events:
+        body = event.body()
+        if event.floatless(body):
+            yield event.event_id, body, floatless_canonical_json(body), floatless_compact_json(body)
+        else:
+            yield event.event_id, body, canonical_json(body), compact_json(body)
 
 
 def _decode(row: Any) -> dict[str, Any]:
