@@ -142,6 +142,7 @@ def import_files(files: list[str], target: str, validate: bool = True) -> dict[s
     the same records, used only to build a log when the real import is too slow.
     """
     import ledger.importer as importer  # noqa: PLC0415
+    from ledger.gcpause import collector_paused  # noqa: PLC0415
     from ledger.loader import load_file  # noqa: PLC0415
     from ledger.store import Store  # noqa: PLC0415
 
@@ -156,18 +157,19 @@ def import_files(files: list[str], target: str, validate: bool = True) -> dict[s
     added = 0
     with Store(target) as store:
         for k, name in enumerate(files, start=1):
-            t0 = now()
-            loaded = load_file(Path(name))
-            t1 = now()
-            if validate:
-                result = importer.import_events(store, loaded)
-                n_added = result.total_added
-            else:
-                by_issuer: dict[str, list[Any]] = {}
-                for item in loaded:
-                    by_issuer.setdefault(item.event.issuer, []).append(item.event)
-                n_added = sum(len(v) for v in store.append(by_issuer).values())
-            took = now() - t0
+            with collector_paused():  # as `ledger import` does
+                t0 = now()
+                loaded = load_file(Path(name))
+                t1 = now()
+                if validate:
+                    result = importer.import_events(store, loaded)
+                    n_added = result.total_added
+                else:
+                    by_issuer: dict[str, list[Any]] = {}
+                    for item in loaded:
+                        by_issuer.setdefault(item.event.issuer, []).append(item.event)
+                    n_added = sum(len(v) for v in store.append(by_issuer).values())
+                took = now() - t0
             load_seconds += t1 - t0
             total += took
             events += len(loaded)

@@ -123,12 +123,14 @@ def open_store(ctx: click.Context, *, create: bool = False) -> Store:
 @user_errors
 def import_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
     """Import event files or folders: all or nothing, idempotent."""
+    from ledger.gcpause import collector_paused  # noqa: PLC0415
     from ledger.importer import import_events  # noqa: PLC0415
     from ledger.loader import collect_files, load_files  # noqa: PLC0415
 
-    loaded = load_files(collect_files(paths))
-    with open_store(ctx, create=True) as store:
-        result = import_events(store, loaded)
+    with collector_paused():
+        loaded = load_files(collect_files(paths))
+        with open_store(ctx, create=True) as store:
+            result = import_events(store, loaded)
     added = ", ".join(f"{n} for {issuer}" for issuer, n in result.added.items()) or "nothing new"
     click.echo(f"imported {result.total_added} events ({added}); {result.already_present} already present")
 
