@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from ledger.chain import check_chain
 from ledger.errors import UsageError
+from ledger.loader import json_lines
 from ledger.store import Store, to_recorded
 from projections.fold import RuleViolation, apply, fold
 from projections.state import State
@@ -123,7 +124,7 @@ def verify_export(file: str) -> Report:
         raise UsageError(f"{file}: no such file")
     by_issuer: dict[str, list[dict[str, Any]]] = defaultdict(list)
     report = Report()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(json_lines(path.read_text(encoding="utf-8")), start=1):
         if not line.strip():
             continue
         try:

@@ -164,9 +164,15 @@ def _load_document(name: str, data: Any) -> list[Loaded]:
     return out
 
 
+def json_lines(text: str) -> list[str]:
+    """The lines of a JSON Lines text: split at "\n" (and "\r\n") only. str.splitlines also
+    splits at U+2028, U+0085 and others, which JSON writes unescaped inside strings."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def _load_jsonl(name: str, text: str) -> list[Loaded]:
     out = []
-    lines = text.splitlines()
+    lines = json_lines(text)
     for index, line in progress(enumerate(lines), len(lines), f"reading {Path(name).name}"):
         if not line.strip():
             continue

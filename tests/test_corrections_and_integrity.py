@@ -137,3 +137,20 @@ def test_sql_read_models_at_each_event_date(acme):
         c.execute("update rm_holdings set quantity=quantity+1 where party='alice' and as_of='2020-11-01'")
     r = acme("verify")
     assert r.code == 1 and "rm_holdings differs from a fresh rebuild" in r.err
+
+
+def test_an_export_with_line_separators_in_a_quote_reads_back(ledger, tmp_path):
+    # U+2028, U+2029 and U+0085 are line breaks to str.splitlines, but JSON writes them raw inside strings.
+    quote = "first\u2028second\u2029third\x85fourth"
+    doc = {"document": {"id": "odd-doc", "issuer": "odd"}, "events": [
+        {"type": "PartyRegistered", "effective_date": "2020-01-01", "party": "p", "name": "P", "kind": "individual",
+         "source": {"locator": "p. 1", "quote": quote}}]}
+    src = tmp_path / "odd.json"
+    src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert ledger("import", src).code == 0
+    out = tmp_path / "log.jsonl"
+    assert ledger("export", "jsonl", "--out", out).code == 0
+    assert quote in out.read_text(encoding="utf-8")
+    assert ledger("verify", out).code == 0
+    r = ledger("import", out)  # the export re-imports as the same events
+    assert r.code == 0 and "imported 0 events" in r.out and "1 already present" in r.out, (r.out, r.err)
