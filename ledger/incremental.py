@@ -43,7 +43,7 @@ def recorded_contents(model: ReadModel, issuer: str, ids: Sequence[str]) -> dict
     for start in range(0, len(ids), 500):
         chunk = list(ids[start:start + 500])
         marks = ",".join("?" * len(chunk))
-        for table, column in (("rm_timeline", "recorded"), ("rm_corrections", "body")):
+        for table, column in (("rm_timeline", "coalesce(recorded, body)"), ("rm_corrections", "body")):
             query = f"select event_id, {column} from {table} where issuer=? and event_id in ({marks})"  # noqa: S608
             for event_id, body in model.db.execute(query, [issuer, *chunk]):
                 data = json.loads(body)

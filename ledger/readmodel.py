@@ -51,6 +51,8 @@ _EVENT = TypeAdapter(AnyEvent)
 SCHEMA = (
     "create table if not exists rm_timeline (issuer text, sequence integer, effective_date text, event_id text, "
     "ref text, type text, active integer, body text, recorded text, primary key (issuer, sequence))",
+    # `body` is the event as now known; `recorded`, the event as first recorded, only once a
+    # correction has changed `body` (NULL until then: the same text twice doubled the file).
     "create index if not exists rm_timeline_date on rm_timeline (issuer, effective_date, sequence)",
     "create index if not exists rm_timeline_id on rm_timeline (issuer, event_id)",
     "create index if not exists rm_timeline_ref on rm_timeline (issuer, ref)",
@@ -90,7 +92,7 @@ def _timeline_row(issuer: str, record: dict[str, Any]) -> dict[str, Any]:
     event = record["event"]
     return {"issuer": issuer, "sequence": record["sequence"], "effective_date": event["effective_date"],
             "event_id": record["event_id"], "ref": event.get("ref"), "type": event["type"], "active": 1,
-            "body": body, "recorded": body}
+            "body": body, "recorded": None}
 
 
 def parse(body: str | bytes) -> Event:
@@ -242,7 +244,8 @@ class ReadModel:
             event = resolved[0]
             body = {**event.model_dump(mode="json", exclude_none=True),
                     "recorded_at": original.recorded_at.isoformat()}
-            self.db.execute("update rm_timeline set active=1, effective_date=?, body=? where issuer=? and sequence=?",
+            self.db.execute("update rm_timeline set active=1, effective_date=?, recorded=coalesce(recorded, body), "
+                            "body=? where issuer=? and sequence=?",
                             [event.effective_date.isoformat(), json.dumps(body, ensure_ascii=False), issuer, row[0]])
             return min(before, event.effective_date.isoformat())
         self.db.execute("update rm_timeline set active=0 where issuer=? and sequence=?", [issuer, row[0]])
@@ -288,7 +291,7 @@ class ReadModel:
         """The timeline row an id or ref names: (sequence, event_id, effective_date, recorded, body, active)."""
         # Two lookups, each on its own index (an OR would scan the issuer's timeline).
         # "+sequence" keeps SQLite on the (issuer, ref) index instead of scanning in sequence order.
-        columns = "select sequence, event_id, effective_date, recorded, body, active from rm_timeline "
+        columns = "select sequence, event_id, effective_date, coalesce(recorded, body), body, active from rm_timeline "
         return (self.db.execute(columns + "where issuer=? and event_id=? limit 1", [issuer, key]).fetchone()
                 or self.db.execute(columns + "where issuer=? and ref=? order by +sequence limit 1",
                                    [issuer, key]).fetchone())
