@@ -23,7 +23,7 @@ from ledger.progress import progress
 from ledger.readmodel import CHECKPOINT_EVERY, ReadModel, freeze
 
 # Freezing a state costs far more than folding an event: an import keeps sparse checkpoints,
-# and queries add dense ones (every CHECKPOINT_EVERY) where they are asked for.
+# and queries add one where they are asked for (ledger.readmodel.ReadModel.state_at).
 IMPORT_CHECKPOINT_EVERY = 10 * CHECKPOINT_EVERY
 from projections.fold import apply
 from projections.state import State
