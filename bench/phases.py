@@ -191,27 +191,25 @@ def _issuer(store: Any, issuer: str | None) -> str:
 
 
 def rebuild(target: str, issuer: str | None = None) -> dict[str, Any]:
-    """Every projection from the log: read, parse, resolve, fold, then the rows at the last date."""
-    from ledger.store import Store, to_recorded  # noqa: PLC0415
+    """Every projection from the log, as a full replay does it (ledger.stream): the scan (read a
+    page at a time, spool), the history (resolve, parse each event in fold order, fold), the rows."""
+    from ledger.store import Store  # noqa: PLC0415
+    from ledger.stream import SpooledLog  # noqa: PLC0415
     from projections.captable import captable_rows  # noqa: PLC0415
     from projections.fold import fold  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415
     from projections.ownership import ownership_rows  # noqa: PLC0415
-    from projections.timeline import resolve  # noqa: PLC0415
     from projections.voting import voting_rows  # noqa: PLC0415
 
     with Store(target, create=False) as store:
         issuer = _issuer(store, issuer)
         t0 = now()
-        raw = store.raw_records(issuer)
-        t1 = now()
-        records = [to_recorded(r) for r in raw]
-        del raw
-        t2 = now()
-        history = resolve(records)
-        t3 = now()
-        state = fold(history)
-        t4 = now()
+        with SpooledLog(strict=True) as log:
+            log.scan_all(store.iter_raw_records(issuer))
+            t1 = now()
+            state = fold(log.history())
+            t2 = now()
+            records = log.count
         day = state.day
         rows = {
             "holdings": len(holdings_rows(state, day)),
@@ -219,9 +217,9 @@ def rebuild(target: str, issuer: str | None = None) -> dict[str, Any]:
             "voting": len(voting_rows(state, day)),
             "ownership": len(ownership_rows(state, "common", day)),
         }
-        t5 = now()
-    return {"records": len(records), "applied": state.applied, "seconds": t5 - t0, "rate": len(records) / (t5 - t0),
-            "read": t1 - t0, "parse": t2 - t1, "resolve": t3 - t2, "fold": t4 - t3, "rows": t5 - t4,
+        t3 = now()
+    return {"records": records, "applied": state.applied, "seconds": t3 - t0, "rate": records / (t3 - t0),
+            "scan": t1 - t0, "history": t2 - t1, "rows": t3 - t2,
             "row_counts": rows, "last_date": day.isoformat(), "rss_mib": rss_mib()}
 
 
@@ -263,10 +261,9 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
     """
     from ledger.queries import Query, state_at  # noqa: PLC0415
     from ledger.store import Store, utcnow  # noqa: PLC0415
-    from projections.fold import fold  # noqa: PLC0415
+    from ledger.stream import replay  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415
     from projections.ownership import ownership_rows  # noqa: PLC0415
-    from projections.timeline import resolve  # noqa: PLC0415
 
     start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
     rng = random.Random(seed)
@@ -301,7 +298,7 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
         began = now()
         for _ in range(replays):
             t0 = now()
-            state = fold(resolve(store.records(issuer)))
+            state = replay(store.iter_raw_records(issuer))
             times.append(now() - t0)
             if now() - began > budget:
                 break
@@ -325,7 +322,8 @@ def _latency(times: list[float]) -> dict[str, Any]:
 
 
 def verify(target: str) -> dict[str, Any]:
-    """ledger.integrity.verify_store; each fold it runs is reported, so a run cut short can be extrapolated."""
+    """ledger.integrity.verify_store; each checkpoint date it compares is reported, so a run cut
+    short can be extrapolated."""
     import ledger.integrity as integrity  # noqa: PLC0415
     from ledger.store import Store  # noqa: PLC0415
 
@@ -336,25 +334,25 @@ def verify(target: str) -> dict[str, Any]:
             if "rm_checkpoints" in tables:
                 checkpoints = conn.execute("select count(*) from rm_checkpoints").fetchone()[0]
     say(checkpoints=checkpoints)
-    inner = integrity.fold
-    folds = [0]
+    inner = integrity.ReadModelCheck._compare
+    compared = [0]
     began = now()
 
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        state = inner(*args, **kwargs)
-        folds[0] += 1
-        say(fold=folds[0], seconds=round(now() - began, 3))
-        return state
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        out = inner(self, *args, **kwargs)
+        compared[0] += 1
+        say(compared=compared[0], seconds=round(now() - began, 3))
+        return out
 
-    integrity.fold = counted
+    integrity.ReadModelCheck._compare = counted  # type: ignore[method-assign]
     out: dict[str, Any] = {"checkpoints_before": checkpoints}
     with Store(target, create=False) as store:
         t0 = now()
         report = _guarded(lambda: integrity.verify_store(store), out)
         took = now() - t0
         records = sum((store.last(i) or {}).get("sequence", 0) for i in store.issuers())
-    out.update({"records": records, "seconds": took, "rate": records / took, "ok": report.ok, "folds": folds[0],
-                "problems": report.problems[:3], "rss_mib": rss_mib()})
+    out.update({"records": records, "seconds": took, "rate": records / took, "ok": report.ok,
+                "dates_compared": compared[0], "problems": report.problems[:3], "rss_mib": rss_mib()})
     return out
 
 

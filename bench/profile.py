@@ -110,12 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     from ledger.integrity import verify_store  # noqa: PLC0415
     from ledger.loader import load_file  # noqa: PLC0415
     from ledger.queries import Query, state_at  # noqa: PLC0415
-    from ledger.store import Store, to_recorded, utcnow  # noqa: PLC0415
+    from ledger.store import Store, utcnow  # noqa: PLC0415
+    from ledger.stream import replay  # noqa: PLC0415
     from projections.captable import captable_rows  # noqa: PLC0415
-    from projections.fold import fold  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415
     from projections.ownership import ownership_rows  # noqa: PLC0415
-    from projections.timeline import resolve  # noqa: PLC0415
     from projections.voting import voting_rows  # noqa: PLC0415
 
     work = a.workdir
@@ -136,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     def do_rebuild() -> None:
         with Store(db, create=False) as store:
             issuer = store.issuers()[0]
-            state = fold(resolve([to_recorded(r) for r in store.raw_records(issuer)]))
+            state = replay(store.iter_raw_records(issuer))
             day = state.day
             holdings_rows(state, day), captable_rows(state, day), voting_rows(state, day)
             ownership_rows(state, "common", day)

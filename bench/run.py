@@ -310,7 +310,7 @@ def column(res: dict[str, Any], pg: bool = False) -> dict[str, str]:
     col["rebuild"] = _rate(rb)
     if _val(rb, "seconds"):
         r = rb["result"]
-        col["rebuild_parts"] = _secs(r["read"], r["parse"], r["resolve"], r["fold"], r["rows"])
+        col["rebuild_parts"] = _secs(r["scan"], r["history"], r["rows"])
     q = res.get("query")
     col["first"] = _ms(_val(q, "first_ms"))
     if q and q.get("timed_out"):
@@ -347,13 +347,13 @@ ROWS = [
     ("breakdown", "import: load | plan | append (s)"),
     ("batches", "import: 1st -> last batch (s) (batches)"),
     ("rebuild", "rebuild all projections (events/s)"),
-    ("rebuild_parts", "rebuild: read|parse|resolve|fold|rows (s)"),
+    ("rebuild_parts", "rebuild: scan|history (parse, fold)|rows (s)"),
     ("first", "as-of: first query, builds read model (ms)"),
     ("holdings_cold", "holdings as-of p50 / p95 (ms), 1st pass"),
     ("holdings_warm", "holdings as-of p50 / p95 (ms), 2nd pass"),
     ("ownership_cold", "ownership as-of p50 / p95 (ms), 1st pass"),
     ("ownership_warm", "ownership as-of p50 / p95 (ms), 2nd pass"),
-    ("replay", "full replay: records+resolve+fold (ms)"),
+    ("replay", "full replay, streamed: scan+resolve+parse+fold (ms)"),
     ("x_holdings", "replay / holdings p50 (2nd pass)"),
     ("x_ownership", "replay / ownership p50 (2nd pass)"),
     ("q_error", "read-model lock error hit"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ledger.errors import UsageError
 from ledger.store import Store, utcnow
-from projections.fold import fold
+from ledger.stream import replay
 from projections.state import State
 from projections.timeline import known_at, resolve
 
@@ -62,6 +62,6 @@ def state_at(store: Store, query: Query) -> State:
 
 
 def replay_state(store: Store, query: Query) -> State:
-    """The folded state from a full replay of the log (any known-at instant)."""
-    records = store.records(query.issuer)
-    return fold(resolve(known_at(records, query.known_at)), query.as_of)
+    """The folded state from a full replay of the log (any known-at instant), read a page at a
+    time and folded from a scratch spool, so that memory stays flat however long the log."""
+    return replay(store.iter_raw_records(query.issuer), query.known_at, query.as_of)

@@ -30,11 +30,16 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def snapshots(history) -> Iterator[tuple[str, dict[str, list[dict[str, Any]]]]]:
-    """For each event date, in order, the rows of every projection at the end of that date."""
+    """For each event date, in order, the rows of every projection at the end of that date.
+
+    `history` may be any iterable (verify streams it from the log): one event of look-ahead."""
     state = State()
-    for i, event in enumerate(history):
+    events = iter(history)
+    following = next(events, None)
+    while following is not None:
+        event, following = following, next(events, None)
         apply(state, event)
-        last_of_day = i + 1 == len(history) or history[i + 1].effective_date != event.effective_date
+        last_of_day = following is None or following.effective_date != event.effective_date
         if not last_of_day:
             continue
         day = event.effective_date

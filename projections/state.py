@@ -199,6 +199,9 @@ class Retired:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Retired) and self._all() == other._all()
 
+    def __repr__(self) -> str:  # `==` compares the contents
+        return f"Retired({len(self)} warrants)"
+
     def _all(self) -> dict[str, tuple[str, str]]:
         return {**self._decoded(), **self._added}
 
