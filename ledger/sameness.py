@@ -17,9 +17,12 @@ projection could read differently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic_core import PydanticSerializationError, to_json
+
+from projections.state import Retired
 
 
 def interchangeable(a: Any, b: Any) -> bool:
@@ -32,6 +35,15 @@ def interchangeable(a: Any, b: Any) -> bool:
 
 
 def form(value: Any) -> bytes:
-    # Fractions (exercise prices, conversion ratios) and any other type without a JSON form
-    # are written as their repr, which is exact for a Fraction.
-    return to_json(value, fallback=repr)
+    return to_json(value, fallback=_fallback)
+
+
+def _fallback(value: Any) -> Any:
+    # The state's own containers by their contents (the party registry in its order);
+    # Fractions (exercise prices, conversion ratios) and any other type without a JSON
+    # form as their repr, which is exact for a Fraction.
+    if isinstance(value, Retired):
+        return value.entries()
+    if isinstance(value, Mapping):
+        return dict(value)
+    return repr(value)

@@ -197,12 +197,13 @@ class Retired:
         return len(self._index)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Retired) and self._all() == other._all()
+        return isinstance(other, Retired) and self.entries() == other.entries()
 
     def __repr__(self) -> str:  # `==` compares the contents
         return f"Retired({len(self)} warrants)"
 
-    def _all(self) -> dict[str, tuple[str, str]]:
+    def entries(self) -> dict[str, tuple[str, str]]:
+        """name -> (holder, reason), every retired warrant."""
         return {**self._decoded(), **self._added}
 
     def __reduce__(self) -> tuple[Any, ...]:
