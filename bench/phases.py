@@ -205,7 +205,7 @@ def rebuild(target: str, issuer: str | None = None) -> dict[str, Any]:
         issuer = _issuer(store, issuer)
         t0 = now()
         with SpooledLog(strict=True) as log:
-            log.scan_all(store.iter_raw_records(issuer))
+            log.scan_all(store.iter_raw_rows(issuer))
             t1 = now()
             state = fold(log.history())
             t2 = now()
@@ -298,7 +298,7 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
         began = now()
         for _ in range(replays):
             t0 = now()
-            state = replay(store.iter_raw_records(issuer))
+            state = replay(store.iter_raw_rows(issuer))
             times.append(now() - t0)
             if now() - began > budget:
                 break

@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     def do_rebuild() -> None:
         with Store(db, create=False) as store:
             issuer = store.issuers()[0]
-            state = replay(store.iter_raw_records(issuer))
+            state = replay(store.iter_raw_rows(issuer))
             day = state.day
             holdings_rows(state, day), captable_rows(state, day), voting_rows(state, day)
             ownership_rows(state, "common", day)

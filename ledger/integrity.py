@@ -225,7 +225,7 @@ class ReadModelCheck:
             # Records were appended after the scan and before the read models caught up:
             # read the log again, as far as they followed it.
             with SpooledLog() as own:
-                own.scan_all(self.model.store.iter_raw_records(self.issuer, lenient=True))
+                own.scan_all(self.model.store.iter_raw_rows(self.issuer, lenient=True))
                 self._beyond, self._beyond_error = own.first_beyond(self.followed)
                 own.check_all()
                 self._settle_own(own)
@@ -295,7 +295,7 @@ def verify_store(store: Store) -> Report:
     if not issuers:
         report.lines.append(f"{store.target}: empty ledger")
     for issuer in issuers:
-        check_issuer(issuer, store.iter_raw_records(issuer, lenient=True), report,
+        check_issuer(issuer, store.iter_raw_rows(issuer, lenient=True), report,
                      partial(ReadModelCheck, store, issuer))
     return report
 

@@ -64,4 +64,4 @@ def state_at(store: Store, query: Query) -> State:
 def replay_state(store: Store, query: Query) -> State:
     """The folded state from a full replay of the log (any known-at instant), read a page at a
     time and folded from a scratch spool, so that memory stays flat however long the log."""
-    return replay(store.iter_raw_records(query.issuer), query.known_at, query.as_of)
+    return replay(store.iter_raw_rows(query.issuer), query.known_at, query.as_of)

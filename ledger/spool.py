@@ -23,9 +23,10 @@ CACHE_KIB = 16_384
 
 SCHEMA = (
     # pos: the record's place in the log as read; seq: its sequence; day: its effective date (ISO,
-    # so text order is date order); moved: a corrected event's replacement, placed at its own date.
+    # so text order is date order); moved: a corrected event's replacement, placed at its own date;
+    # body: the record's JSON, as text or as the bytes it was stored as.
     "create table records (pos integer not null, seq, day text, event_id, ref, visible integer, "
-    "moved integer not null default 0, body text)",
+    "moved integer not null default 0, body)",
 )
 INDEXES = (
     "create index records_order on records (day, seq, pos, moved)",
@@ -55,7 +56,7 @@ class Spool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def add(self, pos: int, seq: Any, day: str, event_id: Any, ref: Any, visible: bool, body: str) -> None:
+    def add(self, pos: int, seq: Any, day: str, event_id: Any, ref: Any, visible: bool, body: str | bytes) -> None:
         """One record of the log, in log order."""
         self._pending.append((pos, seq, day, event_id, ref, int(visible), body))
         if len(self._pending) >= PAGE:
@@ -77,10 +78,10 @@ class Spool:
                 self.conn.execute(statement)
             self._sealed = True
 
-    def named(self, keys: Iterable[str]) -> list[tuple[int, Any, str]]:
+    def named(self, keys: Iterable[str]) -> list[tuple[int, Any, str | bytes]]:
         """(pos, seq, body) of the records whose event_id or ref is one of `keys`, in log order."""
         keys = sorted(set(keys))
-        found: dict[int, tuple[int, Any, str]] = {}
+        found: dict[int, tuple[int, Any, str | bytes]] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             marks = ",".join("?" * len(chunk))
@@ -98,11 +99,11 @@ class Spool:
                               [(pos, seq, day) for day, seq, pos in rows])
         self.conn.execute("commit")
 
-    def in_fold_order(self) -> Iterator[tuple[int, int, int | None, str, Any, str | None]]:
+    def in_fold_order(self) -> Iterator[tuple[int, int, int | None, str, Any, str | bytes | None]]:
         """(pos, moved, visible, day, ref, body) of every record and replacement, by (day, seq, pos)."""
         yield from self.conn.execute("select pos, moved, visible, day, ref, body from records indexed by records_order "
                                      "where day is not null order by day, seq, pos, moved")
 
-    def in_log_order(self) -> Iterator[tuple[int, str]]:
+    def in_log_order(self) -> Iterator[tuple[int, str | bytes]]:
         """(pos, body) of every record, in log order (rows were added in that order)."""
         yield from self.conn.execute("select pos, body from records where moved=0 order by rowid")

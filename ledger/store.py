@@ -132,6 +132,20 @@ class Store:
             if len(rows) < page:
                 return
 
+    def iter_raw_rows(self, issuer: str, *, after: int = 0, page: int = 10_000,
+                      lenient: bool = False) -> Iterator[tuple[dict[str, Any], bytes]]:
+        """As `iter_raw_records`, each record with the bytes it is stored as (a full replay
+        spools them as they are rather than encode each record again)."""
+        stream = issuer_stream_id(issuer)
+        while True:
+            rows = self._select(stream, gt=after or None, limit=page)
+            for row in rows:
+                record = self._checked(issuer, _decode(row), lenient)
+                after = record["sequence"]
+                yield record, row.state
+            if len(rows) < page:
+                return
+
     def _checked(self, issuer: str, record: dict[str, Any], lenient: bool) -> dict[str, Any]:
         if "unreadable" in record and not lenient:
             raise StoreError(f"{self.target}: record {record['sequence']} of issuer '{issuer}' is not a ledger "

@@ -49,6 +49,8 @@ PLAIN_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # What `to_recorded` raises for a record that is not a ledger event (as ledger.integrity catches).
 NOT_AN_EVENT = (ValidationError, KeyError, TypeError, ValueError)
 _MISSING = object()
+# A raw record, or a raw record and the JSON bytes it was read from.
+Record = dict[str, Any] | tuple[dict[str, Any], bytes]
 
 
 @dataclass(frozen=True)
@@ -144,20 +146,24 @@ class SpooledLog:
 
     # --- pass 1: the scan -------------------------------------------------------------
 
-    def scan(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """Spool each record and pass it on (to the chain check, say); the log is in when it ends."""
-        for position, record in enumerate(records):
-            self._take(position, record)
+    def scan(self, records: Iterable[Record]) -> Iterator[dict[str, Any]]:
+        """Spool each record and pass it on (to the chain check, say); the log is in when it ends.
+
+        A record may come with the JSON bytes it was decoded from (Store.iter_raw_rows), which
+        are spooled as they are; a record alone is encoded again."""
+        for position, item in enumerate(records):
+            record, body = item if isinstance(item, tuple) else (item, None)
+            self._take(position, record, body)
             yield record
         self.spool.seal()
         self._scanned = True
 
-    def scan_all(self, records: Iterable[dict[str, Any]]) -> SpooledLog:
+    def scan_all(self, records: Iterable[Record]) -> SpooledLog:
         for _ in self.scan(records):
             pass
         return self
 
-    def _take(self, position: int, record: dict[str, Any]) -> None:
+    def _take(self, position: int, record: dict[str, Any], body: bytes | None) -> None:
         self.count += 1
         self.last = record
         if "unreadable" in record:
@@ -170,15 +176,15 @@ class SpooledLog:
             self._odd_sequences[position] = sequence
         key = _plain_key(record)
         if key is None:
-            self._take_parsed(position, record)
+            self._take_parsed(position, record, body)
             return
         day, recorded_at = key
         visible = self._visible(position, recorded_at)
         event = record["event"]
         self.spool.add(position, record["sequence"], day, record["event_id"], event.get("ref"), visible,
-                       json.dumps(record))
+                       json.dumps(record) if body is None else body)
 
-    def _take_parsed(self, position: int, record: dict[str, Any]) -> None:
+    def _take_parsed(self, position: int, record: dict[str, Any], body: bytes | None) -> None:
         r = self._parse(position, record)
         if r is None:
             return
@@ -189,7 +195,7 @@ class SpooledLog:
             return
         self.irregular[position] = r
         self.spool.add(position, _column(r.sequence), r.event.effective_date.isoformat(), _column(r.event_id),
-                       r.event.ref, visible, json.dumps(record))
+                       r.event.ref, visible, json.dumps(record) if body is None else body)
 
     def _visible(self, position: int, recorded_at: dt.datetime) -> bool:
         if self.instant is None:
@@ -217,7 +223,7 @@ class SpooledLog:
             self.mismatched[position] = r.sequence
         return r
 
-    def _parse_body(self, position: int, body: str) -> Recorded | None:
+    def _parse_body(self, position: int, body: str | bytes) -> Recorded | None:
         if position in self.irregular:
             return self.irregular[position]
         if position in self._looked_up:
@@ -346,7 +352,7 @@ class SpooledLog:
         return out
 
 
-def replay(records: Iterable[dict[str, Any]], instant: dt.datetime | None = None,
+def replay(records: Iterable[Record], instant: dt.datetime | None = None,
            as_of: dt.date | None = None) -> State:
     """`fold(resolve(known_at(records, instant)), as_of)` from raw records, in bounded memory."""
     with SpooledLog(instant, strict=True) as log:

@@ -65,7 +65,8 @@ def logs(draw) -> list[Any]:
         extra = {"ref": ref} if ref else {}
         if op == "late":
             h = draw(st.sampled_from(["h0", "h1", "h2"]))
-            log.append(ev("SharesIssued", day, security="common", holder=h, quantity=draw(st.integers(1, 900)), **extra))
+            quantity = draw(st.integers(1, 900))
+            log.append(ev("SharesIssued", day, security="common", holder=h, quantity=quantity, **extra))
             origin[n] = n
             continue
         target_index = draw(st.integers(0, n - 1))
@@ -124,7 +125,7 @@ def test_streamed_replay_equals_the_in_memory_replay(log, data):
         for instant in data.draw(st.lists(st.sampled_from(asked), min_size=1, max_size=3)):
             as_of = data.draw(st.none() | st.integers(-1, 45).map(lambda d: START + dt.timedelta(days=d)))
             expected = outcome(lambda: fold(resolve(known_at(store.records("prop"), instant)), as_of))
-            got = outcome(lambda: replay(store.iter_raw_records("prop", page=5), instant, as_of))
+            got = outcome(lambda: replay(store.iter_raw_rows("prop", page=5), instant, as_of))
             event(f"replay: {expected[0]}")
             assert got == expected
         store.close()
@@ -142,7 +143,8 @@ def legacy_check_issuer(issuer: str, records: list[dict[str, Any]], report: inte
         try:
             r = to_recorded(record)
         except (ValidationError, KeyError, TypeError, ValueError) as exc:
-            report.problems.append(f"{issuer}: record {record.get('sequence')}: event does not parse ({exc.__class__.__name__})")
+            report.problems.append(f"{issuer}: record {record.get('sequence')}: "
+                                   f"event does not parse ({exc.__class__.__name__})")
             continue
         if r.event.event_id != record.get("event_id"):
             report.problems.append(f"{issuer}: record {r.sequence}: event_id does not match the event's content")
@@ -211,8 +213,8 @@ def legacy_verify(store: Store) -> integrity.Report:
 
 
 def alterations():
-    """Ways a record can be changed behind the ledger's back: (name, change(record) -> new state bytes)."""
-    def figure(r):
+    """Ways a record can be changed behind the ledger's back: name -> change(record), in place."""
+    def date_changed(r):
         r["event"]["effective_date"] = "2020-01-01"
     def no_event(r):
         del r["event"]
@@ -232,9 +234,8 @@ def alterations():
         r["event_id"] = "someone-else"
     def id_not_a_string(r):
         r["event_id"] = ["x"]
-    changes = {f.__name__: f for f in (figure, no_event, event_not_a_dict, event_a_number, unknown_type, odd_date, bad_stamp,
-                                       marked, id_changed, id_not_a_string)}
-    return changes
+    return {f.__name__: f for f in (date_changed, no_event, event_not_a_dict, event_a_number, unknown_type, odd_date,
+                                    bad_stamp, marked, id_changed, id_not_a_string)}
 
 
 def alter(path: Path, sequence: int, name: str) -> None:
