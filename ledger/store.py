@@ -122,15 +122,8 @@ class Store:
     def iter_raw_records(self, issuer: str, *, after: int = 0, page: int = 10_000,
                          lenient: bool = False) -> Iterator[dict[str, Any]]:
         """The issuer's records after a sequence, read a page at a time so memory stays flat."""
-        stream = issuer_stream_id(issuer)
-        while True:
-            rows = self._select(stream, gt=after or None, limit=page)
-            for row in rows:
-                record = self._checked(issuer, _decode(row), lenient)
-                after = record["sequence"]
-                yield record
-            if len(rows) < page:
-                return
+        for record, _ in self.iter_raw_rows(issuer, after=after, page=page, lenient=lenient):
+            yield record
 
     def iter_raw_rows(self, issuer: str, *, after: int = 0, page: int = 10_000,
                       lenient: bool = False) -> Iterator[tuple[dict[str, Any], bytes]]:
