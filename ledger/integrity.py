@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from events import Event
 from ledger.chain import check_chain
 from ledger.errors import UsageError
+from ledger.gcpause import collector_paused
 from ledger.loader import json_lines
 from ledger.sameness import interchangeable
 from ledger.store import Store
@@ -171,16 +172,20 @@ class ReadModelCheck:
         from projections.voting import voting_rows  # noqa: PLC0415
 
         try:
-            kept = self.model.state_at(self.issuer, day, follow=False, save=False)
-            # As a checkpoint is frozen (ledger.readmodel.freeze) and dated: neither changes an answer,
-            # and the fold overwrites `day` and sweeps the same warrants at its next event anyway.
-            fresh.retire_expired(day)
-            fresh.day = day
-            if interchangeable(kept, fresh):
-                return  # no projection can tell them apart, so their rows cannot differ
-            for name, rows in (("holdings", holdings_rows), ("captable", captable_rows), ("voting", voting_rows)):
-                if rows(kept, day) != rows(fresh, day):
-                    self.problems.append(f"{self.issuer}: read model {name} on {day} differs from a fresh rebuild")
+            # A loaded checkpoint makes about a million objects at 10^6 events while the fresh fold
+            # keeps as many alive: the collector's full passes walked both (1.4 of 1.8 s).
+            with collector_paused():
+                kept = self.model.state_at(self.issuer, day, follow=False, save=False)
+                # As a checkpoint is frozen (ledger.readmodel.freeze) and dated: neither changes an
+                # answer, and the fold overwrites `day` and sweeps the same warrants at its next event.
+                fresh.retire_expired(day)
+                fresh.day = day
+                if interchangeable(kept, fresh):
+                    return  # no projection can tell them apart, so their rows cannot differ
+                for name, rows in (("holdings", holdings_rows), ("captable", captable_rows),
+                                   ("voting", voting_rows)):
+                    if rows(kept, day) != rows(fresh, day):
+                        self.problems.append(f"{self.issuer}: read model {name} on {day} differs from a fresh rebuild")
         except CANNOT_REBUILD as exc:
             self._fail(exc)
 

@@ -78,15 +78,15 @@ class Spool:
                 self.conn.execute(statement)
             self._sealed = True
 
-    def named(self, keys: Iterable[str]) -> list[tuple[int, Any, str | bytes]]:
-        """(pos, seq, body) of the records whose event_id or ref is one of `keys`, in log order."""
+    def named(self, keys: Iterable[str]) -> list[tuple[int, int, str | bytes]]:
+        """(pos, visible, body) of the records whose event_id or ref is one of `keys`, in log order."""
         keys = sorted(set(keys))
-        found: dict[int, tuple[int, Any, str | bytes]] = {}
+        found: dict[int, tuple[int, int, str | bytes]] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             marks = ",".join("?" * len(chunk))
             for column in ("event_id", "ref"):
-                query = f"select pos, seq, body from records where moved=0 and {column} in ({marks})"  # noqa: S608
+                query = f"select pos, visible, body from records where moved=0 and {column} in ({marks})"  # noqa: S608
                 for row in self.conn.execute(query, chunk):
                     found[row[0]] = row
         return [found[pos] for pos in sorted(found)]

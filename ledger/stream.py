@@ -122,7 +122,7 @@ class SpooledLog:
         self.corrections: list[tuple[int, Recorded]] = []
         self.irregular: dict[int, Recorded] = {}
         self._looked_up: dict[int, Recorded | None] = {}  # records parsed to resolve corrections
-        self.hidden: set[int] = set()  # recorded after `instant`
+        self.hidden: set[int] = set()  # of those parsed in the scan, the ones recorded after `instant`
         # By position, so that a record parsed twice (a second history) is noted once.
         self.failures: dict[int, Failure] = {}
         self.mismatched: dict[int, Any] = {}  # position -> sequence: the event_id differs
@@ -179,7 +179,7 @@ class SpooledLog:
             self._take_parsed(position, record, body)
             return
         day, recorded_at = key
-        visible = self._visible(position, recorded_at)
+        visible = self._visible(recorded_at)
         event = record["event"]
         self.spool.add(position, record["sequence"], day, record["event_id"], event.get("ref"), visible,
                        json.dumps(record) if body is None else body)
@@ -188,7 +188,9 @@ class SpooledLog:
         r = self._parse(position, record)
         if r is None:
             return
-        visible = self._visible(position, r.recorded_at)
+        visible = self._visible(r.recorded_at)
+        if not visible:
+            self.hidden.add(position)
         if isinstance(r.event, EventRetracted | EventCorrected):
             if visible:
                 self.corrections.append((position, r))
@@ -197,17 +199,14 @@ class SpooledLog:
         self.spool.add(position, _column(r.sequence), r.event.effective_date.isoformat(), _column(r.event_id),
                        r.event.ref, visible, json.dumps(record) if body is None else body)
 
-    def _visible(self, position: int, recorded_at: dt.datetime) -> bool:
+    def _visible(self, recorded_at: dt.datetime) -> bool:
         if self.instant is None:
             return True
         try:
-            visible = recorded_at <= self.instant
+            return recorded_at <= self.instant
         except TypeError as exc:  # an instant without a zone: known_at raises once all has parsed
             self.late = self.late or exc
-            visible = False
-        if not visible:
-            self.hidden.add(position)
-        return visible
+            return False
 
     def _parse(self, position: int, record: dict[str, Any]) -> Recorded | None:
         """`to_recorded`, with the outcome noted once: a failure, or a mismatched event_id."""
@@ -324,8 +323,8 @@ class SpooledLog:
         of what it found; every record with such an id or ref is here, in log order, so each
         lookup finds what it finds in the whole log. So are the records parsed in the scan,
         whose ids may be anything (an id that cannot be a key fails in `overrides`, as before)."""
-        def taken(position: int) -> bool:
-            return position < end and position not in skip and position not in self.hidden
+        def taken(position: int, visible: bool = True) -> bool:
+            return visible and position < end and position not in skip and position not in self.hidden
 
         corrections = [(p, r) for p, r in self.corrections if taken(p)]
         named = {p: r for p, r in self.irregular.items() if taken(p)}
@@ -340,10 +339,10 @@ class SpooledLog:
         records = sorted([*corrections, *named.items()], key=lambda pr: pr[0])
         return overrides([r for _, r in records]), named
 
-    def _named(self, keys: set[str], taken: Callable[[int], bool]) -> dict[int, Recorded]:
+    def _named(self, keys: set[str], taken: Callable[[int, bool], bool]) -> dict[int, Recorded]:
         out: dict[int, Recorded] = {}
-        for position, _, body in self.spool.named(keys):
-            if not taken(position):
+        for position, visible, body in self.spool.named(keys):
+            if not taken(position, bool(visible)):
                 continue
             r = self._parse_body(position, body)
             self._looked_up[position] = r  # parsed (and checked) once
