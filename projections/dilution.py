@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from operator import attrgetter
 from fractions import Fraction
+from typing import NamedTuple
 
 from projections.rounding import round_quantity
 from projections.state import State, WarrantState
@@ -44,7 +45,19 @@ def claims_on(state: State, target: str, day: dt.date, by: dt.date | None = None
 
     By holder and instrument, unless `ordered` is False (for callers that only add them up).
     """
-    by = by or day
+    out = warrant_claims(state, target, day, by or day)
+    terms = conversion_terms(state, target, day)
+    for (holder, security), quantity in state.shares.items():
+        t = terms[security]
+        if t is not None:
+            shares = quantity * t.numerator // t.denominator
+            out.append(Claim(holder, security, target, shares, shares if t.convertible else 0, note=t.note))
+    out.extend(note_claims(state, target))
+    return sorted(out, key=BY_HOLDER) if ordered else out
+
+
+def warrant_claims(state: State, target: str, day: dt.date, by: dt.date) -> list[Claim]:
+    """Unexpired warrants on `target`, or on a class that converts into it."""
     out: list[Claim] = []
     for w in state.warrants.values():
         if w.expired_on(day):
@@ -63,26 +76,40 @@ def claims_on(state: State, target: str, day: dt.date, by: dt.date | None = None
         out.append(Claim(w.holder, w.warrant, target, round_quantity(outstanding * ratio),
                          round_quantity(available * ratio), at_most=not w.exercisable_known(day),
                          note=_awaiting(sec, day)))
-    # Per class once, not per holding: the ratio as integers (rounding down is q * n // d),
-    # whether it converts by now, and the note; thousands of holdings share a few classes.
-    into: dict[str, tuple[int, int, bool, str] | None] = {}
+    return out
+
+
+class Terms(NamedTuple):
+    """How a holding of one class converts into the target on a day (rounding down: q * n // d)."""
+
+    numerator: int
+    denominator: int
+    convertible: bool
+    note: str
+
+
+def conversion_terms(state: State, target: str, day: dt.date) -> dict[str, Terms | None]:
+    """Per class, its terms of conversion into `target`, or None if it does not convert into it.
+
+    Per class once, not per holding: thousands of holdings share a few classes, and a
+    claim per holding is the slowest part of ownership at 10^6 events.
+    """
+    into: dict[str, Terms | None] = {}
     for security, sec in state.securities.items():
         ratio = sec.conversion_ratio
         into[security] = (None if sec.created.converts_to != target or ratio is None else
-                          (ratio.numerator, ratio.denominator, sec.convertible_on(day), _awaiting(sec, day)))
-    for (holder, security), quantity in state.shares.items():
-        terms = into[security]
-        if terms is None:
-            continue
-        numerator, denominator, convertible, note = terms
-        shares = quantity * numerator // denominator
-        out.append(Claim(holder, security, target, shares, shares if convertible else 0, note=note))
+                          Terms(ratio.numerator, ratio.denominator, sec.convertible_on(day), _awaiting(sec, day)))
+    return into
+
+
+def note_claims(state: State, target: str) -> list[Claim]:
+    out = []
     for note in state.notes.values():
         if note.converts_to != target or note.conversion_price is None:
             continue
         shares = round_quantity(Fraction(note.principal) / Fraction(note.conversion_price))
         out.append(Claim(note.holder, note.note, target, shares, shares))
-    return sorted(out, key=BY_HOLDER) if ordered else out
+    return out
 
 
 def _awaiting(sec, day: dt.date) -> str:
