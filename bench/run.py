@@ -324,6 +324,9 @@ def column(res: dict[str, Any], pg: bool = False) -> dict[str, str]:
     for kind in ("holdings", "ownership"):
         lat = _series(q, f"{kind}_warm")
         col[f"x_{kind}"] = f"{rep['p50_ms'] / lat['p50_ms']:,.0f}x" if rep and lat else "-"
+    fl = _val(q, "floor")
+    col["floor"] = (f"{fl['rows_p50']:,.0f} rows: {_ms(fl['p50_ms'])} | {_ms(fl['ledger_p50_ms'])} [n={fl['n']}]"
+                    if fl else "-")
     col["q_error"] = "yes (workaround)" if _val(q, "error") else ("-" if not q else "no")
     v = res.get("verify")
     if v and v.get("timed_out"):
@@ -356,6 +359,7 @@ ROWS = [
     ("replay", "full replay, streamed: scan+resolve+parse+fold (ms)"),
     ("x_holdings", "replay / holdings p50 (2nd pass)"),
     ("x_ownership", "replay / ownership p50 (2nd pass)"),
+    ("floor", "holdings answer floor: same rows from a table | ledger (ms)"),
     ("q_error", "read-model lock error hit"),
     ("verify", "verify_store (records/s)"),
     ("rss", "peak RSS MiB: synth|import|rebuild|query|verify"),
