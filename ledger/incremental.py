@@ -129,7 +129,8 @@ def check_appended(model: ReadModel, issuer: str, fresh: Sequence[Loaded]) -> Ch
                     if not isinstance(item.event, EventRetracted | EventCorrected)] + touched, default=None)
     if earliest is None:
         return Checked()  # corrections that cancel out: the history is as it was
-    since, state = model.checkpoint(issuer, (earliest - dt.timedelta(days=1)).isoformat())
+    # Only reading: a batch that is refused must leave every table as it was.
+    since, state = model.checkpoint(issuer, (earliest - dt.timedelta(days=1)).isoformat(), drop_unreadable=False)
     # Corrected events leave their old place; replacements join the fold at their own date.
     moved = sorted((replacement.effective_date.isoformat(), sequence, replacement)
                    for _, sequence, replacement in changed.values() if replacement is not None)
@@ -143,7 +144,7 @@ def check_appended(model: ReadModel, issuer: str, fresh: Sequence[Loaded]) -> Ch
     pending, current = 0, None
     for day, _, event in progress(merged, len(fresh), "checking against the history"):
         if current is not None and day != current and pending >= IMPORT_CHECKPOINT_EVERY:
-            checked.checkpoints.append((current, freeze(state, current)))
+            checked.checkpoints.append((current, freeze(state, issuer, current)))
             pending = 0
         apply(state, event)
         pending += 1

@@ -33,6 +33,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from events import Event, EventRetracted
 from events.registry import AnyEvent, upcast
+from ledger import signing
 from ledger.store import Store
 from projections.fold import apply
 from projections.state import State
@@ -40,8 +41,8 @@ from projections.timeline import Recorded, resolve
 
 CHECKPOINT_EVERY = 1000
 CACHE_KIB = 128 * 1024
-# Bumped whenever the pickled State changes shape: older checkpoints are dropped, not misread.
-FORMAT = b"state/2:"
+# Bumped whenever the pickled State or the blob changes shape: older checkpoints are dropped, not misread.
+FORMAT = b"state/3:"
 PAGE = 10_000
 CORRECTIONS = ("EventCorrected", "EventRetracted")
 _EVENT = TypeAdapter(AnyEvent)
@@ -106,8 +107,8 @@ def parse(body: str | bytes) -> Event:
     return event
 
 
-def freeze(state: State, day: str) -> bytes:
-    """The state at the end of `day` as a checkpoint blob.
+def freeze(state: State, issuer: str, day: str) -> bytes:
+    """The state at the end of `day` as a checkpoint blob, signed for its issuer and day.
 
     Warrants expired by then leave the live ones first. The fold would move them at its
     next event anyway (every later event is dated after `day`), so no answer changes,
@@ -119,14 +120,20 @@ def freeze(state: State, day: str) -> bytes:
     # (at 10^6 events: 67,000 keys, 32 -> 4 ms per query; here ~5 ms, as the last was sorted too).
     shares = state.shares
     state.shares = {key: shares[key] for key in sorted(shares)}
-    return FORMAT + zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    payload = zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return FORMAT + signing.sign(FORMAT, issuer.encode(), day.encode(), payload) + payload
 
 
-def thaw(blob: bytes) -> State | None:
-    """The state in a checkpoint blob; None for one in an older layout (it is rebuilt)."""
+def thaw(blob: bytes, issuer: str, day: str) -> State | None:
+    """The state in a checkpoint blob; None for one in an older layout, or not signed here
+    for this issuer and day (see ledger.signing): it is rebuilt, never unpickled."""
     if not blob.startswith(FORMAT):
         return None
-    return pickle.loads(zlib.decompress(blob[len(FORMAT):]))  # noqa: S301 (our own derived data)
+    start = len(FORMAT) + signing.SIGNATURE_BYTES
+    payload = blob[start:]
+    if not signing.verify(blob[len(FORMAT):start], FORMAT, issuer.encode(), day.encode(), payload):
+        return None
+    return pickle.loads(zlib.decompress(payload))  # noqa: S301 (signed by this user's key)
 
 
 class Corrections:
@@ -325,20 +332,27 @@ class ReadModel:
                 or self.db.execute(columns + "where issuer=? and ref=? order by +sequence limit 1",
                                    [issuer, key]).fetchone())
 
-    def checkpoint(self, issuer: str, day: str) -> tuple[str, State]:
+    def checkpoint(self, issuer: str, day: str, *, drop_unreadable: bool = True) -> tuple[str, State]:
+        """The latest checkpoint on or before `day`, or an empty state from the start.
+
+        One that cannot be read (older layout, or not signed here: a ledger file from
+        elsewhere) means its neighbours cannot either: all are dropped, to be made again,
+        unless the caller only reads.
+        """
         row = self.db.execute(
             "select effective_date, state from rm_checkpoints where issuer=? and effective_date<=? "
             "order by effective_date desc limit 1", [issuer, day]).fetchone()
         if row is None:
             return "", State()
-        state = thaw(row[1])
+        state = thaw(row[1], issuer, row[0])
         if state is None:
-            self.db.execute("delete from rm_checkpoints where issuer=?", [issuer])
+            if drop_unreadable:
+                self.db.execute("delete from rm_checkpoints where issuer=?", [issuer])
             return "", State()
         return row[0], state
 
     def save_checkpoint(self, issuer: str, day: str, state: State) -> None:
-        blob = freeze(state, day)
+        blob = freeze(state, issuer, day)
         # Plain DML: this runs while a cursor over the timeline is still open.
         self.db.execute("insert or replace into rm_checkpoints (issuer, effective_date, events, state) "
                         "values (?, ?, ?, ?)", [issuer, day, state.applied, blob])
@@ -355,7 +369,7 @@ class ReadModel:
         if follow:
             self.catch_up(issuer)
         through = day.isoformat()
-        since, state = self.checkpoint(issuer, through)
+        since, state = self.checkpoint(issuer, through, drop_unreadable=save)
         pending = 0
         for _, event in self.events_between(issuer, since, through):
             apply(state, event)

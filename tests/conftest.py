@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ ROOT = Path(__file__).parent.parent
 
 # freeze_time must not stop the clocks of the PostgreSQL driver's pool (its waits would never end).
 freezegun.configure(extend_ignore_list=["psycopg", "psycopg_pool"])
+
+# Checkpoints are signed with a per-user key (ledger.signing): the suite, and the CLI processes
+# it starts, use one of their own rather than making one in the home directory.
+os.environ.setdefault("LEDGER_CHECKPOINT_KEY", str(Path(tempfile.mkdtemp(prefix="ledger-key-")) / "checkpoint.key"))
 
 ENGINES = [e.strip() for e in os.environ.get("LEDGER_TEST_ENGINES", "sqlite,postgres").split(",") if e.strip()]
 TABLE = "ledger_events"

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ledger import incremental, readmodel
 from ledger.errors import InputError
 from ledger.importer import import_events
+from ledger.integrity import verify_store
 from ledger.loader import Loaded
 from ledger.queries import Query, replay_state
 from ledger.readmodel import ReadModel
@@ -145,7 +146,90 @@ def test_a_checkpoint_in_an_older_layout_is_dropped_not_misread(tmp_path):
         stale = zlib.compress(pickle.dumps({"not": "a state"}))
         with model.db.conn:
             model.db.conn.execute("update rm_checkpoints set state=?", [stale])
-        # 1 + 2 + ... + 10 = 55, from the log, and the stale rows are gone.
-        assert model.state_at("prop", START + dt.timedelta(days=10), save=False).held("h0", "common") == 55
-        assert model.db.execute("select count(*) from rm_checkpoints").fetchone()[0] == 0
+        day = START + dt.timedelta(days=10)
+        # 1 + 2 + ... + 10 = 55, from the log; a read-only query leaves the stale rows be,
+        assert model.state_at("prop", day, save=False).held("h0", "common") == 55
+        assert {b for (b,) in model.db.execute("select state from rm_checkpoints")} == {stale}
+        # and a query that may write replaces them with one it can read.
+        assert model.state_at("prop", day).held("h0", "common") == 55
+        (blob,) = model.db.execute("select state from rm_checkpoints").fetchall()[0]
+        assert model.db.execute("select count(*) from rm_checkpoints").fetchone()[0] == 1
+        assert blob.startswith(readmodel.FORMAT)
+        assert readmodel.thaw(blob, "prop", day.isoformat()).held("h0", "common") == 55
         model.close()
+
+
+class Touch:
+    """Unpickling this creates a file: what a crafted checkpoint could do, harmlessly."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __reduce__(self):
+        return Path.touch, (self.path,)
+
+
+def _ten_issues(tmp_path, name="l.db"):
+    base = [ev("PartyRegistered", 0, party="h0", name="H", kind="individual"),
+            ev("SecurityClassCreated", 0, security="common", name="C", kind="common")]
+    base += [ev("SharesIssued", d, security="common", holder="h0", quantity=d) for d in range(1, 11)]
+    store = Store(str(tmp_path / name))
+    import_events(store, [Loaded("gen", i, e) for i, e in enumerate(base)])
+    return store
+
+
+@pytest.mark.parametrize("signature", ["zeros", "valid for another day"])
+def test_a_checkpoint_not_signed_here_is_never_unpickled(tmp_path, signature):
+    import pickle
+    import zlib
+
+    from ledger import signing
+
+    marker = tmp_path / "code-ran"
+    payload = zlib.compress(pickle.dumps(Touch(marker)))
+    day = START + dt.timedelta(days=10)
+    if signature == "zeros":
+        mac = bytes(signing.SIGNATURE_BYTES)
+    else:  # signed with this key, but for another date than the row's: moved from elsewhere
+        mac = signing.sign(readmodel.FORMAT, b"prop", (day - dt.timedelta(days=1)).isoformat().encode(), payload)
+    with _ten_issues(tmp_path) as store:
+        model = ReadModel(store)
+        model.catch_up("prop")
+        with model.db.conn:
+            model.db.conn.execute("insert into rm_checkpoints (issuer, effective_date, events, state) "
+                                  "values ('prop', ?, 12, ?)", [day.isoformat(), readmodel.FORMAT + mac + payload])
+        assert model.state_at("prop", day).held("h0", "common") == 55  # 1 + ... + 10, from the log
+        model.close()
+        assert verify_store(store).ok
+    assert not marker.exists()
+
+
+def test_a_ledger_file_made_under_another_key_is_answered_from_its_log(tmp_path, monkeypatch):
+    from ledger import signing
+
+    day = START + dt.timedelta(days=10)
+    monkeypatch.setenv("LEDGER_CHECKPOINT_KEY", str(tmp_path / "theirs.key"))
+    signing.forget_key()
+    with _ten_issues(tmp_path) as store:
+        model = ReadModel(store)
+        model.state_at("prop", day)
+        theirs = model.db.execute("select effective_date, state from rm_checkpoints").fetchall()
+        assert theirs  # the import's and the query's
+        model.close()
+    monkeypatch.setenv("LEDGER_CHECKPOINT_KEY", str(tmp_path / "ours.key"))
+    signing.forget_key()
+    try:
+        with Store(str(tmp_path / "l.db")) as store:
+            report = verify_store(store)
+            assert report.ok, report.problems
+            model = ReadModel(store)
+            # verify only reads: their checkpoint is still there, unread
+            assert model.db.execute("select effective_date, state from rm_checkpoints").fetchall() == theirs
+            assert model.state_at("prop", day).held("h0", "common") == 55
+            ours = model.db.execute("select effective_date, state from rm_checkpoints").fetchall()
+            assert ours == [(day.isoformat(), ours[0][1])] and ours[0] not in theirs
+            assert readmodel.thaw(ours[0][1], "prop", day.isoformat()).held("h0", "common") == 55
+            model.close()
+    finally:
+        monkeypatch.undo()
+        signing.forget_key()

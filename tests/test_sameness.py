@@ -91,9 +91,9 @@ def test_verify_reports_a_checkpoint_that_differs_only_in_a_decimal_s_digits(tmp
         assert verify_store(store).ok
     with sqlite3.connect(path) as c:  # the checkpoint drifts: 100.0 where the log says 100.00
         (blob,) = c.execute("select state from rm_checkpoints").fetchone()
-        state = thaw(blob)
+        state = thaw(blob, "prop", day.isoformat())
         state.notes["n1"] = state.notes["n1"].model_copy(update={"principal": Decimal("100.0")})
-        c.execute("update rm_checkpoints set state=?", (freeze(state, day.isoformat()),))
+        c.execute("update rm_checkpoints set state=?", (freeze(state, "prop", day.isoformat()),))
     with Store(str(path)) as store:
         report = verify_store(store)
     assert f"prop: read model holdings on {day} differs from a fresh rebuild" in report.problems
