@@ -26,7 +26,6 @@ class Claim:
     available: int
     # True when `shares` is an upper bound (an exercise whose surrendered quantity no document states).
     at_most: bool = False
-    note: str = ""
 
 
 BY_HOLDER = attrgetter("holder", "instrument")
@@ -39,21 +38,27 @@ def _warrant_available(w: WarrantState, day: dt.date, by: dt.date) -> int:
     return w.exercisable(last)
 
 
-def claims_on(state: State, target: str, day: dt.date, by: dt.date | None = None, *,
-              ordered: bool = True) -> list[Claim]:
-    """Every unexpired claim on `target` on `day`; `available` counts what can be had by `by`.
-
-    By holder and instrument, unless `ordered` is False (for callers that only add them up).
-    """
-    out = warrant_claims(state, target, day, by or day)
-    terms = conversion_terms(state, target, day)
-    for (holder, security), quantity in state.shares.items():
-        t = terms[security]
-        if t is not None:
-            shares = quantity * t.numerator // t.denominator
-            out.append(Claim(holder, security, target, shares, shares if t.convertible else 0, note=t.note))
-    out.extend(note_claims(state, target))
-    return sorted(out, key=BY_HOLDER) if ordered else out
+def converted_holdings(state: State, day: dt.date) -> dict[str, tuple[int, int]]:
+    """Per target class: the shares that holdings of classes converting into it would become,
+    rounded per holding (each holder converts its own), and how many of those cannot convert
+    on `day`. One pass over the holdings for every class at once."""
+    into: dict[str, tuple[str, Terms]] = {}
+    for target in state.securities:
+        for security, terms in conversion_terms(state, target, day).items():
+            if terms is not None:
+                into[security] = (target, terms)
+    out: dict[str, list[int]] = {}
+    for (_, security), quantity in state.shares.items():
+        found = into.get(security)
+        if found is None:
+            continue
+        target, t = found
+        sums = out.setdefault(target, [0, 0])
+        shares = quantity * t.numerator // t.denominator
+        sums[0] += shares
+        if not t.convertible:
+            sums[1] += shares
+    return {target: (total, waiting) for target, (total, waiting) in out.items()}
 
 
 def warrant_claims(state: State, target: str, day: dt.date, by: dt.date) -> list[Claim]:
@@ -74,8 +79,7 @@ def warrant_claims(state: State, target: str, day: dt.date, by: dt.date) -> list
         ratio = sec.conversion_ratio
         available = _warrant_available(w, day, by) if sec.convertible_on(day) else 0
         out.append(Claim(w.holder, w.warrant, target, round_quantity(outstanding * ratio),
-                         round_quantity(available * ratio), at_most=not w.exercisable_known(day),
-                         note=_awaiting(sec, day)))
+                         round_quantity(available * ratio), at_most=not w.exercisable_known(day)))
     return out
 
 
@@ -85,7 +89,6 @@ class Terms(NamedTuple):
     numerator: int
     denominator: int
     convertible: bool
-    note: str
 
 
 def conversion_terms(state: State, target: str, day: dt.date) -> dict[str, Terms | None]:
@@ -98,7 +101,7 @@ def conversion_terms(state: State, target: str, day: dt.date) -> dict[str, Terms
     for security, sec in state.securities.items():
         ratio = sec.conversion_ratio
         into[security] = (None if sec.created.converts_to != target or ratio is None else
-                          Terms(ratio.numerator, ratio.denominator, sec.convertible_on(day), _awaiting(sec, day)))
+                          Terms(ratio.numerator, ratio.denominator, sec.convertible_on(day)))
     return into
 
 
@@ -110,9 +113,3 @@ def note_claims(state: State, target: str) -> list[Claim]:
         shares = round_quantity(Fraction(note.principal) / Fraction(note.conversion_price))
         out.append(Claim(note.holder, note.note, target, shares, shares))
     return out
-
-
-def _awaiting(sec, day: dt.date) -> str:
-    if sec.needs_approval and not sec.convertible_on(day):
-        return f"converts upon {sec.created.conversion_condition}, not recorded by {day}"
-    return ""
