@@ -25,11 +25,19 @@ def votes_per_share(state: State, sec: SecurityState, day: dt.date) -> Fraction:
 
 
 def votes_by_holder(state: State, day: dt.date, *, classes: set[str] | None = None) -> dict[str, int]:
+    # Votes per share once per class, as integers: rounding down, q * n // d is what
+    # round_quantity gives, without a Fraction per holding (16% of verify at 10^5 events).
+    per_share: dict[str, tuple[int, int]] = {}
+    for security, sec in state.securities.items():
+        if classes is None or security in classes:
+            ratio = votes_per_share(state, sec, day)
+            per_share[security] = (ratio.numerator, ratio.denominator)
     out: dict[str, int] = {}
     for (holder, security), quantity in state.shares.items():
         if classes is not None and security not in classes:
             continue
-        votes = round_quantity(quantity * votes_per_share(state, state.securities[security], day))
+        numerator, denominator = per_share[security]
+        votes = quantity * numerator // denominator
         if votes:
             out[holder] = out.get(holder, 0) + votes
     return out
