@@ -17,14 +17,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from events.canonical import canonical_json
+from events.canonical import canonical_json, floatless_canonical_json, holds_float
 
 GENESIS = "0" * 64
 
 
 def record_hash(record: dict[str, Any]) -> str:
     body = {k: v for k, v in record.items() if k != "hash"}
-    return hashlib.sha256(canonical_json(body)).hexdigest()
+    # The same bytes either way (events.canonical); the fast encoder is taken only for a
+    # record with no float anywhere, looked for in the whole record as read, tampered or not.
+    encode = canonical_json if holds_float(body) else floatless_canonical_json
+    return hashlib.sha256(encode(body)).hexdigest()
 
 
 def seal(sequence: int, recorded_at: str, event_id: str, event: dict[str, Any], prev_hash: str) -> dict[str, Any]:
