@@ -441,7 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch", type=int, default=50_000, help="events per file, one import per file")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--dates", type=int, default=200, help="random as-of dates per query series")
-    p.add_argument("--budget", type=float, default=60.0, help="seconds per query series (at least 3 queries)")
+    p.add_argument("--budget", type=float, default=60.0,
+                   help="seconds per first-pass query series (at least 3 queries); the second pass repeats its dates")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds before a phase is stopped and extrapolated")
     p.add_argument("--import-timeout", type=float, help="for the ledger import phase (default: --timeout)")
     p.add_argument("--verify-timeout", type=float, help="for the verify phase (default: --timeout)")
