@@ -42,17 +42,24 @@ def _load_or_create(path: Path) -> bytes:
         return key
     path.parent.mkdir(parents=True, exist_ok=True)
     fresh = secrets.token_bytes(KEY_BYTES)
+    # Written whole under a private name, then linked into place: of several processes making
+    # the key at once, one link wins, and the others read a complete key, never a partial one.
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        # Exclusive: of several processes making the key at once, one wins and all use its key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(fresh)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(scratch, path)
+        return fresh
     except FileExistsError:
         key = path.read_bytes()
         if len(key) != KEY_BYTES:
             raise OSError(f"{path}: not a checkpoint key ({len(key)} bytes, expected {KEY_BYTES})") from None
         return key
-    with os.fdopen(fd, "wb") as f:
-        f.write(fresh)
-    return fresh
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
 def key() -> bytes:

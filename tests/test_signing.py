@@ -40,3 +40,18 @@ def test_a_damaged_key_file_falls_back_to_a_key_for_this_process(key_file):
     key = signing.key()
     assert len(key) == 32 and key_file.read_bytes() == b"short"  # left as found
     assert signing.verify(signing.sign(b"x"), b"x")
+
+
+def test_processes_making_the_key_at_once_all_get_the_one_kept(key_file):
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(4) as pool:
+        keys = pool.map(_fresh_key, range(8))
+    assert set(keys) == {key_file.read_bytes()}
+    assert [p.name for p in key_file.parent.iterdir()] == ["checkpoint.key"]  # no scratch left
+
+
+def _fresh_key(_: int) -> bytes:
+    signing.forget_key()
+    return signing.key()
