@@ -57,12 +57,17 @@ def _raw_rows(name: str, stream: Any, after: int) -> list[tuple[Any, int, str, b
     return [(stream, after + k, "event", line.encode("utf-8")) for k, line in enumerate(lines, start=1)]
 
 
-def raw_sqlite(files: list[str], db: str) -> dict[str, Any]:
+def raw_sqlite(files: list[str], db: str, validate: bool = False) -> dict[str, Any]:
     """Python's sqlite3: the event files' lines as JSON rows, executemany, one transaction per file.
 
     The table and journal mode are the ones eventsourcing's SQLite recorder uses
-    (originator_id, originator_version, topic, state; primary key; WAL).
+    (originator_id, originator_version, topic, state; primary key; WAL). With `validate`,
+    each file first goes through the ledger's loader (ledger.loader.load_file: JSON, the
+    event models' validation, identities), timed with the insert: what reading the events
+    as the ledger must costs, before any of its own work.
     """
+    if validate:
+        from ledger.loader import load_file  # noqa: PLC0415
     fresh_sqlite(db)
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -74,6 +79,8 @@ def raw_sqlite(files: list[str], db: str) -> dict[str, Any]:
     events = 0
     for k, name in enumerate(files, start=1):
         t0 = now()
+        if validate:
+            load_file(Path(name))
         rows = _raw_rows(name, stream, seq)
         seq += len(rows)
         conn.execute("BEGIN")

@@ -140,6 +140,9 @@ def bench_size(n: int, a: argparse.Namespace, env: dict[str, str], work: Path, l
     raw_db = str(work / f"raw-{n}.db")
     res["raw"] = run_phase("raw_sqlite", {"files": files, "db": raw_db}, env=env, log=log, echo=False)
     print(f"  raw sqlite3: {_rate(res['raw'])}", flush=True)
+    res["raw_validated"] = run_phase("raw_sqlite", {"files": files, "db": raw_db, "validate": True}, env=env,
+                                     log=log, echo=False)
+    print(f"  raw sqlite3 after the loader's validation: {_rate(res['raw_validated'])}", flush=True)
     res["import"] = imp = run_phase("import", {"files": files, "target": db}, env=env, log=log,
                                     timeout=a.import_timeout)
     if imp["timed_out"]:
@@ -301,6 +304,10 @@ def column(res: dict[str, Any], pg: bool = False) -> dict[str, str]:
     col["import"] = _rate(imp)
     imp_s, raw_s = _import_seconds(imp), _val(raw, "seconds")
     col["ratio"] = f"{'~' if imp and imp.get('timed_out') else ''}{raw_s / imp_s:.3f}x" if imp_s and raw_s else "-"
+    validated = res.get("raw_validated")
+    col["raw_validated"] = _rate(validated)
+    valid_s = _val(validated, "seconds")
+    col["ratio_validated"] = f"{valid_s / imp_s:.3f}x" if imp_s and valid_s else "-"
     if imp and imp["progress"]:
         batches = [p for p in imp["progress"] if "batch" in p]
         last = batches[-1]
@@ -347,6 +354,8 @@ ROWS = [
     ("raw", "raw insert, executemany (events/s)"),
     ("import", "import: loader + import_events (events/s)"),
     ("ratio", "import / raw"),
+    ("raw_validated", "raw insert after the loader's validation (events/s)"),
+    ("ratio_validated", "import / (raw after validation)"),
     ("breakdown", "import: load | plan | append (s)"),
     ("batches", "import: 1st -> last batch (s) (batches)"),
     ("rebuild", "rebuild all projections (events/s)"),
@@ -413,6 +422,26 @@ def targets(results: list[dict[str, Any]], help_ms: float | None) -> list[tuple[
     if help_ms is not None:
         rows.append(("`ledger --help` < 300 ms (median of 10)", f"{help_ms:.0f} ms", _met(help_ms < TARGETS["help_ms"])))
     return rows
+
+
+def bounds(results: list[dict[str, Any]]) -> list[str]:
+    """What no import or answer can go below, at the largest size: set beside the targets."""
+    done = [r for r in results if r.get("import")]
+    if not done:
+        return []
+    big = max(done, key=lambda r: r["n"])
+    out = []
+    raw_s, valid_s = _val(big.get("raw"), "seconds"), _val(big.get("raw_validated"), "seconds")
+    if raw_s and valid_s:
+        out.append(f"the ledger's loader (JSON, validation, identities) plus the raw insert runs at "
+                   f"{raw_s / valid_s:.3f}x the raw rate, at {big['n']:,}: the import cannot go past that "
+                   "without a faster loader")
+    fl = _val(big.get("query"), "floor")
+    if fl:
+        out.append(f"reading a holdings answer's {fl['rows_p50']:,.0f} rows (median) from an indexed table into dicts "
+                   f"takes {fl['p50_ms']:.1f} ms at {big['n']:,}; the ledger {fl['ledger_p50_ms']:.1f} ms "
+                   f"({fl['ledger_p50_ms'] / fl['p50_ms']:.1f}x)")
+    return out
 
 
 def _met(ok: bool) -> str:
@@ -490,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\ntargets")
         for label, value, met in rows:
             print(f"  {label.ljust(w)}  {value:>12}  {met}")
+    for line in bounds(results):
+        print(f"bound: {line}")
     notes = []
     if any(r.get("import", {}).get("timed_out") for r in results + ([pg] if pg else [])):
         notes.append(f"~ = extrapolated: the import was stopped after {a.import_timeout:.0f}s and its total "
