@@ -169,6 +169,7 @@ class ReadModelCheck:
     def _compare(self, day: dt.date, fresh: State) -> None:
         from projections.captable import captable_rows  # noqa: PLC0415
         from projections.holdings import holdings_rows  # noqa: PLC0415
+        from ledger.readmodel import settle  # noqa: PLC0415
         from projections.voting import voting_rows  # noqa: PLC0415
 
         try:
@@ -176,9 +177,9 @@ class ReadModelCheck:
             # keeps as many alive: the collector's full passes walked both (1.4 of 1.8 s).
             with collector_paused():
                 kept = self.model.state_at(self.issuer, day, follow=False, save=False)
-                # As a checkpoint is frozen (ledger.readmodel.freeze) and dated: neither changes an
+                # As a checkpoint is settled (ledger.readmodel.settle) and dated: neither changes an
                 # answer, and the fold overwrites `day` and sweeps the same warrants at its next event.
-                fresh.retire_expired(day)
+                settle(fresh, day)
                 fresh.day = day
                 if interchangeable(kept, fresh):
                     return  # no projection can tell them apart, so their rows cannot differ

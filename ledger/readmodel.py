@@ -107,19 +107,24 @@ def parse(body: str | bytes) -> Event:
     return event
 
 
-def freeze(state: State, issuer: str, day: str) -> bytes:
-    """The state at the end of `day` as a checkpoint blob, signed for its issuer and day.
+def settle(state: State, day: dt.date) -> None:
+    """What freezing does to the state at the end of `day` besides pickling it; no answer changes.
 
-    Warrants expired by then leave the live ones first. The fold would move them at its
-    next event anyway (every later event is dated after `day`), so no answer changes,
-    and the checkpoint carries only what can still matter.
+    Warrants expired by then leave the live ones: the fold would move them at its next
+    event anyway (every later event is dated after `day`), and the checkpoint carries only
+    what can still matter. The holdings go in key order: a state thawed from there keeps
+    it, and the few keys the tail of a query adds leave it nearly sorted, which sorted()
+    takes in one merge (67,000 keys at 10^6 events: 32 -> 4 ms per query). verify settles
+    its fresh fold the same way before comparing, so that the two match in order too.
     """
-    state.retire_expired(dt.date.fromisoformat(day))
-    # Holdings in key order: a state thawed from here keeps that order, and the few keys the
-    # tail of a query adds leave it nearly sorted, which sorted() then takes in one merge
-    # (at 10^6 events: 67,000 keys, 32 -> 4 ms per query; here ~5 ms, as the last was sorted too).
+    state.retire_expired(day)
     shares = state.shares
     state.shares = {key: shares[key] for key in sorted(shares)}
+
+
+def freeze(state: State, issuer: str, day: str) -> bytes:
+    """The state at the end of `day`, settled, as a checkpoint blob signed for its issuer and day."""
+    settle(state, dt.date.fromisoformat(day))
     payload = zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
     return FORMAT + signing.sign(FORMAT, issuer.encode(), day.encode(), payload) + payload
 

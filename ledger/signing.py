@@ -67,7 +67,7 @@ def key() -> bytes:
     if _key is None:
         try:
             _key = _load_or_create(key_path())
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: no home directory (a uid without a passwd entry)
             _key = secrets.token_bytes(KEY_BYTES)
     return _key
 

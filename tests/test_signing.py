@@ -55,3 +55,22 @@ def test_processes_making_the_key_at_once_all_get_the_one_kept(key_file):
 def _fresh_key(_: int) -> bytes:
     signing.forget_key()
     return signing.key()
+
+
+def test_no_home_directory_falls_back_to_a_key_for_this_process(monkeypatch):
+    """A uid with no passwd entry and no HOME: Path.home() raises RuntimeError, not OSError."""
+    from pathlib import Path
+
+    def homeless() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    for name in ("LEDGER_CHECKPOINT_KEY", "XDG_DATA_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(homeless))
+    signing.forget_key()
+    try:
+        assert len(signing.key()) == 32
+        assert signing.verify(signing.sign(b"x"), b"x")
+    finally:
+        monkeypatch.undo()
+        signing.forget_key()
