@@ -77,6 +77,11 @@ def apply(state: State, event: Event) -> None:
     handler = HANDLERS.get(type(event))
     if handler is None:
         raise RuleViolation(event, "type", f"no rule applies {event.type}")
+    if event.recorded_at is not None and type(event) in KEPT:
+        # The state is what is known of valid time: the events it keeps carry no transaction
+        # time, so the same history folds to the same state whether its events come from the
+        # log or, not yet recorded, from a file (as in an import's check and its checkpoints).
+        event = event.model_copy(update={"recorded_at": None})
     handler(state, event)
     state.day = event.effective_date
     state.applied += 1
@@ -501,6 +506,13 @@ def _correction(state: State, e: Event) -> None:
     # reaching here means one slipped through unresolved.
     raise RuleViolation(e, "type", "corrections are resolved before folding")
 
+
+# The event types whose handlers keep the event itself in the state.
+KEPT: frozenset[type] = frozenset({
+    PartyRegistered, ControlRecorded, SecurityClassCreated, NoteIssued, AgreementExecuted, AgreementAmended,
+    JoinderSigned, VotingCommitment, DemandRegistrationRequested, DirectorNominated, DirectorElected,
+    SharesOutstandingReported, BeneficialOwnershipReported, FactStated,
+})
 
 HANDLERS: dict[type, Callable[[State, Event], None]] = {
     PartyRegistered: _party_registered,
