@@ -290,15 +290,14 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
 
         floor = AnswerFloor(floor_dates)
 
-        def one(kind: str, d: dt.date) -> float:
+        def one(kind: str, d: dt.date, keep: bool = False) -> float:
             t0 = now()
             rows = kinds[kind](_guarded(lambda: state_at(store, Query(issuer, d, known)), out), d)
             took = now() - t0
-            if kind == "holdings" and phase == "warm":
+            if keep:
                 floor.keep(took, rows)
             return took
 
-        phase = "first"
         out["first_ms"] = one("holdings", dates[0]) * 1e3
         say(kind="first", ms=out["first_ms"])
         # The second pass asks again exactly the dates the first one reached within its budget.
@@ -308,7 +307,7 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
                 times: list[float] = []
                 began = now()
                 for d in asked[kind]:
-                    times.append(one(kind, d))
+                    times.append(one(kind, d, keep=phase == "warm" and kind == "holdings"))
                     if phase == "cold" and now() - began > budget and len(times) >= min_samples:
                         break
                 asked[kind] = asked[kind][:len(times)]

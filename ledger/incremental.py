@@ -21,13 +21,12 @@ from events.canonical import canonical_json
 from ledger.loader import Loaded
 from ledger.progress import progress
 from ledger.readmodel import CHECKPOINT_EVERY, ReadModel, freeze
+from projections.fold import apply
+from projections.timeline import Recorded, acted_on, overrides
 
 # Freezing a state costs far more than folding an event: an import keeps sparse checkpoints,
 # and queries add one where they are asked for (ledger.readmodel.ReadModel.state_at).
 IMPORT_CHECKPOINT_EVERY = 10 * CHECKPOINT_EVERY
-from projections.fold import apply
-from projections.state import State
-from projections.timeline import Recorded, overrides
 
 
 @dataclass
@@ -88,7 +87,7 @@ def _corrections_overrides(model: ReadModel, issuer: str, fresh: Sequence[Loaded
         e = r.event
         if not isinstance(e, EventRetracted | EventCorrected):
             continue
-        key = e.retracts if isinstance(e, EventRetracted) else e.corrects
+        key = acted_on(e)
         if key in keys or key in targets:
             continue
         row = model.find(issuer, key)

@@ -83,7 +83,7 @@ def check_issuer(issuer: str, records: Iterable[dict[str, Any]], report: Report,
                 report.lines.append(f"{issuer}: {log.count} records, chain intact, head {tip}; "
                                     f"projections rebuilt from {state.applied if state else 0} events")
             if rm is not None:
-                rm.settle(log, shared, state, error)
+                rm.conclude(log, shared, state, error)
         finally:
             if rm is not None:
                 rm.close()
@@ -167,9 +167,9 @@ class ReadModelCheck:
             self._compare(self._pending.pop(0), fresh)
 
     def _compare(self, day: dt.date, fresh: State) -> None:
+        from ledger.readmodel import settle  # noqa: PLC0415
         from projections.captable import captable_rows  # noqa: PLC0415
         from projections.holdings import holdings_rows  # noqa: PLC0415
-        from ledger.readmodel import settle  # noqa: PLC0415
         from projections.voting import voting_rows  # noqa: PLC0415
 
         try:
@@ -223,7 +223,7 @@ class ReadModelCheck:
         self._covered = self._beyond is not None or (type(last) is int and last >= self.followed)
         return self._covered and self._beyond is None and set(log.flagged) <= set(log.failures)
 
-    def settle(self, log: SpooledLog, shared: bool, fresh: State | None, error: Exception | None) -> None:
+    def conclude(self, log: SpooledLog, shared: bool, fresh: State | None, error: Exception | None) -> None:
         """Finish the comparison once every record of the log has been parsed."""
         if self._failed or self.followed is None:
             return
@@ -234,7 +234,7 @@ class ReadModelCheck:
                 own.scan_all(self.model.store.iter_raw_rows(self.issuer, lenient=True))
                 self._beyond, self._beyond_error = own.first_beyond(self.followed)
                 own.check_all()
-                self._settle_own(own)
+                self._conclude_own(own)
             return
         if shared:
             first = self._first_error(log, log.count, frozenset(log.flagged))
@@ -245,9 +245,9 @@ class ReadModelCheck:
             else:
                 self.finish(fresh, self._last_day(fresh), log.history)
             return
-        self._settle_own(log)
+        self._conclude_own(log)
 
-    def _settle_own(self, log: SpooledLog) -> None:
+    def _conclude_own(self, log: SpooledLog) -> None:
         """The read models' own stretch of the log: up to where they stop, unreadable ones passed by."""
         end = log.count if self._beyond is None else self._beyond
         skip = frozenset(log.flagged)

@@ -31,13 +31,13 @@ import orjson
 import sqlite_utils
 from pydantic import TypeAdapter, ValidationError
 
-from events import Event, EventRetracted
+from events import Event
 from events.registry import AnyEvent, upcast
 from ledger import signing
 from ledger.store import Store
 from projections.fold import apply
 from projections.state import State
-from projections.timeline import Recorded, resolve
+from projections.timeline import Recorded, acted_on, resolve
 
 CHECKPOINT_EVERY = 1000
 CACHE_KIB = 128 * 1024
@@ -154,12 +154,12 @@ class Corrections:
         self.by_key[c.event_id] = c
         if c.event.ref:
             self.by_key[c.event.ref] = c
-        self.acting_on.setdefault(_target(c.event), []).append(c)
+        self.acting_on.setdefault(acted_on(c.event), []).append(c)
 
     def original_of(self, target: str) -> str:
         """Walk back from a correction's target to the event it ultimately acts on."""
         while target in self.by_key:
-            target = _target(self.by_key[target].event)
+            target = acted_on(self.by_key[target].event)
         return target
 
     def chain(self, keys: set[str]) -> list[Recorded]:
@@ -172,10 +172,6 @@ class Corrections:
                     found[c.sequence] = c
                     todo.extend({c.event_id, c.event.ref} - {None})
         return [found[s] for s in sorted(found)]
-
-
-def _target(e: Event) -> str:
-    return e.retracts if isinstance(e, EventRetracted) else e.corrects
 
 
 class ReadModel:

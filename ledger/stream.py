@@ -41,7 +41,7 @@ from ledger.spool import Spool
 from ledger.store import to_recorded
 from projections.fold import apply
 from projections.state import State
-from projections.timeline import Recorded, overrides
+from projections.timeline import Recorded, acted_on, overrides
 
 CORRECTIONS = ("EventCorrected", "EventRetracted")
 # A date pydantic reads exactly as written: four-digit year, so text order is date order.
@@ -331,8 +331,7 @@ class SpooledLog:
         if not corrections and not named:
             return {}, {}
         if corrections:
-            keys = {r.event.retracts if isinstance(r.event, EventRetracted) else r.event.corrects
-                    for _, r in corrections}
+            keys = {acted_on(r.event) for _, r in corrections}
             named.update(self._named(keys, taken))
             ids = {r.event_id for r in named.values() if isinstance(r.event_id, str)} - keys
             named.update(self._named(ids, taken))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from sys import intern
 from collections.abc import Callable, Container, Iterable
 from fractions import Fraction
+from sys import intern
 
 from events import (
     AgreementAmended,

@@ -39,6 +39,11 @@ def known_at(records: Iterable[Recorded], instant: dt.datetime | None) -> list[R
     return [r for r in records if r.recorded_at <= instant]
 
 
+def acted_on(correction: EventRetracted | EventCorrected) -> str:
+    """The event_id or ref a retraction or correction names."""
+    return correction.retracts if isinstance(correction, EventRetracted) else correction.corrects
+
+
 def replacement_event(original: Event, correction: EventCorrected) -> Event:
     data = dict(correction.replacement)
     data.setdefault("type", original.type)
