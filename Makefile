@@ -25,6 +25,7 @@ demo: $(STAMP)
 	$(BIN)/ledger --db savvis.db export html --as-of 2004-07-02 --outstanding reported --out $(OUT)/report.html --force
 
 test: $(STAMP)
+	scripts/test-programs
 	$(BIN)/pytest
 
 # Benchmarks (issue 7), apart from the tests: `make bench`, or e.g.

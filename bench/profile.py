@@ -59,12 +59,15 @@ def profiled(name: str, fn: Any, out: Path, limit: int) -> Any:
     return result
 
 
+CHECKOUT = str(Path(__file__).resolve().parent.parent) + "/"
+
+
 def summary(root: Any, total: float, top: int = 14) -> None:
     own: dict[str, float] = defaultdict(float)
     inclusive: dict[str, float] = defaultdict(float)
 
     def key(f: Any) -> str:
-        path = (f.file_path_short or "").replace("/work/main/", "")
+        path = (f.file_path_short or "").replace(CHECKOUT, "")
         return f"{f.function} ({path}:{f.line_no})"
 
     def walk(f: Any, stack: frozenset[str]) -> None:

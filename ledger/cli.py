@@ -410,5 +410,30 @@ def schema() -> None:
     click.echo(json.dumps(event_file_schema(), indent=2))
 
 
+LEDGERLESS = {"extract", "schema"}  # commands that never open a ledger
+
+
+def _db_after_command(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """`ledger holdings --db x.db` means what `ledger --db x.db holdings` does."""
+    if value is not None:
+        while ctx is not None:
+            ctx.obj = value
+            ctx = ctx.parent
+
+
+def _accept_db_everywhere(group: click.Group) -> None:
+    for name, command in group.commands.items():
+        if name in LEDGERLESS:
+            continue
+        command.params.append(click.Option(
+            ["--db"], expose_value=False, is_eager=True, callback=_db_after_command,
+            help="The ledger, as for `ledger --db` (given here, it wins)."))
+        if isinstance(command, click.Group):
+            _accept_db_everywhere(command)
+
+
+_accept_db_everywhere(cli)
+
+
 def main() -> None:
     cli(prog_name="ledger")

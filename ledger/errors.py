@@ -8,7 +8,11 @@ class UsageError(Exception):
 
 
 class InputError(UsageError):
-    """A rule broken by an event file, located by file, event index and field."""
+    """A rule broken by an event file, located by file, event and field.
+
+    `index` is the event's position in its file from 0, as the loader enumerates them; the
+    message counts from 1, as people do ("event 1" is the file's first event).
+    """
 
     def __init__(self, file: str, index: int | None, event_type: str | None, field: str, rule: str):
         self.file = file
@@ -18,7 +22,7 @@ class InputError(UsageError):
         self.rule = rule
         where = file
         if index is not None:
-            where += f": event {index}"
+            where += f": event {index + 1}"
             if event_type:
                 where += f" ({event_type})"
         super().__init__(f"{where}: {field}: {rule}" if field else f"{where}: {rule}")

@@ -86,7 +86,7 @@ def load_file(path: Path) -> list[Loaded]:
 
 def _parse(name: str, text: str, *, json_only: bool) -> Any:
     try:
-        data = json.loads(text) if json_only else yaml.safe_load(text)
+        data = json.loads(text) if json_only else yaml.load(text, Loader=EventFileLoader)  # noqa: S506
     except json.JSONDecodeError as exc:
         raise InputError(name, None, None, "", f"malformed JSON at line {exc.lineno}: {exc.msg}") from None
     except yaml.YAMLError as exc:
@@ -101,6 +101,21 @@ def _parse(name: str, text: str, *, json_only: bool) -> Any:
     if not json_only:
         _check_expansion(name, data)
     return data
+
+
+class EventFileLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a date that does not exist (2021-02-30) stays text, so
+    that the event's own validation names the event and the field instead of the whole file."""
+
+
+def _date_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+EventFileLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
 
 
 MAX_VALUES = 5_000_000  # values in one file with its YAML aliases expanded

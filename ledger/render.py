@@ -106,4 +106,9 @@ def emit(fmt: str, title: str, header: dict[str, Any], rows: Sequence[dict[str, 
         print(to_csv(rows, columns), end="")
     else:
         sub = ", ".join(f"{k} {v}" for k, v in header.items())
-        console.print(table(f"{title} ({sub})" if sub else title, rows, columns))
+        heading = f"{title} ({sub})" if sub else title
+        if not rows:
+            # An empty table would print only a blank line, which reads as a failure.
+            print(f"{heading}: no rows")
+            return
+        console.print(table(heading, rows, columns))

@@ -19,7 +19,7 @@ from ledger.extract.slugs import issuer_slug, party_slug, security_slug, warrant
 from ledger.extract.text import parse_date, split_pages
 from ledger.extract.values import read_count, read_percent
 
-SAMPLE = Path("/work/shared/seeds/002_5249cba9dd482567.txt")
+SAMPLE = Path(__file__).parent.parent / "replay_data" / "savvis" / "sources" / "002_5249cba9dd482567.txt"
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 G13 = FIXTURES / "13g_numbers_before_labels.txt"
 D13 = FIXTURES / "13d_inline_figures.txt"
@@ -33,8 +33,6 @@ def _extract(path: Path) -> Draft:
 
 @pytest.fixture(scope="module")
 def sample() -> Draft:
-    if not SAMPLE.exists():
-        pytest.skip("sample filing not available")
     return _extract(SAMPLE)
 
 

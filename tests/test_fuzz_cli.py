@@ -367,7 +367,9 @@ def check_one(ledger: Ledger, folder: Path, name: str, content: str | bytes, iss
         stats["accepted, nothing new"] += 1
     v = ledger("verify")
     assert v.code == 0, v.err
-    after = [json.loads(line) for line in snapshot(ledger).splitlines()]
+    # JSONL separates records by "\n" alone: str.splitlines would also split inside a record at
+    # a U+0085 or U+2028 that a name may hold (written as itself, not escaped).
+    after = [json.loads(line) for line in snapshot(ledger).split("\n") if line]
     for who in sorted({rec["event"]["issuer"] for rec in after}):
         days = sorted({rec["event"]["effective_date"] for rec in after if rec["event"]["issuer"] == who})
         for day in {days[-1], days[len(days) // 2], dt.date.today().isoformat()}:

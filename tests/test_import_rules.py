@@ -47,15 +47,15 @@ def issue(q=10, **kw):
 
 def test_unknown_type(base, tmp_path):
     refused(base, write(tmp_path, "a.yaml", [issue(), {"type": "SharesGifted", "effective_date": "2021-02-01", "source": SRC}]),
-            "event 1", "type", "unknown event type 'SharesGifted'")
+            "event 2", "type", "unknown event type 'SharesGifted'")
 
 
 def test_unknown_field(base, tmp_path):
-    refused(base, write(tmp_path, "a.yaml", [issue(colour="red")]), "event 0 (SharesIssued)", "colour", "unknown field")
+    refused(base, write(tmp_path, "a.yaml", [issue(colour="red")]), "event 1 (SharesIssued)", "colour", "unknown field")
 
 
 def test_wrong_type(base, tmp_path):
-    refused(base, write(tmp_path, "a.yaml", [issue(q="ten")]), "event 0 (SharesIssued)", "quantity")
+    refused(base, write(tmp_path, "a.yaml", [issue(q="ten")]), "event 1 (SharesIssued)", "quantity")
 
 
 @pytest.mark.parametrize("q", [0, -5])
@@ -74,7 +74,7 @@ def test_unknown_security(base, tmp_path):
 def test_transfer_more_than_held(base, tmp_path):
     ev = {"type": "SharesTransferred", "effective_date": "2021-02-01", "security": "common", "from_holder": "bob",
           "to_holder": "alice", "quantity": 500_001, "source": SRC}
-    refused(base, write(tmp_path, "a.yaml", [ev]), "event 0 (SharesTransferred)", "quantity", "holds 500000", "fewer than 500001")
+    refused(base, write(tmp_path, "a.yaml", [ev]), "event 1 (SharesTransferred)", "quantity", "holds 500000", "fewer than 500001")
 
 
 def warrant(**kw):
@@ -86,30 +86,30 @@ def warrant(**kw):
 def test_exercise_more_than_exercisable(base, tmp_path):
     ev = {"type": "CashExercise", "effective_date": "2021-06-01", "warrant": "w-9", "quantity": 501, "source": SRC}
     w = warrant(tranches=[{"quantity": 500, "exercisable_from": "2021-01-01"}, {"quantity": 500, "exercisable_from": "2021-07-01"}])
-    refused(base, write(tmp_path, "a.yaml", [w, ev]), "event 1 (CashExercise)", "quantity", "500 shares exercisable on 2021-06-01")
+    refused(base, write(tmp_path, "a.yaml", [w, ev]), "event 2 (CashExercise)", "quantity", "500 shares exercisable on 2021-06-01")
 
 
 def test_exercise_after_expiry(base, tmp_path):
     ev = {"type": "CashExercise", "effective_date": "2022-01-01", "warrant": "w-9", "quantity": 1, "source": SRC}
-    refused(base, write(tmp_path, "a.yaml", [warrant(), ev]), "event 1 (CashExercise)", "warrant", "expired on 2022-01-01")
+    refused(base, write(tmp_path, "a.yaml", [warrant(), ev]), "event 2 (CashExercise)", "warrant", "expired on 2022-01-01")
 
 
 def test_a_condition_met_after_expiry_is_refused(base, tmp_path):
     w = warrant(tranches=[{"quantity": 1000, "condition": "ipo"}])
     ev = {"type": "WarrantBecameExercisable", "effective_date": "2022-03-01", "warrant": "w-9", "quantity": 10,
           "condition": "ipo", "source": SRC}
-    refused(base, write(tmp_path, "a.yaml", [w, ev]), "event 1 (WarrantBecameExercisable)", "warrant",
+    refused(base, write(tmp_path, "a.yaml", [w, ev]), "event 2 (WarrantBecameExercisable)", "warrant",
             "warrant 'w-9' expired on 2022-01-01")
 
 
 def test_a_warrant_exercised_in_full_takes_nothing_more(base, tmp_path):
     done = {"type": "CashExercise", "effective_date": "2021-03-01", "warrant": "w-9", "quantity": 1000, "source": SRC}
     more = {**done, "effective_date": "2021-04-01", "quantity": 1}
-    refused(base, write(tmp_path, "a.yaml", [warrant(), done, more]), "event 2 (CashExercise)", "warrant",
+    refused(base, write(tmp_path, "a.yaml", [warrant(), done, more]), "event 3 (CashExercise)", "warrant",
             "warrant 'w-9' was exercised in full on 2021-03-01")
     # Its name stays taken.
     again = warrant(effective_date="2021-05-01")
-    refused(base, write(tmp_path, "b.yaml", [warrant(), done, again]), "event 2 (WarrantIssued)", "warrant",
+    refused(base, write(tmp_path, "b.yaml", [warrant(), done, again]), "event 3 (WarrantIssued)", "warrant",
             "'w-9' is already defined")
 
 
@@ -151,7 +151,7 @@ def test_recorded_at_is_not_for_files(base, tmp_path):
 def test_one_bad_event_writes_nothing(base, tmp_path):
     good = [issue(q=i + 1, ref=f"ok-{i}") for i in range(5)]
     before = base.count()
-    refused(base, write(tmp_path, "a.yaml", [*good, issue(holder="nobody")]), "event 5")
+    refused(base, write(tmp_path, "a.yaml", [*good, issue(holder="nobody")]), "event 6")
     assert base.count() == before
     assert base.rows("holdings", "--as-of", "2021-12-31") == base.rows("holdings", "--as-of", "2021-12-31")
     alice = [r for r in base.rows("holdings", "--as-of", "2021-12-31") if r["party"] == "alice"]
@@ -180,7 +180,7 @@ def test_no_traceback_from_the_real_command(tmp_path):
     r = subprocess.run([sys.executable, "-m", "ledger", "--db", str(tmp_path / "x.db"), "import", str(bad)],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert r.stderr.startswith("error: ") and "bad.yaml: event 0 (SharesIssued): security: unknown security 'common'" in r.stderr
+    assert r.stderr.startswith("error: ") and "bad.yaml: event 1 (SharesIssued): security: unknown security 'common'" in r.stderr
 
 
 def test_missing_file_is_usage_error(ledger, tmp_path):

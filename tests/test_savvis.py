@@ -1,4 +1,4 @@
-"""The SAVVIS filing history (replay_data/savvis), figures derived by hand from ../shared/seeds.
+"""The SAVVIS filing history (replay_data/savvis), figures derived by hand from its five source documents (replay_data/savvis/sources).
 
 From the 13D/A (002_5249cba9dd482567.txt):
 - Item 3: 2,575,298 common issued on 2004-02-09 by partial cashless exercise of the
@@ -226,7 +226,7 @@ def test_replay_refuses_an_existing_ledger_without_fresh(savvis):
 
 def test_extracted_draft_agrees_with_the_replayed_history(savvis, tmp_path):
     draft = tmp_path / "draft.yaml"
-    assert savvis("extract", ROOT.parent / "shared" / "seeds" / "002_5249cba9dd482567.txt", "--out", draft).code == 0
+    assert savvis("extract", ROOT / "replay_data" / "savvis" / "sources" / "002_5249cba9dd482567.txt", "--out", draft).code == 0
     got = savvis.rows("reconcile", "--draft", draft)
     assert [r for r in got if r["status"] != "ok"] == []
     covers = {r["subject"] for r in got if r["kind"] == "draft_cover_page"}

@@ -1,1 +1,1 @@
-"""Open Cap Format v1.2.0: export (ledger.ocf.export), import (ledger.ocf.import_), offline schemas."""
+"""Open Cap Format v1.2.0: export (ledger.ocf.export) and import (ledger.ocf.import_)."""

@@ -1,10 +1,12 @@
-"""The official OCF v1.2.0 JSON schemas, validated offline.
+"""The official OCF v1.2.0 JSON schemas, for the tests that validate every exported package.
+
+The schemas are the standard's, not ours: they are not copied into the repository. They are
+read from `LEDGER_OCF_SCHEMAS` (a folder), or from `../shared/ocf/v1.2.0/schema` beside the
+checkout; the tests that need them are skipped, with this reason, when neither is there.
 
 Every schema is loaded into a `referencing.Registry` keyed by its `$id`, with
 no retrieve function: a `$ref` that is not in the folder fails instead of
-reaching for the network. The schemas are not shipped with the ledger; they
-are found in `LEDGER_OCF_SCHEMAS` (a folder), or beside the repository in
-`shared/ocf/v1.2.0/schema`.
+reaching for the network.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import UsageError
 
 BASE = "https://schema.opencaptablecoalition.com/v/1.2.0/"
 
@@ -35,15 +36,25 @@ FILE_SCHEMAS = {
 }
 
 
-def schema_dir() -> Path:
+def find_schema_dir() -> Path | None:
     env = os.environ.get("LEDGER_OCF_SCHEMAS")
     candidates = [Path(env)] if env else []
-    here = Path(__file__).resolve()
-    candidates += [p / "shared" / "ocf" / "v1.2.0" / "schema" for p in here.parents]
+    candidates.append(Path(__file__).resolve().parent.parent.parent / "shared" / "ocf" / "v1.2.0" / "schema")
     for c in candidates:
         if (c / "files" / "OCFManifestFile.schema.json").is_file():
             return c
-    raise UsageError("the OCF v1.2.0 schemas were not found; set LEDGER_OCF_SCHEMAS to their folder")
+    return None
+
+
+SCHEMAS = find_schema_dir()
+MISSING = ("the official OCF v1.2.0 schemas are not beside the repository (../shared/ocf/v1.2.0/schema) "
+           "and LEDGER_OCF_SCHEMAS is not set")
+
+
+def schema_dir() -> Path:
+    if SCHEMAS is None:
+        raise RuntimeError(MISSING)
+    return SCHEMAS
 
 
 def _schema_files(root: Path) -> Iterator[dict[str, Any]]:
