@@ -386,7 +386,7 @@ def extract(filing: str, out: str, force: bool) -> None:
     from pathlib import Path  # noqa: PLC0415
 
     from ledger.extract import extract_filing  # noqa: PLC0415
-    from ledger.paths import output_path  # noqa: PLC0415
+    from ledger.paths import output_path, write_file  # noqa: PLC0415
 
     source = Path(filing)
     if not source.is_file():
@@ -396,7 +396,7 @@ def extract(filing: str, out: str, force: bool) -> None:
     if out == "-":
         click.echo(text, nl=False)
         return
-    output_path(out, force=force).write_text(text, encoding="utf-8")
+    write_file(output_path(out, force=force), text.encode("utf-8"), label=out)
     click.echo(f"wrote {len(draft.events)} draft events to {out}; {len(draft.unread)} figures could not be read")
 
 

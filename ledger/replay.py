@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -22,8 +26,8 @@ from ledger.errors import UsageError
 from ledger.importer import import_events
 from ledger.loader import collect_files, load_files
 from ledger.render import table
-from ledger.store import Store
-from ledger.target import redact
+from ledger.store import TABLE, Store
+from ledger.target import is_server, redact
 from projections.fold import fold
 from projections.holdings import holdings_rows
 from projections.ownership import ownership_rows
@@ -36,15 +40,61 @@ CHANGES_HOLDINGS = (SharesIssued, SharesTransferred, StockSplit, PreferredConver
                     WarrantBecameExercisable, CashExercise, CashlessExercise)
 
 
-def prepare_target(target: str, *, fresh: bool) -> None:
-    if "://" in target:
-        return  # a server database: the issuer's stream must simply be new (checked on import)
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_ledger_file(path: Path) -> bool:
+    """A SQLite file holding the ledger's events table, read without writing to it."""
+    try:
+        with path.open("rb") as f:
+            if f.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                return False
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                                (TABLE,)).fetchone() is not None
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return False
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+@contextmanager
+def built_beside(target: str, *, fresh: bool) -> Iterator[str]:
+    """A new SQLite ledger is built in a file beside the target and takes its place only once
+    complete: a replay that fails at any point leaves whatever was at the target untouched."""
     path = Path(target)
-    if path.exists():
+    if path.exists() or path.is_symlink():
         if not fresh:
             raise UsageError(f"{target}: already exists; replay builds a new ledger (use --fresh to replace it)")
-        for suffix in ("", "-wal", "-shm"):
+        if not path.is_file() or not is_ledger_file(path):
+            raise UsageError(f"{target}: not a ledger file; --fresh replaces only a ledger (nothing was changed)")
+    if not path.parent.is_dir():
+        raise UsageError(f"{target}: directory {path.parent} does not exist")
+    scratch = path.with_name(f".{path.name}.replay-{os.getpid()}")
+    _remove(scratch)
+    try:
+        yield str(scratch)
+        if path.exists():
+            # Fold the old ledger's write-ahead log into it, so that no -wal of the old file
+            # is left to be applied to the new one.
+            conn = sqlite3.connect(str(path))
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(str(scratch) + suffix).unlink(missing_ok=True)
+        os.replace(scratch, path)
+        for suffix in ("-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
+    finally:
+        _remove(scratch)
 
 
 def replay_dates(history) -> list[dt.date]:
@@ -55,20 +105,29 @@ def replay_dates(history) -> list[dt.date]:
 
 
 def run_replay(target: str, folder: str, *, fresh: bool, console: Console, dates: list[dt.date] | None = None) -> int:
-    prepare_target(target, fresh=fresh)
-    loaded = load_files(collect_files([folder]))
+    loaded = load_files(collect_files([folder]))  # every file read and checked before anything is touched
     issuers = sorted({item.event.issuer for item in loaded})
-    with Store(target) as store:
-        if any(store.records(i) for i in issuers):
-            raise UsageError(f"{target}: already holds {', '.join(issuers)}; replay needs a new ledger")
-        result = import_events(store, loaded)
-        console.print(f"Imported {result.total_added} events from {len({i.file for i in loaded})} files "
-                      f"into {redact(target)}")
-        findings = 0
+    if is_server(target):
+        # A server database: the issuer's stream must simply be new; one transaction adds it whole.
+        with Store(target) as store:
+            result = _import_new(store, target, issuers, loaded)
+    else:
+        with built_beside(target, fresh=fresh) as scratch, Store(scratch) as store:
+            result = _import_new(store, target, issuers, loaded)
+    console.print(f"Imported {result.total_added} events from {len({i.file for i in loaded})} files "
+                  f"into {redact(target)}")
+    findings = 0
+    with Store(target, create=False) as store:
         for issuer in issuers:
             history = resolve(store.records(issuer))
             findings += _report(console, issuer, history, dates or replay_dates(history))
     return findings
+
+
+def _import_new(store: Store, target: str, issuers: list[str], loaded):
+    if any(store.records(i) for i in issuers):
+        raise UsageError(f"{redact(target)}: already holds {', '.join(issuers)}; replay needs a new ledger")
+    return import_events(store, loaded)
 
 
 def _report(console: Console, issuer: str, history, dates: list[dt.date]) -> int:

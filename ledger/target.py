@@ -8,40 +8,47 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from urllib.parse import parse_qsl, unquote, urlparse
+from urllib.parse import parse_qsl, quote, unquote
 
 
 def is_server(target: str) -> bool:
     return target.startswith(("postgresql://", "postgres://"))
 
 
+def _userinfo(target: str) -> tuple[str, str, str, str | None]:
+    """(scheme and "://", user, rest after "@", password as written or None).
+
+    Split by hand, at the last "@": urlparse ends the authority at the first "/", "?" or "#",
+    so a password holding one of them would be cut short and printed in part."""
+    scheme, sep, rest = target.partition("://")
+    if "@" not in rest:
+        return scheme + sep, "", rest, None
+    userinfo, _, host = rest.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    return scheme + sep, user, host, password if colon else None
+
+
 def redact(target: str) -> str:
     """A database target safe to print: never the password."""
     if "://" not in target:
         return target
-    target = re.sub(r"(?i)(password=)[^&]*", r"\1***", target)
-    try:
-        parsed = urlparse(target)
-        password = parsed.password
-    except ValueError:
-        return re.sub(r"//[^/@]*@", "//***@", target)
+    target = re.sub(r"(?i)(password=)[^&#]*", r"\1***", target)
+    prefix, user, host, password = _userinfo(target)
     if password is None:
         return target
-    netloc = parsed.netloc.rpartition("@")
-    user = netloc[0].partition(":")[0]
-    return parsed._replace(netloc=f"{user}:***@{netloc[2]}").geturl()
+    return f"{prefix}{user}:***@{host}"
 
 
 def _secrets(target: str) -> list[str]:
     """The password as written in the URL and as decoded, longest first."""
     found: list[str] = []
+    password = _userinfo(target)[3] if "://" in target else None
+    if password:
+        found += [password, unquote(password)]
     with contextlib.suppress(ValueError):
-        password = urlparse(target).password
-        if password:
-            found += [password, unquote(password)]
-    for key, value in parse_qsl(urlparse(target).query) if "://" in target else []:
-        if key.lower() == "password" and value:
-            found.append(value)
+        for key, value in parse_qsl(target.partition("?")[2]) if "://" in target else []:
+            if key.lower() == "password" and value:
+                found += [value, quote(value, safe="")]
     return sorted({s for s in found if s}, key=len, reverse=True)
 
 

@@ -24,10 +24,15 @@ import freezegun
 import pytest
 from click.testing import CliRunner
 
+import events  # noqa: F401  (see below)
 from ledger.cli import cli
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
+
+# The event models are built before any test freezes time: pydantic keeps what it builds for
+# `datetime.date`, and built under freeze_time that would be freezegun's stand-in class, which
+# a later model (pyocf's, say) would then not recognise as a date.
 
 # freeze_time must not stop the clocks of the PostgreSQL driver's pool (its waits would never end).
 freezegun.configure(extend_ignore_list=["psycopg", "psycopg_pool"])

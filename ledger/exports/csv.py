@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.exports.snapshot import Snapshot
-from ledger.paths import output_path
+from ledger.paths import output_path, write_file
 from ledger.render import to_csv
 
 # Preferred column order per report; any other key a row has is appended, never dropped.
@@ -115,12 +115,10 @@ def write_folder(out: str, files: dict[str, str], *, force: bool) -> Path:
         raise UsageError(f"{folder / clash[0]}: is a folder")
     try:
         folder.mkdir(exist_ok=True)
-        for name, text in files.items():
-            tmp = folder / (name + ".partial")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(folder / name)
     except OSError as exc:
         raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    for name, text in files.items():
+        write_file(folder / name, text.encode("utf-8"), label=out)
     return folder
 
 

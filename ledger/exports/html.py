@@ -14,7 +14,7 @@ from typing import Any
 
 from ledger.exports.snapshot import Snapshot
 from ledger.exports.svg import bar_chart, step_chart
-from ledger.paths import output_path
+from ledger.paths import output_path, write_file
 from ledger.render import cell
 from projections.fold import apply
 from projections.state import State
@@ -208,14 +208,6 @@ def render(snapshot: Snapshot, *, reported: bool = False) -> str:
 
 
 def export_html(snapshot: Snapshot, out: str, *, force: bool = False, reported: bool = False) -> int:
-    from ledger.errors import UsageError  # noqa: PLC0415
-
     text = render(snapshot, reported=reported).encode("utf-8")
-    path = output_path(out, force=force)
-    tmp = path.with_name(path.name + ".partial")
-    try:
-        tmp.write_bytes(text)
-        tmp.replace(path)
-    except OSError as exc:
-        raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    write_file(output_path(out, force=force), text, label=out)
     return len(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ledger.paths import output_path
+from ledger.paths import output_path, write_file
 from ledger.store import Store
 
 
@@ -21,8 +21,5 @@ def write_jsonl(store: Store, out: str, *, issuer: str | None = None, force: boo
     if out == "-":
         sys.stdout.write(text)
     else:
-        path = output_path(out, force=force)
-        tmp = path.with_name(path.name + ".partial")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_file(output_path(out, force=force), text.encode("utf-8"), label=out)
     return len(lines)
