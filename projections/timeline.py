@@ -3,7 +3,8 @@
 A retraction or correction rewrites the past as the ledger knows it from the
 moment it is recorded: every as-of date sees the corrected history, and only a
 known-at instant before it sees the old one. A correction or retraction can
-itself be retracted, which restores what it replaced.
+itself be retracted, which restores what it displaced unless another correction
+or retraction still in force acts on the same event (`overrides` states the rule).
 """
 
 from __future__ import annotations
@@ -74,18 +75,25 @@ def resolve(records: Sequence[Recorded]) -> list[Event]:
 
 def overrides(records: Sequence[Recorded]) -> dict[str, Event | None]:
     """What the corrections among `records` make of the events they act on, by event id:
-    the replacement, or None when retracted. Events no correction touches are absent."""
+    the replacement, or None when retracted. Events no correction touches are absent.
+
+    The rule (docs/design.md, "Corrections and retractions"): a correction or retraction is
+    *in force* unless a retraction in force names it. A correction acts on the event at the
+    root of what it names (correcting a correction corrects the original); a retraction acts
+    on exactly what it names. An event is then as the latest of the corrections and
+    retractions in force acting on it makes it: replaced, retracted, or, with none in force,
+    as recorded. So retracting one of two retractions leaves the event retracted, and
+    retracting the later of two corrections brings back the earlier one, not the original.
+    """
     by_key: dict[str, Recorded] = {}
     for r in records:
         by_key[r.event_id] = r
         if r.event.ref is not None:
             by_key.setdefault(r.event.ref, r)
 
-    # original event id -> its current replacement (None when retracted)
-    overrides: dict[str, Event | None] = {}
-    # correction id -> (the original it acted on, the override it displaced)
-    undo: dict[str, tuple[str, object]] = {}
-
+    acts: list[Recorded] = []  # corrections and retractions, in log order
+    subject: dict[str, str] = {}  # act id -> the event id it acts on
+    root: dict[str, str] = {}  # act id -> the event at the root of what it names
     for r in records:
         e = r.event
         if not isinstance(e, EventRetracted | EventCorrected):
@@ -94,19 +102,28 @@ def overrides(records: Sequence[Recorded]) -> dict[str, Event | None]:
         target = by_key.get(getattr(e, field))
         if target is None or target.sequence >= r.sequence:
             raise UnknownTarget(r, field, getattr(e, field))
-        if target.event_id in undo:
-            # Acting on a correction: retracting it restores what it displaced.
-            original, displaced = undo[target.event_id]
+        root[r.event_id] = root.get(target.event_id, target.event_id)
+        subject[r.event_id] = target.event_id if isinstance(e, EventRetracted) else root[r.event_id]
+        acts.append(r)
+
+    # A retraction always comes after what it names, so walking back through the log decides
+    # every retraction before anything it could name.
+    retracted: set[str] = set()
+    in_force: list[Recorded] = []
+    for r in reversed(acts):
+        if r.event_id in retracted:
+            continue
+        in_force.append(r)
+        if isinstance(r.event, EventRetracted):
+            retracted.add(subject[r.event_id])
+
+    out: dict[str, Event | None] = {}
+    for r in reversed(in_force):  # log order: the latest act on an event is the one that stands
+        target = subject[r.event_id]
+        if target in root:
+            continue  # a retraction of a correction or retraction: already taken into account
+        if isinstance(r.event, EventRetracted):
+            out[target] = None
         else:
-            original, displaced = target.event_id, None
-        undo[r.event_id] = (original, overrides.get(original, _MISSING))
-        if isinstance(e, EventRetracted) and target.event_id != original:
-            if displaced is _MISSING:
-                overrides.pop(original, None)
-            else:
-                overrides[original] = displaced  # type: ignore[assignment]
-        elif isinstance(e, EventRetracted):
-            overrides[original] = None
-        else:
-            overrides[original] = replacement_event(by_key[original].event, e)
-    return overrides
+            out[target] = replacement_event(by_key[target].event, r.event)
+    return out
