@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
+from events.bounds import FIRST_DAY, LAST_DAY, MAX_DIGITS, MAX_MAGNITUDE, MAX_SHARES
 from events.canonical import holds_float
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -55,15 +56,35 @@ _POSITIVE = _Rule("positive", core_schema.int_schema(gt=0), "must be a positive 
 _NON_NEGATIVE = _Rule("non_negative", core_schema.int_schema(ge=0), "must not be negative")
 
 
+
+
+_AT_MOST = _Rule("at_most", core_schema.int_schema(le=MAX_SHARES), f"must be at most {MAX_SHARES:,}")
+
+
+def _bounded(value: Decimal) -> Decimal:
+    if value.is_finite() and value != 0:
+        if len(value.as_tuple().digits) > MAX_DIGITS:
+            raise ValueError(f"has more than {MAX_DIGITS} digits")
+        if abs(value.adjusted()) > MAX_MAGNITUDE:
+            raise ValueError(f"is out of range (from 1e-{MAX_MAGNITUDE} to 1e{MAX_MAGNITUDE})")
+    return value
+
+
 def _positive_decimal(value: Decimal) -> Decimal:
     if not value.is_finite() or value <= 0:
         raise ValueError("must be a positive decimal")
-    return value
+    return _bounded(value)
 
 
 def _non_negative_decimal(value: Decimal) -> Decimal:
     if not value.is_finite() or value < 0:
         raise ValueError("must be a decimal of zero or more")
+    return _bounded(value)
+
+
+def _in_range(value: dt.date) -> dt.date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"must fall between {FIRST_DAY} and {LAST_DAY}")
     return value
 
 
@@ -72,8 +93,9 @@ _as_string = PlainSerializer(lambda d: str(d), return_type=str, when_used="alway
 
 Slug = Annotated[str, _SLUG]
 # Share counts are integers; strict so that "1.5" or 1.5 is refused, not truncated.
-Quantity = Annotated[int, Field(strict=True), _POSITIVE]
-Count = Annotated[int, Field(strict=True), _NON_NEGATIVE]
+Quantity = Annotated[int, Field(strict=True), _POSITIVE, _AT_MOST]
+Count = Annotated[int, Field(strict=True), _NON_NEGATIVE, _AT_MOST]
+Day = Annotated[dt.date, AfterValidator(_in_range)]
 Price = Annotated[Decimal, AfterValidator(_positive_decimal), _as_string]
 Money = Annotated[Decimal, AfterValidator(_non_negative_decimal), _as_string]
 Ratio = Annotated[Decimal, AfterValidator(_positive_decimal), _as_string]
@@ -119,7 +141,7 @@ class Event(Frozen):
     type: str
     schema_version: int = 1
     issuer: Slug
-    effective_date: dt.date
+    effective_date: Day
     recorded_at: dt.datetime | None = None
     source: Source
     ref: Slug | None = None

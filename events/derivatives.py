@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from events.base import Event, Frozen, Money, Price, Quantity, Slug
+from events.base import Day, Event, Frozen, Money, Price, Quantity, Slug
 
 Rounding = Literal["down", "half_up", "up"]
 
@@ -16,7 +15,7 @@ class Tranche(Frozen):
     """Part of a warrant that becomes exercisable on a date or when a condition is met."""
 
     quantity: Quantity
-    exercisable_from: dt.date | None = None
+    exercisable_from: Day | None = None
     condition: str | None = None
 
     @model_validator(mode="after")
@@ -34,7 +33,7 @@ class WarrantIssued(Event):
     quantity: Quantity
     # A filing may not state price or expiry; absent means "not stated", never a default.
     exercise_price: Price | None = None
-    expires: dt.date | None = None
+    expires: Day | None = None
     tranches: tuple[Tranche, ...] = ()
     rounding: Rounding = "down"
     number: str | None = None

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import Field
 
-from events.base import Event, Quantity, Slug
+from events.base import Day, Event, Quantity, Slug
 
 
 class BoardSizeChanged(Event):
     type: Literal["BoardSizeChanged"] = "BoardSizeChanged"
     size: Quantity
-    deadline: dt.date | None = None
+    deadline: Day | None = None
 
 
 class DirectorNominated(Event):

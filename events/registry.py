@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from events import agreements, corrections, derivatives, governance, parties, reported, securities
-from events.base import Event
+from events.base import Day, Event
 
 FAMILIES = (parties, securities, derivatives, agreements, governance, reported, corrections)
 
@@ -58,7 +57,7 @@ class DocumentHeader(BaseModel):
     issuer: str = Field(min_length=1, description="Slug of the issuer the events belong to")
     title: str | None = None
     file: str | None = None
-    date: dt.date | None = None
+    date: Day | None = None
     url: str | None = None
 
 

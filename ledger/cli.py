@@ -9,38 +9,15 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 from ledger.errors import Conflict, UsageError
+from ledger.params import Day, Instant
 from ledger.render import FORMATS, emit
 from ledger.target import default_target, redact, scrub
 
 if TYPE_CHECKING:
     from ledger.store import Store
-
-
-class Instant(click.ParamType):
-    name = "INSTANT"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> dt.datetime:
-        if isinstance(value, dt.datetime):
-            return value
-        try:
-            parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO instant such as 2024-05-01T12:00:00Z", param, ctx)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
-class Day(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date such as 2004-03-31", param, ctx)
 
 
 def query_options(func: Callable) -> Callable:
@@ -97,7 +74,29 @@ def user_errors(func: Callable) -> Callable:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LedgerGroup(click.Group):
+    """Click's usage errors (an unknown option, a date that is not one) as one line and exit 2,
+    like every other error of the command, instead of click's three-line usage block."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except NoArgsIsHelpError as exc:  # `ledger` or `ledger export` alone: the help, as asked
+            click.echo(exc.ctx.get_help())
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            click.echo(f"error: {one_line(exc.format_message())}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "target", envvar="LEDGER_DB", default=None,
               help="SQLite file (default ./ledger.db) or postgresql://user:password@host:port/dbname.")
 @click.pass_context

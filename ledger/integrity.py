@@ -203,10 +203,12 @@ class ReadModelCheck:
         if self._failed:
             return
         try:
-            for table in differences(self.model.db, self.issuer, history()):
-                self.problems.append(f"{self.issuer}: read model {table} differs from a fresh rebuild")
+            stale = differences(self.model.db, self.issuer, history())
         except CANNOT_REBUILD as exc:
             self._fail(exc)
+            return
+        self.problems += [f"{self.issuer}: read model {table} differs from a fresh rebuild" for table in stale]
+        if stale:
             return
         self.line = f"{self.issuer}: read models match a fresh rebuild at {len(dates)} dates"
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from events import EVENT_TYPES, DocumentHeader, Event, parse_event
 from ledger.errors import InputError, UsageError
 from ledger.progress import progress
+from ledger.syntax import SyntaxRefused, parse_json, parse_yaml
 
 EVENT_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 
@@ -86,7 +87,10 @@ def load_file(path: Path) -> list[Loaded]:
 
 def _parse(name: str, text: str, *, json_only: bool) -> Any:
     try:
-        data = json.loads(text) if json_only else yaml.load(text, Loader=EventFileLoader)  # noqa: S506
+        data = parse_json(text) if json_only else parse_yaml(text)
+    except SyntaxRefused as exc:
+        where = f"line {exc.line}: " if exc.line else ""
+        raise InputError(name, None, None, "", where + exc.message) from None
     except json.JSONDecodeError as exc:
         raise InputError(name, None, None, "", f"malformed JSON at line {exc.lineno}: {exc.msg}") from None
     except yaml.YAMLError as exc:
@@ -101,21 +105,6 @@ def _parse(name: str, text: str, *, json_only: bool) -> Any:
     if not json_only:
         _check_expansion(name, data)
     return data
-
-
-class EventFileLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that a date that does not exist (2021-02-30) stays text, so
-    that the event's own validation names the event and the field instead of the whole file."""
-
-
-def _date_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-EventFileLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
 
 
 MAX_VALUES = 5_000_000  # values in one file with its YAML aliases expanded
@@ -192,7 +181,9 @@ def _load_jsonl(name: str, text: str) -> list[Loaded]:
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = parse_json(line)
+        except SyntaxRefused as exc:
+            raise InputError(name, index, None, "", f"line {index + 1}: {exc.message}") from None
         except json.JSONDecodeError as exc:
             raise InputError(name, index, None, "", f"malformed JSON on line {index + 1}: {exc.msg}") from None
         except RecursionError:

@@ -34,6 +34,7 @@ from pydantic import TypeAdapter, ValidationError
 from events import Event
 from events.registry import AnyEvent, upcast
 from ledger import signing
+from ledger.sqlviews import TABLES as SQL_TABLES
 from ledger.store import Store
 from projections.fold import apply
 from projections.state import State
@@ -258,6 +259,10 @@ class ReadModel:
                 dirty = day if dirty is None else min(dirty, day)
         if dirty is not None:
             self.db.execute("delete from rm_checkpoints where issuer=? and effective_date>=?", [issuer, dirty])
+            # The tables `ledger readmodels` builds hold every event date; the issuer's rows are
+            # stale now, so they go (a query never answers from them) until it is run again.
+            for table in set(SQL_TABLES) & set(self.db.table_names()):
+                self.db.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608
         self.db.execute("insert or replace into rm_tracking (issuer, sequence, head_hash) values (?, ?, ?)",
                         [issuer, new[-1]["sequence"], new[-1]["hash"]])
 

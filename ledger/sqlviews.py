@@ -78,13 +78,15 @@ def differences(db: sqlite_utils.Database, issuer: str, history) -> list[str]:
     if not present or not db.execute(f"select 1 from {present[0]} where issuer=? limit 1", [issuer]).fetchone():  # noqa: S608
         return []  # never built for this issuer: nothing to compare
     expected = expected_rows(issuer, history)
-    # Round-trip the fresh rows through SQLite so both sides have SQLite's types (booleans as 0/1).
+    # Round-trip the fresh rows through SQLite so both sides have the stored table's types.
     scratch = sqlite_utils.Database(memory=True)
     out = []
     for table in TABLES:
         if table not in db.table_names():
             continue
         if expected[table]:
+            # The stored table's column types were set by whichever issuer was built first.
+            scratch[table].create(db[table].columns_dict)
             scratch[table].insert_all(expected[table], alter=True)
         stored = [{k: v for k, v in r.items() if v is not None}
                   for r in db.query(f"select * from {table} where issuer=?", [issuer])]  # noqa: S608

@@ -148,3 +148,164 @@ def test_a_password_in_the_query_string_is_never_printed():
     url = "postgresql://127.0.0.1:1/db?user=alice&password=s3cr/et#x"
     code, out, err = run("--db", url, "holdings")
     assert code == 2 and "s3cr" not in out + err
+
+
+# --- one strict loader ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def acme_db(tmp_path) -> Path:
+    db = tmp_path / "acme.db"
+    code, _, err = run("--db", db, "import", ROOT / "tests" / "data" / "acme")
+    assert code == 0, err
+    return db
+
+
+def issuance(quantity: str, extra: str = "", date: str = "2021-02-01") -> str:
+    return ("document: {id: hostile, issuer: acme}\nevents:\n  - type: SharesIssued\n"
+            f"    effective_date: {date}\n    security: common\n    holder: alice\n    quantity: {quantity}\n"
+            f"{extra}    source: {{locator: x, quote: y}}\n")
+
+
+def refused_and_unchanged(db: Path, tmp_path: Path, name: str, text: str, *needles: str) -> str:
+    before = run("--db", db, "export", "jsonl", "--out", "-")[1]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    code, _, err = run("--db", db, "import", path)
+    refused_in_one_line(code, err)
+    for needle in needles:
+        assert needle in err, err
+    assert run("--db", db, "export", "jsonl", "--out", "-")[1] == before
+    return err
+
+
+@pytest.mark.parametrize("written,misread", [
+    ("010", "8"), ("0o10", None), ("0x10", "16"), ("0b101", "5"), ("1:30", "90"), ("1_000", "1000"),
+    ("+0x1F", "31"), ("-0b1", "-1"), ("0777", "511"), ("190:20:30", "685230"),
+])
+def test_yaml_1_1_numbers_are_refused(acme_db, tmp_path, written, misread):
+    err = refused_and_unchanged(acme_db, tmp_path, "n.yaml", issuance(written))
+    if misread is not None:  # 0o10 is text to YAML 1.1: the event's own check refuses it
+        assert f"'{written}' is read by YAML 1.1 as the number {misread}" in err and "line 7" in err
+
+
+@pytest.mark.parametrize("written", ["12.345678901234567890123", "1.5", ".inf", "-.inf", ".NaN", "1.0e+3", "10.0"])
+def test_unquoted_decimals_never_pass_through_a_float(acme_db, tmp_path, written):
+    refused_and_unchanged(acme_db, tmp_path, "d.yaml", issuance("5", f"    price_per_share: {written}\n"),
+                          f"unquoted decimal {written}")
+
+
+@pytest.mark.parametrize("name,text,needle", [
+    ("dup.yaml", "document: {id: a, issuer: acme}\ndocument: {id: b, issuer: acme}\nevents: []\n", "duplicate key 'document'"),
+    ("dup-inner.yaml", issuance("10").replace("    quantity: 10\n", "    quantity: 10\n    quantity: 1000000\n"),
+     "duplicate key 'quantity'"),
+    ("dup.json", '{"document": {"id": "d", "issuer": "acme"}, "events": [{"type": "SharesIssued", '
+                 '"quantity": 10, "quantity": 1000000}]}', "duplicate key 'quantity'"),
+    ("float.json", '{"document": {"id": "d", "issuer": "acme"}, "events": [{"type": "SharesIssued", '
+                   '"price_per_share": 16.30}]}', "unquoted decimal 16.30"),
+    ("nan.json", '{"document": {"id": "d", "issuer": "acme"}, "events": [{"type": "SharesIssued", '
+                 '"quantity": NaN}]}', "NaN is not a number JSON allows"),
+    ("set.yaml", "document: {id: s, issuer: acme}\nevents: !!set {a, b}\n", "!!set"),
+    ("set-in-terms.yaml", "document: {id: s, issuer: acme}\nevents:\n  - type: AgreementExecuted\n"
+                          "    effective_date: 2021-01-01\n    agreement: a\n    title: t\n    parties: [acme]\n"
+                          "    terms: {investors: !!set {alice, bob}}\n    source: {locator: x, quote: y}\n", "!!set"),
+    ("dup.jsonl", '{"type": "SharesIssued", "issuer": "acme", "issuer": "beta"}\n', "duplicate key 'issuer'"),
+])
+def test_duplicates_sets_and_json_floats_are_refused(acme_db, tmp_path, name, text, needle):
+    refused_and_unchanged(acme_db, tmp_path, name, text, needle)
+
+
+def test_a_merge_key_may_be_overridden(acme_db, tmp_path):
+    text = ("base: &b {id: x, issuer: acme}\n") + issuance("5").replace("document: {id: hostile, issuer: acme}",
+                                                                        "document: {<<: *b, id: merged}")
+    path = tmp_path / "merge.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, _, err = run("--db", acme_db, "import", path)
+    assert "duplicate" not in err and "unknown top-level key" in err  # 'base' itself is no part of a file
+
+
+def test_the_same_file_imported_twice_adds_nothing(acme_db, tmp_path):
+    path = tmp_path / "ok.yaml"
+    path.write_text(issuance("5", '    price_per_share: "16.30"\n'), encoding="utf-8")
+    assert run("--db", acme_db, "import", path)[0] == 0
+    for _ in range(3):
+        code, out, _ = run("--db", acme_db, "import", path)
+        assert code == 0 and "imported 0 events" in out
+
+
+# --- bounds on what a file controls -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("quantity,extra,date,needle", [
+    ("1000000000000000000000000000000", "", "2021-02-01", "quantity: must be at most 1,000,000,000,000,000"),
+    ("1000000000000001", "", "2021-02-01", "quantity: must be at most"),
+    ("5", '    price_per_share: "1e999999999"\n', "2021-02-01", "price_per_share: is out of range"),
+    ("5", '    price_per_share: "1e-999999999"\n', "2021-02-01", "price_per_share: is out of range"),
+    ("5", '    price_per_share: "1.' + "0" * 60 + '1"\n', "2021-02-01", "has more than 40 digits"),
+    ("5", "", "0001-01-01", "effective_date: must fall between 1000-01-01 and 8999-12-31"),
+    ("5", "", "9999-12-31", "effective_date: must fall between"),
+])
+def test_figures_out_of_bounds_are_refused_at_once(acme_db, tmp_path, quantity, extra, date, needle):
+    refused_and_unchanged(acme_db, tmp_path, "b.yaml", issuance(quantity, extra, date), needle)
+
+
+@pytest.mark.parametrize("args", [["holdings", "--as-of", "9999-12-01"], ["ownership", "--as-of", "0001-01-01"],
+                                  ["holdings", "--known-at", "9999-12-31T23:59:59Z"],
+                                  ["export", "html", "--as-of", "9999-12-31", "--out", "x.html"],
+                                  ["export", "csv", "--known-at", "0001-01-01T00:00:00", "--out", "c"]])
+def test_dates_out_of_range_on_the_command_line(acme_db, args):
+    code, _, err = run("--db", acme_db, *args)
+    refused_in_one_line(code, err)
+    assert "between 1000-01-01 and 8999-12-31" in err
+
+
+# --- OCF figures -------------------------------------------------------------------------------------
+
+
+def altered_package(prod: Path, tmp_path: Path, file: str, change) -> Path:
+    """The SAVVIS package exported from `prod`, one figure changed, the manifest's md5 made to match."""
+    import json
+
+    folder = tmp_path / "pkg"
+    assert run("--db", prod, "export", "ocf", "--as-of", "2004-07-02", "--out", folder)[0] == 0
+    data = json.loads((folder / file).read_text(encoding="utf-8"))
+    change(data["items"])
+    (folder / file).write_text(json.dumps(data), encoding="utf-8")
+    manifest = json.loads((folder / "Manifest.ocf.json").read_text(encoding="utf-8"))
+    for key, files in manifest.items():
+        if key.endswith("_files"):
+            for f in files:
+                f["md5"] = hashlib.md5((folder / f["filepath"]).read_bytes()).hexdigest()  # noqa: S324
+    (folder / "Manifest.ocf.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def first_with(items: list[dict], key: str) -> dict:
+    return next(i for i in items if key in i)
+
+
+@pytest.mark.parametrize("value,needle", [("sNaN", "is not a finite number"), ("NaN", "is not a finite number"),
+                                          ("1e999999999", "is out of range"), ("Infinity", "is not a finite number"),
+                                          ("ten", "is not a number"), ("1.5", "not a whole number")])
+def test_ocf_quantities_are_bounded(prod, tmp_path, value, needle):
+    pkg = altered_package(prod, tmp_path, "Transactions.ocf.json",
+                          lambda items: first_with(items, "quantity").update(quantity=value))
+    code, _, err = run("--db", tmp_path / "new.db", "import", pkg)
+    refused_in_one_line(code, err)
+    assert needle in err
+    assert not (tmp_path / "new.db").exists() or Ledger(tmp_path / "new.db").count() == 0
+
+
+@pytest.mark.parametrize("denominator,needle", [("0", "must be positive"), ("sNaN", "not a finite number"),
+                                                ("-2", "must be positive")])
+def test_ocf_conversion_ratios_are_checked(prod, tmp_path, denominator, needle):
+    def change(items):
+        for item in items:
+            for right in item.get("conversion_rights", []):
+                ratio = (right.get("conversion_mechanism") or {}).get("ratio")
+                if ratio:
+                    ratio["denominator"] = denominator
+    pkg = altered_package(prod, tmp_path, "StockClasses.ocf.json", change)
+    code, _, err = run("--db", tmp_path / "new.db", "import", pkg)
+    refused_in_one_line(code, err)
+    assert needle in err

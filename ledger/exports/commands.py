@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import click
 
+from ledger.params import Day, Instant
+
 
 def register(group: click.Group) -> None:
     group.add_command(export_jsonl)
@@ -35,47 +37,26 @@ def export_jsonl(ctx: click.Context, out: str, issuer: str | None, force: bool) 
     run()
 
 
-def _day(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date such as 2004-03-31", param_hint="'--as-of'") from None
-
-
-def _instant(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO instant such as 2024-05-01T12:00:00Z",
-                                 param_hint="'--known-at'") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
 def as_of_options(func: Callable) -> Callable:
     """--as-of, --known-at, --issuer, --out and --force, shared by the snapshot exports."""
     func = click.option("--force", is_flag=True, help="Overwrite an existing file or folder.")(func)
     func = click.option("--issuer", help="Issuer slug (default: the only one).")(func)
-    func = click.option("--known-at", "known_at", metavar="INSTANT", help="Transaction time: what the ledger knew then.")(func)
-    func = click.option("--as-of", "as_of", metavar="DATE", help="Valid time: the date exported (default today).")(func)
+    func = click.option("--known-at", "known_at", type=Instant(), help="Transaction time: what the ledger knew then.")(func)
+    func = click.option("--as-of", "as_of", type=Day(), help="Valid time: the date exported (default today).")(func)
     return func
 
 
-def _snapshot_command(ctx: click.Context, as_of: str | None, known_at: str | None, issuer: str | None,
+def _snapshot_command(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, issuer: str | None,
                       write: Callable) -> None:
     """Open the store, take the snapshot, close the store, then write: one line on any user error."""
     from ledger.cli import open_store, user_errors  # noqa: PLC0415
     from ledger.exports.snapshot import take  # noqa: PLC0415
 
-    day, instant = _day(as_of), _instant(known_at)
 
     @user_errors
     def run() -> None:
         with open_store(ctx.find_root()) as store:
-            snapshot = take(store, issuer, day, instant)
+            snapshot = take(store, issuer, as_of, known_at)
         click.echo(write(snapshot))
 
     run()
@@ -85,7 +66,7 @@ def _snapshot_command(ctx: click.Context, as_of: str | None, known_at: str | Non
 @as_of_options
 @click.option("--out", "out", required=True, help="Folder to write (created; never overwritten without --force).")
 @click.pass_context
-def export_csv(ctx: click.Context, as_of: str | None, known_at: str | None, issuer: str | None, force: bool,
+def export_csv(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, issuer: str | None, force: bool,
                out: str) -> None:
     """Holdings, cap table, voting, ownership, rights and reconciliation as CSV files, with a manifest."""
 
@@ -102,7 +83,7 @@ def export_csv(ctx: click.Context, as_of: str | None, known_at: str | None, issu
 @as_of_options
 @click.option("--out", "out", required=True, help="A folder, or a file ending in .ocf.zip.")
 @click.pass_context
-def export_ocf(ctx: click.Context, as_of: str | None, known_at: str | None, issuer: str | None, force: bool,
+def export_ocf(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, issuer: str | None, force: bool,
                out: str) -> None:
     """An Open Cap Format v1.2.0 package; what OCF cannot express travels as DOCUMENT objects."""
 
@@ -123,7 +104,7 @@ def export_ocf(ctx: click.Context, as_of: str | None, known_at: str | None, issu
 @click.option("--outstanding", type=click.Choice(["derived", "reported"]), default="derived", show_default=True,
               help="Denominator for percents: the ledger's own count, or the latest reported count, as filers do.")
 @click.pass_context
-def export_html(ctx: click.Context, as_of: str | None, known_at: str | None, issuer: str | None, force: bool,
+def export_html(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, issuer: str | None, force: bool,
                 out: str, outstanding: str) -> None:
     """One self-contained HTML report: cap table, ownership over time, voting, rights, reconciliation, journal."""
 

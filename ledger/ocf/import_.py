@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from events import Event, parse_event
+from events.bounds import MAX_DIGITS, MAX_MAGNITUDE
 from ledger.errors import InputError
 from ledger.ocf.common import EVENT_MEDIA, read_meta, slugify
 from ledger.ocf.package import OcfPackage, read_package
@@ -97,12 +98,23 @@ class Translator:
         except ValueError:
             raise InputError(self.pkg.name, None, None, where, f"{value!r} is not a date") from None
 
-    def int_of(self, item: Item, key: str, value: Any = None) -> int:
-        value = item.obj.get(key) if value is None else value
+    def decimal_of(self, item: Item, key: str, value: Any) -> Decimal:
+        """An OCF numeric string as a finite decimal within the bounds events take (no NaN,
+        no exponent that would take hours to turn into shares)."""
         try:
             d = Decimal(str(value))
-        except InvalidOperation:
+        except (InvalidOperation, ValueError):
             raise self.fail(item, key, f"{value!r} is not a number") from None
+        if not d.is_finite():
+            raise self.fail(item, key, f"{value!r} is not a finite number")
+        if d and (len(d.as_tuple().digits) > MAX_DIGITS or abs(d.adjusted()) > MAX_MAGNITUDE):
+            raise self.fail(item, key, f"{value!r} is out of range (at most {MAX_DIGITS} digits, "
+                                       f"from 1e-{MAX_MAGNITUDE} to 1e{MAX_MAGNITUDE})")
+        return d
+
+    def int_of(self, item: Item, key: str, value: Any = None) -> int:
+        value = item.obj.get(key) if value is None else value
+        d = self.decimal_of(item, key, value)
         if d != d.to_integral_value():
             raise self.fail(item, key, f"{value} is not a whole number of shares (the ledger has no fractions)")
         return int(d)
@@ -115,7 +127,7 @@ class Translator:
             return None
         if money.get("currency", "USD") != "USD":
             raise self.fail(item, key, f"currency {money.get('currency')} (the ledger records USD amounts)")
-        return str(money["amount"]) if Decimal(str(money["amount"])) > 0 else None
+        return str(money["amount"]) if self.decimal_of(item, key, money["amount"]) > 0 else None
 
     def slug(self, wanted: str) -> str:
         base = slugify(wanted)
@@ -198,7 +210,11 @@ class Translator:
                 mech = right.get("conversion_mechanism") or {}
                 if mech.get("type") == "RATIO_CONVERSION":
                     r = mech.get("ratio") or {}
-                    ratio = str(Decimal(str(r.get("numerator"))) / Decimal(str(r.get("denominator", "1"))))
+                    where = "conversion_rights.conversion_mechanism.ratio"
+                    denominator = self.decimal_of(item, where + ".denominator", r.get("denominator", "1"))
+                    if denominator <= 0:
+                        raise self.fail(item, where + ".denominator", "must be positive")
+                    ratio = str(self.decimal_of(item, where + ".numerator", r.get("numerator")) / denominator)
             votes = None if meta.get("votes_per_share_default") else str(obj.get("votes_per_share"))
             par = self.amount(item, "par_value") if obj.get("par_value") else None
             self.emit(item, {
