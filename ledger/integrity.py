@@ -309,12 +309,14 @@ def verify_store(store: Store) -> Report:
 
 
 def verify_export(file: str) -> Report:
+    from ledger.inputs import read_user_text  # noqa: PLC0415
+
     path = Path(file)
     if not path.is_file():
         raise UsageError(f"{file}: no such file")
     by_issuer: dict[str, list[dict[str, Any]]] = defaultdict(list)
     report = Report()
-    for number, line in enumerate(json_lines(path.read_text(encoding="utf-8")), start=1):
+    for number, line in enumerate(json_lines(read_user_text(path)), start=1):
         if not line.strip():
             continue
         try:

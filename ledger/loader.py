@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from events import EVENT_TYPES, DocumentHeader, Event, parse_event
 from ledger.errors import InputError, UsageError
+from ledger.inputs import read_user_text
 from ledger.progress import progress
 from ledger.syntax import SyntaxRefused, parse_json, parse_yaml
 
@@ -39,6 +40,8 @@ def collect_files(paths: Iterable[str]) -> list[Path]:
         if path.is_file() or _is_ocf(path):
             files.append(path)
             continue
+        if not path.is_dir():
+            raise UsageError(f"{name}: not a regular file or folder")
         root = path.resolve()
         for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
             dirnames.sort()
@@ -48,6 +51,8 @@ def collect_files(paths: Iterable[str]) -> list[Path]:
                     continue
                 if not candidate.resolve().is_relative_to(root):
                     raise UsageError(f"{candidate}: links outside {name}; not followed")
+                if not candidate.is_file():
+                    raise UsageError(f"{candidate}: not a regular file")
                 files.append(candidate)
     if not files:
         raise UsageError(f"{', '.join(paths)}: no event files (.yaml, .yml, .json, .jsonl) found")
@@ -73,12 +78,7 @@ def load_file(path: Path) -> list[Loaded]:
         from ledger.ocf.import_ import load_ocf  # noqa: PLC0415
 
         return load_ocf(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError(name, None, None, "", "not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(name, None, None, "", f"cannot be read ({exc.strerror})") from None
+    text = read_user_text(path)
     if path.suffix.lower() == ".jsonl":
         return _load_jsonl(name, text)
     data = _parse(name, text, json_only=path.suffix.lower() == ".json")
@@ -263,7 +263,7 @@ def read_draft(name: str) -> list[dict[str, Any]]:
     path = Path(name)
     if not path.is_file():
         raise UsageError(f"{name}: no such file")
-    data = _parse(name, path.read_text(encoding="utf-8"), json_only=path.suffix.lower() == ".json")
+    data = _parse(name, read_user_text(path), json_only=path.suffix.lower() == ".json")
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise InputError(name, None, None, "events", "a draft is an event file with a list of events")
     return [e for e in data["events"] if isinstance(e, dict)]

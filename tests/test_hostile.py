@@ -309,3 +309,43 @@ def test_ocf_conversion_ratios_are_checked(prod, tmp_path, denominator, needle):
     code, _, err = run("--db", tmp_path / "new.db", "import", pkg)
     refused_in_one_line(code, err)
     assert needle in err
+
+
+# --- files that are not what they claim -------------------------------------------------------------------
+
+
+def test_a_fifo_is_refused_not_waited_on(acme_db, tmp_path):
+    folder = tmp_path / "events"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(issuance("5"), encoding="utf-8")
+    os.mkfifo(folder / "b.yaml")
+    for target in (folder, folder / "b.yaml"):
+        code, _, err = run("--db", acme_db, "import", target)
+        refused_in_one_line(code, err)
+        assert "not a regular file" in err
+    code, _, err = run("extract", folder / "b.yaml", "--out", "-")
+    refused_in_one_line(code, err)
+
+
+@pytest.mark.parametrize("content", [bytes(range(256)), "caf\u00e9: 1\n".encode("latin-1"), b"\xff\xfe{}"])
+def test_bytes_that_are_not_utf8_are_one_line_everywhere(acme_db, tmp_path, content):
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(content)
+    refused_in_one_line(*run("verify", path)[::2])
+    draft = tmp_path / "odd.yaml"
+    draft.write_bytes(content)
+    refused_in_one_line(*run("--db", acme_db, "reconcile", "--draft", draft)[::2])
+    refused_in_one_line(*run("--db", acme_db, "import", draft)[::2])
+
+
+def test_a_manifest_naming_one_member_many_times_is_refused(prod, tmp_path):
+    import json
+
+    folder = tmp_path / "pkg"
+    assert run("--db", prod, "export", "ocf", "--as-of", "2004-07-02", "--out", folder)[0] == 0
+    manifest = json.loads((folder / "Manifest.ocf.json").read_text(encoding="utf-8"))
+    manifest["transactions_files"] = manifest["transactions_files"] * 120
+    (folder / "Manifest.ocf.json").write_text(json.dumps(manifest), encoding="utf-8")
+    code, _, err = run("--db", tmp_path / "new.db", "import", folder)
+    refused_in_one_line(code, err)
+    assert "more than once" in err

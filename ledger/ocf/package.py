@@ -22,6 +22,7 @@ from ledger.errors import InputError
 from ledger.ocf.common import FILES, MANIFEST, OCF_VERSION
 
 MAX_MEMBER = 256 * 1024 * 1024
+MAX_TOTAL = 512 * 1024 * 1024  # all members read, however often the manifest lists them
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class _Source:
         self.name = name
         self.zip: zipfile.ZipFile | None = None
         self.root = path
+        self._read: dict[str, bytes | None] = {}
+        self.total = 0
         if path.is_file() and path.name.lower().endswith(".ocf.zip"):
             try:
                 self.zip = zipfile.ZipFile(path)
@@ -83,7 +86,18 @@ class _Source:
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
 
     def read(self, member: str) -> bytes | None:
+        """A member's bytes, each read once: a manifest may name one member many times, and the
+        whole package is held to MAX_TOTAL however its members are listed."""
         norm = str(PurePosixPath(member.replace("\\", "/")))
+        if norm not in self._read:
+            data = self._read_once(member, norm)
+            self.total += len(data or b"")
+            if self.total > MAX_TOTAL:
+                raise InputError(self.name, None, None, norm, f"the package holds more than {MAX_TOTAL >> 20} MiB")
+            self._read[norm] = data
+        return self._read[norm]
+
+    def _read_once(self, member: str, norm: str) -> bytes | None:
         if norm.startswith("/") or ".." in PurePosixPath(norm).parts:
             raise InputError(self.name, None, None, member, "a path outside the package")
         if self.zip is not None:
@@ -160,6 +174,8 @@ def read_package(path: Path, name: str | None = None) -> OcfPackage:
             if not isinstance(filepath, str):
                 raise InputError(name, None, None, f"{manifest_name}: {key}", "each file needs a filepath")
             member = str(PurePosixPath(filepath))
+            if member in used:
+                raise InputError(name, None, None, f"{manifest_name}: {key}", f"lists {filepath} more than once")
             data = src.read(member)
             if data is None:
                 if not lenient:

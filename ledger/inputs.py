@@ -1,0 +1,39 @@
+"""Files a user hands the ledger (event files, drafts, exports to verify, filings): read whole
+only when they are regular files of a bounded size, as UTF-8 text, each refusal one line.
+
+A FIFO or a device named as a file would block or never end; a file past the bound is no
+event file anyone wrote by hand or by export."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from ledger.errors import InputError
+
+MAX_INPUT_BYTES = 1 << 30
+
+
+def read_user_text(path: Path, *, errors: str = "strict") -> str:
+    name = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens without waiting for a writer
+    except OSError as exc:
+        raise InputError(name, None, None, "", f"cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(name, None, None, "", "not a regular file")
+        if info.st_size > MAX_INPUT_BYTES:
+            raise InputError(name, None, None, "", f"larger than {MAX_INPUT_BYTES >> 20} MiB")
+        try:
+            data = f.read(MAX_INPUT_BYTES + 1)
+        except OSError as exc:
+            raise InputError(name, None, None, "", f"cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(name, None, None, "", f"larger than {MAX_INPUT_BYTES >> 20} MiB")
+    try:
+        return data.decode("utf-8", errors=errors)
+    except UnicodeDecodeError as exc:
+        raise InputError(name, None, None, "", f"not UTF-8 text (byte {exc.start + 1})") from None
