@@ -131,12 +131,16 @@ class ReadModelCheck:
         self._pending: list[dt.date] = []
         self._failed = False
         try:
-            self.model.catch_up(issuer)
-            self.model.db.conn.execute("BEGIN")
-            followed = self.model.tracked(issuer)[0]
-            self.days = [dt.date.fromisoformat(d) for (d,) in self.model.db.execute(
-                "select effective_date from rm_checkpoints where issuer=? order by 1", [issuer])]
-            self.followed = followed
+            if self._log_still_holds_what_was_followed(store):
+                self.model.catch_up(issuer)
+                self.model.db.conn.execute("BEGIN")
+                followed = self.model.tracked(issuer)[0]
+                self.days = [dt.date.fromisoformat(d) for (d,) in self.model.db.execute(
+                    "select effective_date from rm_checkpoints where issuer=? order by 1", [issuer])]
+                self.followed = followed
+            else:
+                # Left as they are: catching up would drop them, and with them the evidence.
+                self._failed = True
         except UsageError:
             pass  # an unreadable log: the log's own check reports the record
         except CANNOT_REBUILD as exc:
@@ -148,6 +152,27 @@ class ReadModelCheck:
         self._beyond: int | None = None
         self._beyond_error: Exception | None = None
         self._covered = False
+
+    def _log_still_holds_what_was_followed(self, store: Store) -> bool:
+        """The read models remember the last record they followed, by sequence and hash. A log
+        that no longer holds that record (rows deleted from its end) or holds another there has
+        lost or changed what was once recorded, whatever its own chain now says. On SQLite the
+        read models live in the ledger file itself, which makes them a witness of its log."""
+        if store.engine != "sqlite":
+            return True  # a server's read models are a local cache of this machine: no witness
+        sequence, head = self.model.tracked(self.issuer)
+        if not sequence:
+            return True
+        mark = next(store.iter_raw_records(self.issuer, after=sequence - 1, page=1), None)
+        if mark is None or mark.get("sequence") != sequence:
+            self.problems.append(f"{self.issuer}: the log ends before record {sequence}, which it held "
+                                 f"(hash {head}): records were removed from the log")
+            return False
+        if mark.get("hash") != head:
+            self.problems.append(f"{self.issuer}: record {sequence} of the log is not the one once recorded "
+                                 f"there (hash {mark.get('hash')}, was {head})")
+            return False
+        return True
 
     def close(self) -> None:
         conn = self.model.db.conn

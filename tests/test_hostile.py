@@ -349,3 +349,17 @@ def test_a_manifest_naming_one_member_many_times_is_refused(prod, tmp_path):
     code, _, err = run("--db", tmp_path / "new.db", "import", folder)
     refused_in_one_line(code, err)
     assert "more than once" in err
+
+
+# --- verify proves the whole ----------------------------------------------------------------------------
+
+
+def test_verify_sees_records_deleted_from_the_end_of_the_log(prod, tmp_path):
+    import sqlite3
+
+    assert run("--db", prod, "holdings", "--as-of", "2004-07-02")[0] == 0  # the read models follow the log
+    with sqlite3.connect(prod) as conn:
+        conn.execute("delete from ledger_events where rowid=(select max(rowid) from ledger_events)")
+    for _ in range(2):  # and keeps seeing it: verify leaves the evidence where it is
+        code, _, err = run("--db", prod, "verify")
+        assert code == 1 and "the log ends before record 91" in err and "records were removed" in err
