@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from events import Event, EventCorrected
 from events.canonical import canonical_json, floatless_canonical_json
-from ledger.errors import InputError
+from ledger.errors import InputError, UsageError
 from ledger.incremental import NeedsFullCheck, check_appended, plain, recorded_contents, taken_refs
 from ledger.loader import Loaded
 from ledger.readmodel import ReadModel
@@ -173,6 +173,12 @@ def _located(v: RuleViolation, blame: dict[str, Loaded]) -> InputError:
 
 
 def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:
+    # A trigger can undo or alter what an import writes after the import has checked it:
+    # the ledger creates none, so one found on its tables is refused before anything is written.
+    triggers = [t for t in store.foreign_objects() if t.startswith("trigger ")]
+    if triggers:
+        raise UsageError(f"{store.target}: carries {triggers[0]}, which the ledger did not create; "
+                         "nothing was written (see `ledger verify`)")
     model = ReadModel(store)
     try:
         checked = plan(store, loaded, model)

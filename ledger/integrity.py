@@ -325,12 +325,35 @@ class ReadModelCheck:
 def verify_store(store: Store) -> Report:
     report = Report()
     issuers = store.issuers()
-    if not issuers:
+    report.problems += [f"{store.target}: {thing}: not created by the ledger" for thing in store.foreign_objects()]
+    report.problems += _registry_problems(store, issuers)
+    if not issuers and not report.problems:
         report.lines.append(f"{store.target}: empty ledger")
     for issuer in issuers:
         check_issuer(issuer, store.iter_raw_rows(issuer, lenient=True), report,
                      partial(ReadModelCheck, store, issuer))
     return report
+
+
+def _registry_problems(store: Store, issuers: list[str]) -> list[str]:
+    """The registry names every issuer whose records are stored, once, numbered from 1: a
+    record removed from it would hide an issuer's whole history from every other check."""
+    from events.identity import issuer_stream_id  # noqa: PLC0415
+    from ledger.store import REGISTRY_STREAM  # noqa: PLC0415
+
+    problems = []
+    versions = store.registry_versions()
+    if versions != list(range(1, len(versions) + 1)):
+        problems.append(f"{store.target}: the issuer registry's records are not numbered 1 to {len(versions)} "
+                        f"(records removed?)")
+    if len(set(issuers)) != len(issuers):
+        problems.append(f"{store.target}: the issuer registry names an issuer twice")
+    named = {str(REGISTRY_STREAM), *(str(issuer_stream_id(i)) for i in issuers)}
+    for stream, count in sorted(store.stream_counts().items()):
+        if stream not in named:
+            problems.append(f"{store.target}: {count} stored records belong to no issuer the registry names "
+                            f"(stream {stream}): was an issuer's registry record removed?")
+    return problems
 
 
 def verify_export(file: str) -> Report:

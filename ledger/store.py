@@ -110,6 +110,43 @@ class Store:
         with self._guard():
             return list(self.recorder.select_events(stream, **kwargs))
 
+    def _query(self, sqlite_sql: str, postgres_sql: str) -> list[tuple[Any, ...]]:
+        if not self.ready:
+            return []
+        with self._guard():
+            if self.engine == "postgresql":
+                with self.recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+                    curs.execute(postgres_sql)
+                    return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in curs.fetchall()]
+            with self.recorder.datastore.transaction(commit=False) as c:
+                c.execute(sqlite_sql)
+                return [tuple(r) for r in c.fetchall()]
+
+    def stream_counts(self) -> dict[str, int]:
+        """Every stream with stored records, by id, and how many: the registry's and each issuer's."""
+        rows = self._query(f"SELECT originator_id, count(*) FROM {TABLE} GROUP BY originator_id",  # noqa: S608
+                           f"SELECT originator_id::text, count(*) FROM {TABLE} GROUP BY originator_id")  # noqa: S608
+        return {str(uuid.UUID(str(stream))): int(n) for stream, n in rows}
+
+    def registry_versions(self) -> list[int]:
+        return [r.originator_version for r in self._select(REGISTRY_STREAM)]
+
+    def foreign_objects(self) -> list[str]:
+        """What the ledger did not create in its database: every trigger on its tables (it
+        creates none) and, in a SQLite ledger file, any other table, view or trigger."""
+        if self.engine == "postgresql":
+            rows = self._query("", "SELECT 'trigger', t.tgname, c.relname FROM pg_trigger t "
+                                   "JOIN pg_class c ON c.oid = t.tgrelid "
+                                   f"WHERE NOT t.tgisinternal AND c.relname = '{TABLE}'")
+        else:
+            rows = self._query("SELECT type, name, tbl_name FROM sqlite_master", "")
+        out = []
+        for kind, name, table in rows:
+            ours = kind != "trigger" and (name == TABLE or name.startswith(("rm_", "sqlite_")))
+            if not ours:
+                out.append(f"{kind} {name}" + (f" on {table}" if table and table != name else ""))
+        return sorted(out)
+
     def issuers(self) -> list[str]:
         return [d["issuer"] for d in map(_decode, self._select(REGISTRY_STREAM)) if "issuer" in d]
 

@@ -363,3 +363,63 @@ def test_verify_sees_records_deleted_from_the_end_of_the_log(prod, tmp_path):
     for _ in range(2):  # and keeps seeing it: verify leaves the evidence where it is
         code, _, err = run("--db", prod, "verify")
         assert code == 1 and "the log ends before record 91" in err and "records were removed" in err
+
+
+def sql(ledger: Ledger, *statements: str) -> None:
+    """Statements run behind the ledger's back, through the engine itself."""
+    if ledger.engine == "postgres":
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(str(ledger.db)) as conn:
+            for statement in statements:
+                conn.execute(statement)
+        return
+    import sqlite3  # noqa: PLC0415
+
+    with sqlite3.connect(ledger.db) as conn:
+        conn.executescript(";\n".join(statements))
+
+
+REGISTRY = "1988f2052fa65d7dacc27a8d0220d1b6"  # uuid5(NAMESPACE, "issuers") (ledger.store.REGISTRY_STREAM)
+
+
+def test_verify_sees_a_registry_record_removed(ledger):
+    from ledger.store import REGISTRY_STREAM
+
+    assert REGISTRY_STREAM.hex == REGISTRY
+    assert ledger("import", SAVVIS).code == 0
+    where = f"'{REGISTRY_STREAM}'" if ledger.engine == "postgres" else f"'{REGISTRY}'"
+    sql(ledger, f"delete from ledger_events where originator_id = {where}")  # noqa: S608
+    r = ledger("verify")
+    assert r.code == 1 and "91 stored records belong to no issuer the registry names" in r.err
+    assert "empty ledger" not in r.out
+
+
+TRIGGER = {
+    "sqlite": ["create trigger eat after insert on ledger_events begin "
+               "delete from ledger_events where rowid = new.rowid; end"],
+    "postgres": ["create function eat() returns trigger language plpgsql as $$ begin "
+                 "delete from ledger_events where originator_id = new.originator_id "
+                 "and originator_version = new.originator_version; return null; end $$",
+                 "create trigger eat after insert on ledger_events for each row execute function eat()"],
+}
+
+
+def test_a_trigger_on_the_ledger_is_reported_and_refused(ledger):
+    assert ledger("import", SAVVIS).code == 0
+    sql(ledger, *TRIGGER[ledger.engine])
+    r = ledger("verify")
+    assert r.code == 1 and "trigger eat on ledger_events: not created by the ledger" in r.err
+    before = ledger.count()
+    r = ledger("import", ROOT / "tests" / "data" / "acme")
+    refused_in_one_line(r.code, r.err)
+    assert "carries trigger eat on ledger_events" in r.err and ledger.count() == before
+
+
+def test_verify_reports_what_a_sqlite_ledger_file_holds_beside_the_ledger(prod):
+    import sqlite3
+
+    with sqlite3.connect(prod) as conn:
+        conn.executescript("create view peek as select 1; create table notes (x)")
+    code, _, err = run("--db", prod, "verify")
+    assert code == 1 and "view peek: not created by the ledger" in err and "table notes: not created" in err
