@@ -142,7 +142,8 @@ class Store:
             rows = self._query("SELECT type, name, tbl_name FROM sqlite_master", "")
         out = []
         for kind, name, table in rows:
-            ours = kind != "trigger" and (name == TABLE or name.startswith(("rm_", "sqlite_")))
+            mine = lambda n: n == TABLE or n.startswith(("rm_", "sqlite_"))  # noqa: E731
+            ours = kind != "trigger" and (mine(name) or (kind == "index" and mine(table)))
             if not ours:
                 out.append(f"{kind} {name}" + (f" on {table}" if table and table != name else ""))
         return sorted(out)
