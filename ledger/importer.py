@@ -10,11 +10,11 @@ from pydantic import ValidationError
 
 from events import Event, EventCorrected
 from events.canonical import canonical_json, floatless_canonical_json
-from ledger.errors import InputError, UsageError
+from ledger.errors import Conflict, InputError, UsageError
 from ledger.incremental import NeedsFullCheck, check_appended, plain, recorded_contents, taken_refs
 from ledger.loader import Loaded
 from ledger.readmodel import ReadModel
-from ledger.store import Store, describe_failure, utcnow
+from ledger.store import Store, StoreError, describe_failure, utcnow
 from projections.fold import RuleViolation, fold
 from projections.timeline import Recorded, UnknownTarget, replacement_event, resolve
 
@@ -191,8 +191,9 @@ def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:
                     model.keep_checkpoints(issuer, checked.checkpoints.get(issuer, []))
         except Exception as exc:
             # The batch is written. The read models are derived: if they cannot follow now
-            # (another process holds them), the next query catches them up. Not a failed import.
-            if describe_failure(exc, store.target) is None:
+            # (another process holds them, the server went away just after the commit), the
+            # next query catches them up. Not a failed import.
+            if not isinstance(exc, StoreError | Conflict) and describe_failure(exc, store.target) is None:
                 raise
     finally:
         model.close()

@@ -239,8 +239,19 @@ class Store:
             # the client in Pipeline.sync). Same statements (table lock, NOTIFY, one INSERT from
             # unnest), same single transaction, without the pipeline.
             recorder = self.recorder
-            with recorder.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-                recorder._insert_stored_events(curs, stored)  # noqa: SLF001 (eventsourcing pinned to 9.5.6)
+            committing = False
+            try:
+                with recorder.datastore.get_connection() as conn:
+                    with conn.transaction(), conn.cursor() as curs:
+                        recorder._insert_stored_events(curs, stored)  # noqa: SLF001 (eventsourcing pinned to 9.5.6)
+                        committing = True
+            except Exception as exc:
+                if committing and not isinstance(exc, IntegrityError):
+                    # The server may have committed before the answer was lost: say so, never "failed".
+                    raise StoreError(f"{self.target}: the connection failed as the batch was committed "
+                                     f"({scrub(exc, self._url)}); it may have been written: run `ledger verify`, "
+                                     "then import again (only what is missing is added)") from None
+                raise
         else:
             self.recorder.insert_events(stored)
 

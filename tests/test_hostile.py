@@ -423,3 +423,44 @@ def test_verify_reports_what_a_sqlite_ledger_file_holds_beside_the_ledger(prod):
         conn.executescript("create view peek as select 1; create table notes (x)")
     code, _, err = run("--db", prod, "verify")
     assert code == 1 and "view peek: not created by the ledger" in err and "table notes: not created" in err
+
+
+# --- a commit that succeeded is reported as one ---------------------------------------------------
+
+
+def test_the_server_going_away_just_after_the_commit_is_not_a_failed_import(postgres_server, monkeypatch, tmp_path):
+    """Between the commit and the read models' catching up, every connection to the database is
+    cut and new ones are refused: the import still says what it wrote, and it was written."""
+    import psycopg
+
+    from ledger.readmodel import ReadModel
+
+    monkeypatch.setenv("LEDGER_CACHE", str(tmp_path / "cache"))
+    postgres_server.create_database("gone")
+    url = postgres_server.url("gone")
+    admin = postgres_server.url("postgres")
+
+    def cut(allow: bool) -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"alter database gone allow_connections {str(allow).lower()}")
+            if not allow:
+                conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = 'gone'")
+
+    follow = ReadModel.follow_written
+
+    def cut_then_follow(self, issuer, written):
+        cut(False)
+        return follow(self, issuer, written)
+
+    monkeypatch.setattr(ReadModel, "follow_written", cut_then_follow)
+    try:
+        code, out, err = run("--db", url, "import", SAVVIS)
+    finally:
+        cut(True)
+        monkeypatch.setattr(ReadModel, "follow_written", follow)
+    assert code == 0, err
+    assert "imported 91 events" in out
+    assert Ledger(url).count() == 91 + 1  # and the registry's record
+    code, _, err = run("--db", url, "verify")
+    assert code == 0, err
+    postgres_server.drop_database("gone")
