@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 from pathlib import Path
 
 KEY_BYTES = 32
@@ -33,9 +34,19 @@ def key_path() -> Path:
     return Path(data) / "ledger" / "checkpoint.key"
 
 
+def _read_key(path: Path) -> bytes:
+    """At most a key's length and one byte more, from a regular file only: a FIFO or a device
+    named as the key (/dev/urandom) would block or never end."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        return f.read(KEY_BYTES + 1)
+
+
 def _load_or_create(path: Path) -> bytes:
     try:
-        key = path.read_bytes()
+        key = _read_key(path)
     except FileNotFoundError:
         key = None
     if key is not None and len(key) == KEY_BYTES:
@@ -54,7 +65,7 @@ def _load_or_create(path: Path) -> bytes:
         os.link(scratch, path)
         return fresh
     except FileExistsError:
-        key = path.read_bytes()
+        key = _read_key(path)
         if len(key) != KEY_BYTES:
             raise OSError(f"{path}: not a checkpoint key ({len(key)} bytes, expected {KEY_BYTES})") from None
         return key

@@ -52,13 +52,22 @@ def _secrets(target: str) -> list[str]:
     return sorted({s for s in found if s}, key=len, reverse=True)
 
 
+MIN_FREE_SECRET = 4
+
+
 def scrub(message: object, target: str) -> str:
     """An error message as one line, with the target redacted and its password nowhere."""
     text = str(message)
     if "://" in target:
         text = text.replace(target, redact(target))
         for secret in _secrets(target):
-            text = text.replace(secret, "***")
+            if len(secret) >= MIN_FREE_SECRET:
+                text = text.replace(secret, "***")
+            else:
+                # Replaced anywhere, a password of a letter or two would turn "postgresql" into
+                # "***ostgresql"; where a message can carry it, it stands next to these marks.
+                for before, after in ((":", "@"), ("password=", ""), ("password='", "'"), ('password="', '"')):
+                    text = text.replace(f"{before}{secret}{after}", f"{before}***{after}")
     return " ".join(text.split()) or type(message).__name__
 
 

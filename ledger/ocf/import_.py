@@ -565,11 +565,19 @@ class Translator:
                                  self.order), event))
 
     def run(self) -> list[Event]:
-        self.stakeholders()
-        self.stock_classes()
-        self.stock_plans()
-        self.documents()
-        self.transactions()
+        try:
+            self.stakeholders()
+            self.stock_classes()
+            self.stock_plans()
+            self.documents()
+            self.transactions()
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
+            # The checks above name the object and field for every shape the standard allows;
+            # a value of a shape it does not (a name that is a string, a list for a number)
+            # ends here, still as one line.
+            raise InputError(self.pkg.name, None, None, "",
+                             f"an OCF object is not of the shape the standard gives it "
+                             f"({type(exc).__name__}: {exc})") from None
         return [e for _, e in sorted(self.events, key=lambda t: t[0])]
 
 
