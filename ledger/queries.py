@@ -54,8 +54,8 @@ def state_at(store: Store, query: Query) -> State:
         model = ReadModel(store)
         try:
             return model.state_at(query.issuer, query.as_of)
-        except (LookupError, KeyError, sqlite3.Error):
-            pass  # the derived copy cannot follow the log: answer from the log itself
+        except (LookupError, ValueError, TypeError, sqlite3.Error):
+            pass  # the derived copy cannot follow the log, or is damaged: answer from the log itself
         finally:
             model.close()
     return replay_state(store, query)

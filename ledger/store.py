@@ -189,7 +189,7 @@ class Store:
 
     def last(self, issuer: str) -> dict[str, Any] | None:
         rows = self._select(issuer_stream_id(issuer), desc=True, limit=1)
-        return _decode(rows[0]) if rows else None
+        return self._checked(issuer, _decode(rows[0]), False) if rows else None
 
     # --- writing ------------------------------------------------------
 

@@ -507,3 +507,31 @@ def test_ocf_objects_of_the_wrong_shape_are_one_line(prod, tmp_path, change):
     code, _, err = run("--db", tmp_path / "new.db", "import", pkg)
     refused_in_one_line(code, err)
     assert not (tmp_path / "new.db").exists() or Ledger(tmp_path / "new.db").count() == 0
+
+
+def test_a_damaged_read_model_row_is_answered_from_the_log(prod):
+    import sqlite3
+
+    want = run("--db", prod, "holdings", "--as-of", "2004-07-02", "--format", "json")[1]
+    with sqlite3.connect(prod) as conn:
+        conn.execute("update rm_timeline set body = '{not json' where rowid = (select min(rowid) from rm_timeline)")
+    code, out, err = run("--db", prod, "holdings", "--as-of", "2004-07-02", "--format", "json")
+    assert code == 0, err
+    import json
+
+    assert json.loads(out)["rows"] == json.loads(want)["rows"]
+    code, _, err = run("--db", prod, "verify")
+    assert code == 1 and "read models cannot be rebuilt" in err
+
+
+def test_a_damaged_log_row_is_one_line_for_queries_and_verify(prod):
+    import sqlite3
+
+    with sqlite3.connect(prod) as conn:
+        conn.execute("update ledger_events set state = x'00ff' where rowid = (select max(rowid) from ledger_events)")
+    for args in (["holdings", "--as-of", "2004-07-02"], ["captable"], ["history"]):
+        code, _, err = run("--db", prod, *args)
+        refused_in_one_line(code, err)
+        assert "record 91 of issuer 'savvis' is not a ledger record" in err
+    code, _, err = run("--db", prod, "verify")
+    assert code == 1 and "record 91" in err
