@@ -56,3 +56,20 @@ def atomic_file(path: Path, *, label: str | None = None) -> Iterator[BinaryIO]:
 def write_file(path: Path, data: bytes, *, label: str | None = None) -> None:
     with atomic_file(path, label=label) as f:
         f.write(data)
+
+
+def write_folder(out: str, files: dict[str, bytes], *, force: bool) -> Path:
+    """A folder of files, each written whole (`write_file`); never over a folder without force."""
+    folder = output_path(out, force=force, directory=True)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{out}: is a file")
+    clash = [name for name in files if (folder / name).is_dir()]
+    if clash:
+        raise UsageError(f"{folder / clash[0]}: is a folder")
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    for name, data in files.items():
+        write_file(folder / name, data, label=out)
+    return folder

@@ -154,11 +154,11 @@ def test_a_password_in_the_query_string_is_never_printed():
 
 
 @pytest.fixture
-def acme_db(tmp_path) -> Path:
-    db = tmp_path / "acme.db"
-    code, _, err = run("--db", db, "import", ROOT / "tests" / "data" / "acme")
+def acme_db(ledger):
+    """The Acme history on the engine under test (a SQLite file, or a PostgreSQL database)."""
+    code, _, err = run("--db", ledger.db, "import", ROOT / "tests" / "data" / "acme")
     assert code == 0, err
-    return db
+    return ledger.db
 
 
 def issuance(quantity: str, extra: str = "", date: str = "2021-02-01") -> str:

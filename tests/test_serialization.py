@@ -246,10 +246,16 @@ def _ref_non_negative(value: int) -> int:
     return value
 
 
+def _ref_at_most(value: int) -> int:
+    if value > 10**15:  # events/bounds.py: more shares than any issuer has, and past SQL's integers
+        raise ValueError("must be at most 1,000,000,000,000,000")
+    return value
+
+
 RULES = [
     (Slug, Annotated[str, AfterValidator(_ref_slug)]),
-    (Quantity, Annotated[int, Field(strict=True), AfterValidator(_ref_positive)]),
-    (Count, Annotated[int, Field(strict=True), AfterValidator(_ref_non_negative)]),
+    (Quantity, Annotated[int, Field(strict=True), AfterValidator(_ref_positive), AfterValidator(_ref_at_most)]),
+    (Count, Annotated[int, Field(strict=True), AfterValidator(_ref_non_negative), AfterValidator(_ref_at_most)]),
 ]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.exports.snapshot import Snapshot
-from ledger.paths import output_path, write_file
+from ledger.paths import write_folder
 from ledger.render import to_csv
 
 # Preferred column order per report; any other key a row has is appended, never dropped.
@@ -103,27 +103,9 @@ def manifest(snapshot: Snapshot, files: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def write_folder(out: str, files: dict[str, str], *, force: bool) -> Path:
-    """Write each file beside its final name, then move it into place; never over a folder without force."""
-    from ledger.errors import UsageError  # noqa: PLC0415
-
-    folder = output_path(out, force=force, directory=True)
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{out}: is a file")
-    clash = [name for name in files if (folder / name).is_dir()]
-    if clash:
-        raise UsageError(f"{folder / clash[0]}: is a folder")
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    for name, text in files.items():
-        write_file(folder / name, text.encode("utf-8"), label=out)
-    return folder
-
-
 def export_csv(snapshot: Snapshot, out: str, *, force: bool = False) -> dict[str, Any]:
     files = csv_files(snapshot)
     meta = manifest(snapshot, files)
-    write_folder(out, {**files, "manifest.json": json.dumps(meta, indent=2) + "\n"}, force=force)
+    write_folder(out, {name: text.encode("utf-8") for name, text in
+                       {**files, "manifest.json": json.dumps(meta, indent=2) + "\n"}.items()}, force=force)
     return meta

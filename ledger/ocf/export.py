@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from events import EventCorrected, EventRetracted
-from ledger.errors import UsageError
 from ledger.exports.snapshot import Snapshot
 from ledger.ocf.build import Package, build_package
 from ledger.ocf.common import FILES, MANIFEST, OCF_VERSION, meta_comment
-from ledger.paths import atomic_file, output_path, write_file
+from ledger.paths import atomic_file, output_path, write_folder
 
 # Fixed so that a zip of the same package is the same bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -78,27 +77,15 @@ def package_files(snapshot: Snapshot) -> tuple[dict[str, bytes], Package]:
 
 
 def write_package(out: str, files: dict[str, bytes], *, force: bool) -> Path:
-    as_zip = out.lower().endswith(".ocf.zip")
-    path = output_path(out, force=force, directory=not as_zip)
-    if as_zip:
-        with atomic_file(path, label=out) as f, zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name, data in files.items():
-                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                zf.writestr(info, data)
-        return path
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"{out}: is a file")
-    clash = [n for n in files if (path / n).is_dir()]
-    if clash:
-        raise UsageError(f"{path / clash[0]}: is a folder")
-    try:
-        path.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    for name, data in files.items():
-        write_file(path / name, data, label=out)
+    if not out.lower().endswith(".ocf.zip"):
+        return write_folder(out, files, force=force)
+    path = output_path(out, force=force)
+    with atomic_file(path, label=out) as f, zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
     return path
 
 
