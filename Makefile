@@ -16,7 +16,7 @@ OUT := out/savvis
 
 demo: $(STAMP)
 	$(BIN)/ledger --db savvis.db replay replay_data/savvis --fresh
-	$(BIN)/ledger --db savvis.db verify
+	$(BIN)/ledger --db savvis.db verify --sources replay_data/savvis
 	mkdir -p $(OUT)
 	$(BIN)/ledger --db savvis.db export jsonl --out $(OUT)/log.jsonl --force
 	$(BIN)/ledger verify $(OUT)/log.jsonl

@@ -341,17 +341,27 @@ def readmodels(ctx: click.Context, issuer: str | None) -> None:
 
 @cli.command()
 @click.argument("file", required=False)
+@click.option("--sources", "sources", metavar="FOLDER",
+              help="Also check every quote word for word in the documents the event files in FOLDER name.")
 @click.pass_context
 @user_errors
-def verify(ctx: click.Context, file: str | None) -> None:
+def verify(ctx: click.Context, file: str | None, sources: str | None) -> None:
     """Recompute the hash chain and rebuild every projection; exit 1 on any mismatch."""
     from ledger.integrity import verify_export, verify_store  # noqa: PLC0415
 
     if file is not None:
+        if sources is not None:
+            raise UsageError("--sources checks a ledger's quotes: give it without FILE")
         report = verify_export(file)
     else:
         with open_store(ctx) as store:
             report = verify_store(store)
+            if sources is not None:
+                from ledger.sources import verify_sources  # noqa: PLC0415
+
+                checked = verify_sources(store, sources)
+                report.lines += checked.lines
+                report.problems += checked.problems
     for line in report.lines:
         click.echo(line)
     if not report.ok:

@@ -258,6 +258,24 @@ def _rule(err: dict[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
+def document_headers(folder: str) -> list[tuple[Path, DocumentHeader]]:
+    """The document header of each event file in a folder (not its events), in name order."""
+    out = []
+    for path in collect_files([folder]):
+        if _is_ocf(path) or path.suffix.lower() == ".jsonl":
+            continue  # no document header
+        data = _parse(str(path), read_user_text(path), json_only=path.suffix.lower() == ".json")
+        if not isinstance(data, dict):
+            raise InputError(str(path), None, None, "", "an event file is a mapping with 'document' and 'events'")
+        try:
+            out.append((path, DocumentHeader.model_validate(data.get("document"))))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = "document." + ".".join(str(p) for p in err["loc"]) if err["loc"] else "document"
+            raise InputError(str(path), None, None, field, _rule(err)) from None
+    return out
+
+
 def read_draft(name: str) -> list[dict[str, Any]]:
     """The events of a draft file as plain data: its slugs need not match the ledger's yet."""
     path = Path(name)
