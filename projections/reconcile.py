@@ -302,6 +302,16 @@ def normal_name(name: str) -> str:
     return " ".join(text.split())
 
 
+def _where_named(history, party: str, alias: str) -> list[str]:
+    """The places whose quoted words print `alias`: a statement of the name (FactStated, field
+    "name"), or any event quoting it word for word (white space runs as one space)."""
+    printed = " ".join(alias.split())
+    stated = [src(e) for e in history if isinstance(e, FactStated) and e.subject == party
+              and e.field == "name" and str(e.value) == alias]
+    quoted = [src(e) for e in history if e.source.quote and printed in " ".join(e.source.quote.split())]
+    return list(dict.fromkeys(stated + quoted))
+
+
 def _names(history, reports) -> list[dict[str, Any]]:
     rows = []
     parties = {e.party: e for e in history if isinstance(e, PartyRegistered)}
@@ -310,8 +320,12 @@ def _names(history, reports) -> list[dict[str, Any]]:
         for alias in e.aliases:
             if alias.casefold() in quoted or normal_name(alias) == normal_name(e.name):
                 continue  # a defined short name, or the same name typeset differently
-            rows.append(row("name", e.party, "conflict", alias, e.name, [src(e)],
-                            f"a document names {e.party} '{alias}', not '{e.name}'"))
+            # Each side cites where its words are printed: the variant first, then the name.
+            where = _where_named(history, e.party, alias)
+            explanation = f"a document names {e.party} '{alias}', not '{e.name}'"
+            if not where:
+                explanation += " (no recorded quote prints the variant: the name's source is cited alone)"
+            rows.append(row("name", e.party, "conflict", alias, e.name, [*where, src(e)], explanation))
     for r in reports:
         p = parties.get(r.party)
         if r.name_as_reported and p and normal_name(r.name_as_reported) != normal_name(p.name) \

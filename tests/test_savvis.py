@@ -188,6 +188,19 @@ def test_reconciliation_finds_what_a_careful_reader_finds(savvis):
     assert ("cvc-ii-partners", "CVC Partners, L.L.C.") in names
     assert ("cvc-offshore-ii", "CONSTELLATION VENTURE CAPTIAL OFFSHORE II, L.P.") in names
     assert ("jonathan-m-rather", "John Rather") in names
+    # Each variant is cited where it is printed, first, then where the name is printed as
+    # registered. Read in the documents: "CAPTIAL" on the 13D/A's signature page (page 10);
+    # "CVC Partners, L.L.C." in the Joinder's preamble; "John Rather" in Amendment No. 1's
+    # WCAS VIII signature block; "Jonathan Rather" in the letter agreement's signature blocks;
+    # "Jonathan M. Rather" on the 2001 agreement's signature page.
+    cited = {r["reported"]: r["sources"] for r in f if r["kind"] == "name"}
+    documents = {variant: [s.split(",")[0] for s in sources] for variant, sources in cited.items()}
+    assert documents["CONSTELLATION VENTURE CAPTIAL OFFSHORE II, L.P."][0] == "savvis-13da1-2004"
+    assert cited["CONSTELLATION VENTURE CAPTIAL OFFSHORE II, L.P."][0].startswith("savvis-13da1-2004, Page 10")
+    assert cited["CVC Partners, L.L.C."][0] == "savvis-joinder-2002, Preamble"
+    assert documents["John Rather"][0] == "savvis-ira-amendment-1-2002"
+    assert set(documents["Jonathan Rather"][:-1]) == {"savvis-letter-2002"}
+    assert documents["Jonathan Rather"][-1] == documents["John Rather"][-1] == "savvis-rra-2001"
     # Item 5(a): 109,488,793 outstanding, of which the sources name holders of 2,575,298.
     [out] = find(f, "outstanding", "common")
     assert (out["reported"], out["derived"]) == (109_488_793, 2_575_298)
