@@ -1,4 +1,7 @@
-"""The journal: recorded events with their sources, filterable by party or security."""
+"""The journal: recorded events with their sources, filterable by party or security.
+
+Filtered by party, it holds the events that name the party and those that act on a warrant
+or note the party holds (an exercise names only the warrant)."""
 
 from __future__ import annotations
 
@@ -25,15 +28,32 @@ def _names(event: dict[str, Any], fields: tuple[str, ...]) -> set[str]:
     return out
 
 
+INSTRUMENT_FIELDS = ("warrant", "note")
+
+
+def _instruments_held(records: list[dict[str, Any]], party: str) -> set[str]:
+    """The warrants and notes `party` was ever issued or transferred: their exercises and
+    conversions made its holdings, though those events name only the instrument."""
+    held: set[str] = set()
+    for record in records:
+        event = record["event"]
+        for e in (event, event.get("replacement")):
+            if isinstance(e, dict) and party in (e.get("holder"), e.get("to_holder")):
+                held |= _names(e, INSTRUMENT_FIELDS)
+    return held
+
+
 def journal_rows(records: list[dict[str, Any]], known_at: dt.datetime | None = None, *,
                  party: str | None = None, security: str | None = None,
                  warrant_underlying: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    records = [r for r in records
+               if known_at is None or dt.datetime.fromisoformat(r["recorded_at"]) <= known_at]
+    held = _instruments_held(records, party) if party is not None else set()
     rows = []
     for record in records:
-        if known_at is not None and dt.datetime.fromisoformat(record["recorded_at"]) > known_at:
-            continue
         event = record["event"]
-        if party is not None and party not in _names(event, PARTY_FIELDS):
+        if party is not None and party not in _names(event, PARTY_FIELDS) \
+                and not held & _names(event, INSTRUMENT_FIELDS):
             continue
         if security is not None and security not in _names(event, SECURITY_FIELDS):
             continue

@@ -232,6 +232,19 @@ def test_history_shows_inferences_and_sources(savvis):
     assert "inferred" in table or "327,642" in table
 
 
+def test_a_partys_history_holds_the_exercises_of_its_warrants(savvis):
+    # Exhibits 1 and 2 are Warrants Nos. 26 and 27 issued to Constellation Venture Capital
+    # Offshore II, L.P.; Item 3 has each surrendered in a cashless exercise. The exercises name
+    # only the warrant, yet they made its Series B holding.
+    rows = savvis("history", "--party", "cvc-offshore-ii", "--format", "json").json()["rows"]
+    exercised = sorted(r["warrant"] for r in rows if r["type"] == "CashlessExercise")
+    assert exercised == ["w-26", "w-27"]
+    issued = sorted(r["warrant"] for r in rows if r["type"] == "WarrantIssued")
+    assert issued == ["w-26", "w-27"]
+    # Nobody else's: Warrant No. 28 is the BSC Employee Fund IV's.
+    assert not [r for r in rows if r.get("warrant") == "w-28"]
+
+
 def test_replay_refuses_an_existing_ledger_without_fresh(savvis):
     r = savvis("replay", SAVVIS)
     assert r.code == 2 and "--fresh" in r.err
