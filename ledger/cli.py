@@ -395,13 +395,13 @@ def extract(filing: str, out: str, force: bool) -> None:
     from pathlib import Path  # noqa: PLC0415
 
     from ledger.extract import extract_filing  # noqa: PLC0415
-    from ledger.inputs import read_user_text  # noqa: PLC0415
+    from ledger.inputs import MAX_FILING_BYTES, read_user_text  # noqa: PLC0415
     from ledger.paths import output_path, write_file  # noqa: PLC0415
 
     source = Path(filing)
     if not source.is_file():
         raise UsageError(f"{filing}: no such file")
-    draft = extract_filing(read_user_text(source, errors="replace"), source.name)
+    draft = extract_filing(read_user_text(source, errors="replace", limit=MAX_FILING_BYTES), source.name)
     text = draft.to_yaml()
     if out == "-":
         click.echo(text, nl=False)

@@ -535,3 +535,14 @@ def test_a_damaged_log_row_is_one_line_for_queries_and_verify(prod):
         assert "record 92 of issuer 'savvis' is not a ledger record" in err
     code, _, err = run("--db", prod, "verify")
     assert code == 1 and "record 92" in err
+
+
+def test_a_filing_past_the_bound_is_refused_before_any_pattern_reads_it(tmp_path):
+    from ledger.inputs import MAX_FILING_BYTES
+
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:
+        f.truncate(MAX_FILING_BYTES + 1)  # sparse: no disk used
+    code, _, err = run("extract", big, "--out", "-")
+    refused_in_one_line(code, err)
+    assert "larger than 64 MiB" in err
