@@ -22,7 +22,7 @@ demo: $(STAMP)
 	$(BIN)/ledger verify $(OUT)/log.jsonl
 	$(BIN)/ledger --db savvis.db export csv --as-of 2004-07-02 --out $(OUT)/csv --force
 	$(BIN)/ledger --db savvis.db export ocf --as-of 2004-07-02 --out $(OUT)/savvis.ocf.zip --force
-	$(BIN)/ledger --db savvis.db export html --as-of 2004-07-02 --outstanding reported --out $(OUT)/report.html --force
+	$(BIN)/ledger --db savvis.db export html --as-of 2004-07-02 --out $(OUT)/report.html --force
 
 test: $(STAMP)
 	scripts/test-programs

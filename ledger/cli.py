@@ -169,8 +169,8 @@ def folded(ctx: click.Context, issuer: str | None, as_of: dt.date | None, known_
 
 
 outstanding_option = click.option(
-    "--outstanding", type=click.Choice(["derived", "reported"]), default="derived", show_default=True,
-    help="Denominator: the ledger's own count, or the latest SharesOutstandingReported (as filers do).")
+    "--outstanding", type=click.Choice(["best", "derived", "reported"]), default="best", show_default=True,
+    help="Denominator: the ledger's own count where complete, else the latest reported (best); or force one.")
 
 
 @cli.command()
@@ -217,8 +217,11 @@ def voting(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | No
     from projections.voting import voting_rows  # noqa: PLC0415
 
     query, state = folded(ctx, issuer, as_of, known_at)
-    emit(fmt, f"Voting power in {query.issuer}", query.header(),
-         voting_rows(state, query.as_of, reported=outstanding == "reported"))
+    emit(fmt, f"Voting power in {query.issuer}", query.header(), voting_rows(state, query.as_of, mode=outstanding),
+         VOTING_COLUMNS if fmt != "json" else None)
+
+
+VOTING_COLUMNS = ["party", "votes", "votes_at_least", "percent", "complete", "missing", "by_class"]
 
 
 @cli.command()
@@ -235,7 +238,7 @@ def ownership(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime |
 
     query, state = folded(ctx, issuer, as_of, known_at)
     security = security or common_class(state)
-    rows = ownership_rows(state, security, query.as_of, reported=outstanding == "reported")
+    rows = ownership_rows(state, security, query.as_of, mode=outstanding)
     if cover and fmt == "table":
         from ledger.reports import print_cover_pages  # noqa: PLC0415
 
@@ -246,7 +249,8 @@ def ownership(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime |
 
 
 OWNERSHIP_COLUMNS = ["party", "beneficially_owned", "acquirable_within_60_days", "percent", "sole_voting",
-                     "shared_voting", "sole_dispositive", "shared_dispositive", "complete", "missing"]
+                     "shared_voting", "sole_dispositive", "shared_dispositive", "complete", "missing",
+                     "denominator", "denominator_source", "denominator_document", "denominator_date"]
 
 
 def common_class(state) -> str:
@@ -268,7 +272,7 @@ def rights(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | No
 
     query, state = folded(ctx, issuer, as_of, known_at)
     emit(fmt, f"Rights under agreements of {query.issuer}", query.header(),
-         rights_rows(state, query.as_of, reported=outstanding == "reported"),
+         rights_rows(state, query.as_of, mode=outstanding),
          ["agreement", "right", "kind", "party", "status", "explanation"] if fmt == "table" else None)
 
 

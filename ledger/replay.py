@@ -137,13 +137,14 @@ def _report(console: Console, issuer: str, history, dates: list[dt.date]) -> int
         console.print(table("Holdings", holdings_rows(state, day)))
         common = next((s for s, sec in state.securities.items() if sec.created.kind == "common"), None)
         if common:
-            console.print(table(f"Beneficial ownership of {common} (Rule 13d-3, reported outstanding as denominator)",
-                                ownership_rows(state, common, day, reported=True),
+            console.print(table(f"Beneficial ownership of {common} (Rule 13d-3)",
+                                ownership_rows(state, common, day),
                                 ["party", "beneficially_owned", "acquirable_within_60_days", "percent",
-                                 "sole_voting", "shared_voting", "complete", "missing"]))
-        console.print(table("Voting power (reported outstanding as denominator)",
-                            voting_rows(state, day, reported=True)))
-        console.print(table("Rights", rights_rows(state, day, reported=True),
+                                 "sole_voting", "shared_voting", "complete", "missing", "denominator",
+                                 "denominator_source"]))
+        console.print(table("Voting power", voting_rows(state, day),
+                            ["party", "votes", "votes_at_least", "percent", "missing"]))
+        console.print(table("Rights", rights_rows(state, day),
                             ["agreement", "right", "party", "status", "explanation"]))
     rows = reconcile(history)
     findings = [r for r in rows if r["status"] in FINDING]

@@ -5,7 +5,8 @@ within 60 days (warrant shares exercisable by then and not expired;
 convertibles whose conditions were met on or before the as-of date), and
 everything held by the entities it controls, at any depth (shared power).
 A group counts as one person. Percent of class is
-owned / (class outstanding + that person's own acquirable shares).
+owned / (class outstanding + that person's own acquirable shares), the class
+outstanding being the denominator rule's (projections/denominators.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from projections.dilution import BY_HOLDER, conversion_terms, note_claims, warrant_claims
+from projections.denominators import Mode, denominator
 from projections.state import State
 from projections.voting import percent
 
@@ -75,18 +77,10 @@ def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Dir
     return positions
 
 
-def denominator(state: State, security: str, day: dt.date, reported: bool) -> tuple[int | None, str]:
-    if reported:
-        report = state.reported_outstanding(security, day)
-        if report is None:
-            return None, f"no SharesOutstandingReported for {security} on or before {day}"
-        return report.quantity, f"reported as of {report.effective_date}"
-    return state.outstanding(security), "derived from the ledger"
-
-
-def ownership_rows(state: State, security: str, day: dt.date, *, reported: bool = False) -> list[dict[str, Any]]:
+def ownership_rows(state: State, security: str, day: dt.date, *, mode: Mode = "best") -> list[dict[str, Any]]:
     positions = direct_positions(state, security, day)
-    outstanding, basis = denominator(state, security, day, reported)
+    whole = denominator(state, security, day, mode)
+    outstanding = whole.shares
     children = state.control_children()  # built once, walked for every controller and group member
     persons: dict[str, tuple[set[str], set[str]]] = {}  # person -> (sole entities, shared entities)
     for holder in positions:
@@ -135,9 +129,10 @@ def ownership_rows(state: State, security: str, day: dt.date, *, reported: bool 
         if missing:
             row["complete"] = False
             row["missing"] = missing
+        row.update(whole.fields())
         if outstanding is None:
             row["complete"] = False
-            row.setdefault("missing", []).append(basis)
+            row.setdefault("missing", []).append(whole.reason)
         rows.append(row)
     return rows
 

@@ -31,7 +31,9 @@ from typing import Any
 
 from events import DemandRegistrationRequested
 from projections.state import AgreementState, State
-from projections.voting import percent, total_votes, votes_by_holder, votes_per_share
+from projections.denominators import Mode
+from projections.rounding import round_quantity
+from projections.voting import class_votes, percent, stated, total_votes, votes_by_holder
 
 
 def rights_of(agreement: AgreementState, kind: str) -> list[dict[str, Any]]:
@@ -136,7 +138,7 @@ def _row(agreement: str, right: dict[str, Any] | None, party: str | None, status
     }
 
 
-def _eligible(state: State, slug: str, right: dict[str, Any], day: dt.date, reported: bool) -> dict[str, Any]:
+def _eligible(state: State, slug: str, right: dict[str, Any], day: dt.date, mode: Mode) -> dict[str, Any]:
     threshold = Fraction(str(right.get("threshold", "0")))
     measure = right.get("measure", "voting_power")
     classes = None
@@ -145,50 +147,56 @@ def _eligible(state: State, slug: str, right: dict[str, Any], day: dt.date, repo
     entities = person_entities(state, slug)
     held = votes_by_holder(state, day, classes=classes)
     votes = sum(v for holder, v in held.items() if holder in entities)
-    total, used = total_votes(state, day, reported=reported)
+    # The whole is "all outstanding votes" whatever the measure: the denominator rule's
+    # whole of every class (projections/denominators.py), or open with what leaves it so.
+    by_class = class_votes(state, day, mode)
+    total, open_ = total_votes(by_class)
     missing = [f"{h}'s {s} holding ({d})" for (h, s), d in state.undisclosed.items()
                if h in entities and (classes is None or s in classes)]
-    # Reported counts above what the ledger accounts for are shares of holders it does
-    # not know: they could be this person's, so "not eligible" needs them to be too few.
-    derived, _ = total_votes(state, day, reported=False, classes=classes)
-    unaccounted = max(0, total_votes(state, day, reported=reported, classes=classes)[0] - derived)
-    figures = {"votes": votes, "total_votes": total, "percent": percent(votes, total),
-               "threshold_percent": float(threshold * 100), "measure": measure}
-    if used:
-        figures["total_votes_basis"] = "reported outstanding of " + ", ".join(used)
-    if unaccounted:
-        figures["unaccounted_votes"] = unaccounted
+    unstated = sorted(s for s, c in by_class.items() if (classes is None or s in classes)
+                      and not stated(state.securities[s]) and any(h in entities for (h, x) in state.shares if x == s))
+    figures: dict[str, Any] = {"votes": votes, "total_votes": total,
+                               "percent": percent(votes, total) if total else None,
+                               "threshold_percent": float(threshold * 100), "measure": measure,
+                               "denominators": {s: c.denominator.fields() for s, c in sorted(by_class.items())}}
     pct = f"{float(threshold * 100):g}%"
-    unreported = sorted(s for s, sec in state.securities.items()
-                        if votes_per_share(state, sec, day) and s not in used) if reported else []
-    if unreported:
+    if unstated:
+        figures["votes"] = None
+        figures["votes_at_least"] = votes
         return _row("", right, slug, "not derivable", figures,
-                    f"no outstanding count reported on or before {day} for {', '.join(unreported)}")
-    if total and Fraction(votes, total) >= threshold:
-        return _row("", right, slug, "eligible", figures, f"{votes:,} of {total:,} votes meets {pct}")
+                    f"votes per share of {', '.join(unstated)}, which {slug} holds, are not stated")
     if missing:
+        figures["votes"] = None
+        figures["votes_at_least"] = votes
+        if total is not None and Fraction(votes, total) >= threshold:
+            return _row("", right, slug, "eligible", figures, f"at least {votes:,} of {total:,} votes meets {pct}")
         return _row("", right, slug, "not derivable", figures, "missing: " + "; ".join(missing))
+    if total is None:
+        return _row("", right, slug, "not derivable", figures,
+                    f"{votes:,} votes held, but the whole of the votes is open: " + "; ".join(open_))
     if not total:
         return _row("", right, slug, "not derivable", figures, "no outstanding votes recorded on this date")
-    unstated = sorted(s for s, sec in state.securities.items()
-                      if (classes is None or s in classes) and sec.created.votes_per_share is None
-                      and not sec.created.as_converted_voting and sec.created.kind == "preferred")
-    if unstated:
-        return _row("", right, slug, "not derivable", figures,
-                    f"votes per share of {', '.join(unstated)} are not stated")
-    if Fraction(votes + unaccounted, total) >= threshold:
-        return _row("", right, slug, "not derivable", figures,
-                    f"{votes:,} of {total:,} votes is below {pct}, but {unaccounted:,} reported votes are held "
-                    "by holders the ledger does not record")
+    if Fraction(votes, total) >= threshold:
+        return _row("", right, slug, "eligible", figures, f"{votes:,} of {total:,} votes meets {pct}")
+    # Reported shares beyond those whose holders the ledger records could be this person's:
+    # "not eligible" needs them to be too few to reach the threshold.
+    unaccounted = sum(round_quantity(max(0, c.denominator.shares - state.outstanding(s)) * c.per_share)
+                      for s, c in by_class.items() if c.denominator.source == "reported")
+    if unaccounted:
+        figures["unaccounted_votes"] = unaccounted
+        if Fraction(votes + unaccounted, total) >= threshold:
+            return _row("", right, slug, "not derivable", figures,
+                        f"{votes:,} of {total:,} votes is below {pct}, but {unaccounted:,} reported votes are held "
+                        "by holders the ledger does not record")
     return _row("", right, slug, "not eligible", figures, f"{votes:,} of {total:,} votes is below {pct}")
 
 
-def rights_rows(state: State, day: dt.date, *, reported: bool = False) -> list[dict[str, Any]]:
+def rights_rows(state: State, day: dt.date, *, mode: Mode = "best") -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for slug, agreement in state.agreements.items():
-        rows.extend(_agreement_rows(state, slug, agreement, day, reported))
+        rows.extend(_agreement_rows(state, slug, agreement, day, mode))
         for r in agreement.terms.get("rights", []):
-            for row in _right_rows(state, slug, agreement, r, day, reported):
+            for row in _right_rows(state, slug, agreement, r, day, mode):
                 row["agreement"] = slug
                 rows.append(row)
     for c in state.commitments:
@@ -212,7 +220,7 @@ def _right_active(state: State, holder: str, kind: str | None) -> bool:
     return False
 
 
-def _agreement_rows(state: State, slug: str, a: AgreementState, day: dt.date, reported: bool) -> list[dict[str, Any]]:
+def _agreement_rows(state: State, slug: str, a: AgreementState, day: dt.date, mode: Mode) -> list[dict[str, Any]]:
     rows = []
     survival = rights_of(a, "survival")
     status, explanation = "in force", f"executed {a.executed.effective_date}"
@@ -239,10 +247,10 @@ def _agreement_rows(state: State, slug: str, a: AgreementState, day: dt.date, re
 
 
 def _right_rows(state: State, slug: str, a: AgreementState, r: dict[str, Any], day: dt.date,
-                reported: bool) -> list[dict[str, Any]]:
+                mode: Mode) -> list[dict[str, Any]]:
     kind = r.get("kind")
     if kind == "eligible_investor":
-        return [_eligible(state, p, r, day, reported) for p in r.get("persons", [])]
+        return [_eligible(state, p, r, day, mode) for p in r.get("persons", [])]
     if kind == "demand_registration":
         rows = []
         for index, cap in enumerate(r.get("caps", [])):

@@ -1,16 +1,21 @@
-"""Voting power: votes per holder and their share of all votes.
+"""Voting power: votes per holder, their share of each class's votes and of all votes.
 
 Common votes per share; preferred votes as converted when its class says so,
-and only once any condition on conversion is met; warrants never vote.
+and only once any condition on conversion is met; warrants never vote. A class
+whose votes per share no source states (a preferred class without
+`votes_per_share` or `as_converted_voting`) leaves its holders' votes, and the
+total of all votes, open: null, never zero.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from projections.denominators import Denominator, Mode, denominator
 from projections.rounding import round_quantity
 from projections.state import SecurityState, State
 
@@ -43,24 +48,50 @@ def votes_by_holder(state: State, day: dt.date, *, classes: set[str] | None = No
     return out
 
 
-def total_votes(state: State, day: dt.date, *, reported: bool = False,
-                classes: set[str] | None = None) -> tuple[int, list[str]]:
-    """All votes outstanding; with `reported`, each class counted as last reported where it was.
+def stated(sec: SecurityState) -> bool:
+    """Whether a class's votes per share are known: stated, as converted, or a common class's
+    one vote per share (the corporate-law default). A preferred class's are not assumed."""
+    created = sec.created
+    return created.votes_per_share is not None or bool(created.as_converted_voting) or created.kind == "common"
 
-    Returns the total and the classes whose reported count was used.
-    """
-    total, used = 0, []
+
+@dataclass(frozen=True)
+class ClassVotes:
+    security: str
+    per_share: Fraction
+    denominator: Denominator
+    total: int | None  # all votes of the class; None when its count or its votes are open
+    open: str | None  # why the class's total is not known
+
+
+def class_votes(state: State, day: dt.date, mode: Mode = "best",
+                classes: set[str] | None = None) -> dict[str, ClassVotes]:
+    """Every class that has or may have shares outstanding, with the whole of its votes."""
+    out: dict[str, ClassVotes] = {}
     for security, sec in state.securities.items():
         if classes is not None and security not in classes:
             continue
-        count = state.outstanding(security)
-        if reported:
-            report = state.reported_outstanding(security, day)
-            if report is not None:
-                count = report.quantity
-                used.append(security)
-        total += round_quantity(count * votes_per_share(state, sec, day))
-    return total, used
+        d = denominator(state, security, day, mode)
+        held_open = any(s == security for (_, s) in state.undisclosed)
+        if not (d.shares or held_open or state.outstanding(security)):
+            continue  # nothing outstanding: it casts no votes
+        per_share = votes_per_share(state, sec, day)
+        if not stated(sec):
+            why = f"votes per share of {security} are not stated"
+            out[security] = ClassVotes(security, per_share, d, None, why)
+        elif d.shares is None:
+            out[security] = ClassVotes(security, per_share, d, None, d.reason)
+        else:
+            out[security] = ClassVotes(security, per_share, d, round_quantity(d.shares * per_share), None)
+    return out
+
+
+def total_votes(by_class: dict[str, ClassVotes]) -> tuple[int | None, list[str]]:
+    """All votes outstanding, and what leaves it open (the total is None then)."""
+    open_ = [c.open for c in by_class.values() if c.open]
+    if open_:
+        return None, open_
+    return sum(c.total or 0 for c in by_class.values()), []
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -69,18 +100,52 @@ def percent(part: int, whole: int) -> float | None:
     return float(round(Decimal(part) * 100 / Decimal(whole), 6))
 
 
-def voting_rows(state: State, day: dt.date, *, reported: bool = False) -> list[dict[str, Any]]:
-    votes = votes_by_holder(state, day)
-    total, used = total_votes(state, day, reported=reported)
-    unreported = sorted(s for s, sec in state.securities.items()
-                        if votes_per_share(state, sec, day) and s not in used) if reported else []
+def voting_rows(state: State, day: dt.date, *, mode: Mode = "best") -> list[dict[str, Any]]:
+    """Each party's votes, its percent of each class's votes and of all votes, each over the
+    denominator rule's whole (projections/denominators.py), or null with what leaves it open."""
+    by_class = class_votes(state, day, mode)
+    total, open_ = total_votes(by_class)
+    holdings: dict[str, dict[str, int]] = {}
+    for (holder, security), quantity in state.shares.items():
+        if security in by_class and quantity:
+            holdings.setdefault(holder, {})[security] = quantity
+    for holder, security in state.undisclosed:
+        if security in by_class:
+            holdings.setdefault(holder, {}).setdefault(security, 0)
     rows = []
-    for holder, v in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
-        row: dict[str, Any] = {"party": holder, "votes": v, "percent": percent(v, total)}
-        if unreported:
-            # Asked to divide as filers do, but no count was reported yet: no percent.
-            row["percent"] = None
+    for holder, held in holdings.items():
+        known = 0
+        missing: list[str] = []
+        classes = []
+        for security, quantity in sorted(held.items()):
+            c = by_class[security]
+            votes = quantity * c.per_share.numerator // c.per_share.denominator
+            open_holding = (holder, security) in state.undisclosed
+            entry: dict[str, Any] = {"security": security}
+            if not stated(state.securities[security]) or open_holding:
+                entry["votes"] = None
+                entry["votes_at_least"] = votes if stated(state.securities[security]) else 0
+                missing.append(f"{holder}'s {security} holding: {state.undisclosed[(holder, security)]}"
+                               if open_holding else f"votes per share of {security} are not stated")
+            else:
+                entry["votes"] = votes
+                known += votes
+            entry["percent"] = percent(votes, c.total) if entry["votes"] is not None and c.total else None
+            entry.update(c.denominator.fields())
+            if entry["percent"] is None and c.open:
+                entry["missing"] = [c.open]
+            classes.append(entry)
+        row: dict[str, Any] = {"party": holder}
+        if missing:
+            row["votes"] = None
+            row["votes_at_least"] = known
+        else:
+            row["votes"] = known
+        row["percent"] = percent(row["votes"], total) if row["votes"] is not None and total else None
+        if row["percent"] is None:
             row["complete"] = False
-            row["missing"] = [f"no SharesOutstandingReported for {s} on or before {day}" for s in unreported]
+            row["missing"] = list(dict.fromkeys(missing + open_))
+        row["by_class"] = classes
         rows.append(row)
-    return rows
+    rows.sort(key=lambda r: (-(r["votes"] if r["votes"] is not None else r["votes_at_least"]), r["party"]))
+    return [r for r in rows if r["votes"] or r.get("votes_at_least") or r.get("missing")]

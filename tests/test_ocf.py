@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -180,12 +181,17 @@ def without(rows: list[dict], key: str | None) -> list[dict]:
     return [{k: v for k, v in r.items() if k != key} for r in rows]
 
 
+PACKAGE_DOCUMENT = re.compile(r"ocf-[a-z0-9-]+-\d{4}-\d{2}-\d{2}/")
+
+
 def compare(original: Ledger, imported: Ledger, report: str, ignore: str | None = None) -> dict[str, tuple]:
-    """Rows that differ at any event date of the original (`ignore`: a key left out of the comparison)."""
+    """Rows that differ at any event date of the original (`ignore`: a key left out of the comparison).
+    An imported event cites the package's document followed by the original's id: where a row
+    names the document its denominator was reported in, that prefix is taken off."""
     differences = {}
     for day in event_dates(original):
         a = without(original.rows(report, "--as-of", day), ignore)
-        b = without(imported.rows(report, "--as-of", day), ignore)
+        b = json.loads(PACKAGE_DOCUMENT.sub("", json.dumps(without(imported.rows(report, "--as-of", day), ignore))))
         if a != b:
             differences[day] = (a, b)
     return differences

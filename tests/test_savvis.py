@@ -232,6 +232,27 @@ def test_history_shows_inferences_and_sources(savvis):
     assert "inferred" in table or "327,642" in table
 
 
+def test_percents_are_taken_over_the_reported_count_the_ledgers_own_falls_short_of(savvis):
+    # Item 5(a): 109,488,793 common outstanding (as of 2004-05-11, per the 13D/A); the sources
+    # name holders of only 2,575,298 (Item 3), and WCAS VIII holds common in a number they do
+    # not give. By hand: 2,575,298 / 109,488,793 = 2.352111%, not 100%.
+    [group] = [r for r in savvis.rows("voting", "--as-of", "2004-07-02") if r["party"] == "constellation-entities"]
+    common = next(c for c in group["by_class"] if c["security"] == "common")
+    assert (common["votes"], common["percent"]) == (2_575_298, pytest.approx(2.352111, abs=1e-6))
+    assert (common["denominator"], common["denominator_source"]) == (109_488_793, "reported")
+    assert (common["denominator_document"], common["denominator_date"]) == ("savvis-13da1-2004", "2004-05-11")
+    # Of all votes: not derivable, for no source states the votes per share of either
+    # preferred series, and the group holds both.
+    assert (group["votes"], group["percent"], group["complete"]) == (None, None, False)
+    assert group["votes_at_least"] == 2_575_298
+    assert "votes per share of series-b-preferred are not stated" in group["missing"]
+    # Amendment No. 1's Eligible Investor test (5% or 10% of the voting power) is therefore
+    # not derivable for the Constellation Entities, where it read "2,575,298 of 2,575,298".
+    rights = [r for r in savvis.rows("rights", "--as-of", "2004-07-02")
+              if r["kind"] == "eligible_investor" and r["party"] == "constellation-entities"]
+    assert rights and {r["status"] for r in rights} == {"not derivable"}
+
+
 def test_a_partys_history_holds_the_exercises_of_its_warrants(savvis):
     # Exhibits 1 and 2 are Warrants Nos. 26 and 27 issued to Constellation Venture Capital
     # Offshore II, L.P.; Item 3 has each surrendered in a cashless exercise. The exercises name

@@ -101,8 +101,8 @@ def export_ocf(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime 
 @click.command("html")
 @as_of_options
 @click.option("--out", "out", required=True, help="The .html file to write.")
-@click.option("--outstanding", type=click.Choice(["derived", "reported"]), default="derived", show_default=True,
-              help="Denominator for percents: the ledger's own count, or the latest reported count, as filers do.")
+@click.option("--outstanding", type=click.Choice(["best", "derived", "reported"]), default="best", show_default=True,
+              help="Denominator: the ledger's own count where complete, else the latest reported (best); or force one.")
 @click.pass_context
 def export_html(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, issuer: str | None, force: bool,
                 out: str, outstanding: str) -> None:
@@ -111,7 +111,7 @@ def export_html(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime
     def write(snapshot) -> str:
         from ledger.exports.html import export_html as run  # noqa: PLC0415
 
-        size = run(snapshot, out, force=force, reported=outstanding == "reported")
+        size = run(snapshot, out, force=force, mode=outstanding)
         return f"wrote {out} ({size:,} bytes, as of {snapshot.query.as_of})"
 
     _snapshot_command(ctx, as_of, known_at, issuer, write)

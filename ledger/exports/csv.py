@@ -51,17 +51,17 @@ def report_rows(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
     state, day = snapshot.state, snapshot.query.as_of
     common = common_class(snapshot)
 
-    def ownership(reported: bool) -> list[dict[str, Any]]:
+    def ownership(mode: str) -> list[dict[str, Any]]:
         if common is None:
             return []
-        return [{"security": common, **r} for r in ownership_rows(state, common, day, reported=reported)]
+        return [{"security": common, **r} for r in ownership_rows(state, common, day, mode=mode)]
 
     return {
         "holdings": holdings_rows(state, day),
         "captable": captable_rows(state, day),
         "voting": voting_rows(state, day),
-        "ownership": ownership(False),
-        "ownership_reported": ownership(True),
+        "ownership": ownership("best"),
+        "ownership_reported": ownership("reported"),
         "rights": rights_rows(state, day),
         # What the documents recorded by the as-of date say, against each other and the ledger.
         "reconcile": reconcile(snapshot.to_date),

@@ -16,6 +16,7 @@ from ledger.exports.snapshot import Snapshot
 from ledger.exports.svg import bar_chart, step_chart
 from ledger.paths import output_path, write_file
 from ledger.render import cell
+from projections.denominators import Mode, denominator
 from projections.fold import apply
 from projections.state import State
 
@@ -83,11 +84,18 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, cls: str = 
     return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def ownership_over_time(snapshot: Snapshot, security: str, *,
-                        reported: bool = False) -> dict[str, list[tuple[dt.date, float]]]:
-    """Percent of the class's outstanding shares each main holder held after each event date.
+DENOMINATOR_NOTE = {
+    "best": "the ledger's own count where it is complete, else the latest reported count; "
+            "dates with neither are left out",
+    "derived": "as the ledger counts it",
+    "reported": "as last reported; dates before any reported count are left out",
+}
 
-    With `reported`, dates before any reported count have no percent (not derivable)."""
+
+def ownership_over_time(snapshot: Snapshot, security: str, *,
+                        mode: Mode = "best") -> dict[str, list[tuple[dt.date, float]]]:
+    """Percent of the class's outstanding shares each main holder held after each event date,
+    over the denominator rule's whole; dates with no whole to take a percent over are left out."""
     state = State()
     frames: list[tuple[dt.date, dict[str, float]]] = []
     from ledger.progress import progress  # noqa: PLC0415
@@ -96,12 +104,11 @@ def ownership_over_time(snapshot: Snapshot, security: str, *,
     for day, events in groupby(events_to_date, key=lambda e: e.effective_date):
         for e in events:
             apply(state, e)
-        outstanding = state.outstanding(security) if security in state.securities else 0
-        if reported:
-            report = state.reported_outstanding(security, day)
-            if report is None:
-                continue  # no reported count yet: no percent to draw
-            outstanding = report.quantity
+        if security not in state.securities:
+            continue
+        outstanding = denominator(state, security, day, mode).shares
+        if outstanding is None:
+            continue  # no whole yet: no percent to draw
         held = {h: q for (h, s), q in state.shares.items() if s == security}
         frames.append((day, {h: 100 * q / outstanding for h, q in held.items()} if outstanding else {}))
     peak: dict[str, float] = {}
@@ -136,7 +143,7 @@ def _what(row: dict[str, Any]) -> str:
     return html
 
 
-def render(snapshot: Snapshot, *, reported: bool = False) -> str:
+def render(snapshot: Snapshot, *, mode: Mode = "best") -> str:
     from projections.captable import captable_rows  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415
     from projections.ownership import ownership_rows  # noqa: PLC0415
@@ -152,13 +159,13 @@ def render(snapshot: Snapshot, *, reported: bool = False) -> str:
     security = commons[0] if commons else next(iter(state.securities), None)
     cap = captable_rows(state, day)
     holdings = holdings_rows(state, day)
-    owners = ownership_rows(state, security, day, reported=reported) if security else []
-    votes = voting_rows(state, day, reported=reported)
-    rights = rights_rows(state, day, reported=reported)
+    owners = ownership_rows(state, security, day, mode=mode) if security else []
+    votes = voting_rows(state, day, mode=mode)
+    rights = rights_rows(state, day, mode=mode)
     checks = reconcile(snapshot.to_date)
     findings = [r for r in checks if r["status"] in FINDING]
     journal = _journal_rows(snapshot)
-    over_time = ownership_over_time(snapshot, security, reported=reported) if security else {}
+    over_time = ownership_over_time(snapshot, security, mode=mode) if security else {}
 
     cards = [(f"{len(snapshot.to_date):,}", "events to this date"), (f"{len(state.securities)}", "classes of stock"),
              (f"{len({r['party'] for r in holdings}):,}", "holders"), (f"{len(findings)}", "reconciliation findings")]
@@ -182,16 +189,17 @@ def render(snapshot: Snapshot, *, reported: bool = False) -> str:
         + bar_chart([(r["party"], r["percent"]) for r in owners if r.get("percent")],
                     title=f"Percent of {security} beneficially owned")
         + table(owners, ["party", "beneficially_owned", "acquirable_within_60_days", "percent", "sole_voting",
-                         "shared_voting", "sole_dispositive", "shared_dispositive", "missing"]) + "</section>",
+                         "shared_voting", "sole_dispositive", "shared_dispositive", "missing", "denominator",
+                         "denominator_source", "denominator_document", "denominator_date"]) + "</section>",
         f"<section id='over-time'><h2>Ownership of {escape(str(security))} over time</h2>"
         "<p class='muted'>Shares held directly, as a percent of the class outstanding "
-        f"({'as last reported; dates before any reported count are left out' if reported else 'as the ledger counts it'}), "
+        f"({DENOMINATOR_NOTE[mode]}), "
         f"after each event date (the {MAIN_HOLDERS} largest holders).</p>"
         + step_chart(over_time, title=f"Percent of {security} outstanding held, by event date") + "</section>",
         "<section id='voting'><h2>Voting power</h2>"
         + bar_chart([(r["party"], r["percent"]) for r in votes if r.get("percent")],
                     title="Percent of all votes")
-        + table(votes, ["party", "votes", "percent", "missing"]) + "</section>",
+        + table(votes, ["party", "votes", "votes_at_least", "percent", "missing"]) + "</section>",
         "<section id='rights'><h2>Rights under agreements</h2>"
         + table(rights, ["agreement", "right", "kind", "party", "status", "explanation"],
                 cells={"status": _status}) + "</section>",
@@ -207,7 +215,7 @@ def render(snapshot: Snapshot, *, reported: bool = False) -> str:
     return "\n".join(parts)
 
 
-def export_html(snapshot: Snapshot, out: str, *, force: bool = False, reported: bool = False) -> int:
-    text = render(snapshot, reported=reported).encode("utf-8")
+def export_html(snapshot: Snapshot, out: str, *, force: bool = False, mode: Mode = "best") -> int:
+    text = render(snapshot, mode=mode).encode("utf-8")
     write_file(output_path(out, force=force), text, label=out)
     return len(text)

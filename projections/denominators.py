@@ -1,0 +1,71 @@
+"""The whole a percent is taken over: a class's shares outstanding, as best the ledger knows it.
+
+The rule (docs/design.md, "Denominators"):
+- the count the ledger derives (every issuance, transfer, conversion and split it records)
+  where that count is complete: no holding of the class is open (`UndisclosedHolding`), and
+  no count reported on or before the date (`SharesOutstandingReported`) exceeds it;
+- otherwise the latest count reported on or before the date;
+- otherwise none: the percent is null, with the reason.
+`derived` or `reported` forces one; a forced reported count that does not exist is none.
+Never a percent over a total the ledger knows to be incomplete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from projections.state import State
+
+Mode = Literal["best", "derived", "reported"]
+MODES: tuple[Mode, ...] = ("best", "derived", "reported")
+
+
+@dataclass(frozen=True)
+class Denominator:
+    security: str
+    shares: int | None  # None: no whole to take a percent over
+    source: str  # "derived" or "reported"; "none" when shares is None
+    document: str | None = None  # the report's document
+    reported_on: dt.date | None = None  # the report's date
+    reason: str | None = None  # why not derived (or, with shares None, why none)
+
+    def fields(self) -> dict[str, Any]:
+        """What each row with a percent over it says of it."""
+        out: dict[str, Any] = {"denominator": self.shares, "denominator_source": self.source}
+        if self.source == "reported":
+            out["denominator_document"] = self.document
+            out["denominator_date"] = self.reported_on.isoformat() if self.reported_on else None
+        if self.reason:
+            out["denominator_note"] = self.reason
+        return out
+
+
+def incomplete_because(state: State, security: str, day: dt.date) -> str | None:
+    """Why the derived count of a class is known to fall short, or None."""
+    open_holders = sorted(h for (h, s) in state.undisclosed if s == security)
+    if open_holders:
+        return f"{', '.join(open_holders)} hold{'s' if len(open_holders) == 1 else ''} {security} in a number no source gives"
+    derived = state.outstanding(security)
+    larger = [r for r in state.outstanding_reports
+              if r.security == security and r.effective_date <= day and r.quantity > derived]
+    if larger:
+        r = max(larger, key=lambda r: r.effective_date)
+        return (f"{r.quantity:,} {security} reported outstanding as of {r.effective_date} "
+                f"({r.source.document}) exceed the {derived:,} whose holders the ledger records")
+    return None
+
+
+def denominator(state: State, security: str, day: dt.date, mode: Mode = "best") -> Denominator:
+    report = state.reported_outstanding(security, day)
+    if mode == "derived":
+        return Denominator(security, state.outstanding(security), "derived")
+    shortfall = incomplete_because(state, security, day) if mode == "best" else None
+    if mode == "best" and shortfall is None:
+        return Denominator(security, state.outstanding(security), "derived")
+    if report is not None:
+        return Denominator(security, report.quantity, "reported", report.source.document, report.effective_date,
+                           shortfall)
+    why = f"no SharesOutstandingReported for {security} on or before {day}"
+    return Denominator(security, None, "none", reason=f"{shortfall}; {why}" if shortfall else why)
