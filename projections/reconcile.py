@@ -28,7 +28,8 @@ from projections.fold import fold
 from projections.ownership import ownership_rows
 from projections.state import State
 
-FINDING = ("mismatch", "inconsistent", "conflict", "not derivable")
+# "unstated": the figures agree only through a relation no source states.
+FINDING = ("mismatch", "inconsistent", "conflict", "not derivable", "unstated")
 
 
 def src(e: Event) -> str:
@@ -242,13 +243,21 @@ def _control_sums(state: State, reports, intervals) -> list[dict[str, Any]]:
                                 f"equals the sum of its {relation} reporting in {doc}: {names}"))
             else:
                 gap = r.beneficially_owned - total
-                others = [p for p, x in by_party.items() if x.beneficially_owned == gap and p not in parts
-                          and p != person]
-                hint = (f"; the difference is exactly the figure of {', '.join(others)}, which no recorded "
-                        f"relation puts under {person}") if others else ""
-                rows.append(row("chain_sum", person, "inconsistent", r.beneficially_owned, total, sources,
-                                f"the sum of its {relation} reporting in {doc} ({names}) is {total:,}, "
-                                f"{abs(gap):,} {'short of' if gap > 0 else 'over'} its own figure{hint}"))
+                others = sorted(p for p, x in by_party.items() if x.beneficially_owned == gap and p not in parts
+                                and p != person)
+                explanation = (f"the sum of its {relation} reporting in {doc} ({names}) is {total:,}, "
+                               f"{abs(gap):,} {'short of' if gap > 0 else 'over'} its own figure")
+                if others:
+                    # The figures add up if the person also owns what another reports: a relation
+                    # (control, membership) that no source states. Said as such, not as arithmetic gone wrong.
+                    rows.append(row("chain_sum", person, "unstated", r.beneficially_owned, total,
+                                    sources + [src(by_party[p]) for p in others],
+                                    f"{explanation}; the difference is exactly the figure of {', '.join(others)}, "
+                                    f"which no recorded relation puts under {person}: the figures agree only "
+                                    "through a relation the sources do not state"))
+                else:
+                    rows.append(row("chain_sum", person, "inconsistent", r.beneficially_owned, total, sources,
+                                    explanation))
             iv = intervals.get(id(r))
             part_ivs = [intervals.get(id(by_party[p])) or (0, by_party[p].beneficially_owned) for p in leaves]
             if iv is not None and all(p is not None for p in part_ivs):

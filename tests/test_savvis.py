@@ -163,8 +163,11 @@ def test_reconciliation_finds_what_a_careful_reader_finds(savvis):
     assert pct["status"] == "inconsistent" and pct["reported"] == "0.5"
     # F8: 22,149,036 + 10,471,371 + 8,774,984 = 41,395,391; BSAM reports 41,885,745,
     # short by 490,354 = CVC II Partners' figure, with no control relation stated.
+    # The two sides agree if BSAM also owns CVC II Partners' shares, which no source says:
+    # "unstated", citing CVC II Partners' page (page 5) too.
     [chain] = find(f, "chain_sum", "bsam")
     assert (chain["reported"], chain["derived"]) == (41_885_745, 41_395_391) and "cvc-ii-partners" in chain["explanation"]
+    assert chain["status"] == "unstated" and len(chain["sources"]) == 5  # BSAM's page, the 3 pages summed, page 5
     # F9: 28.2% needs at least 41,885,745 - 39,306,038 = 2,579,707 outstanding shares held; 2,575,298 recorded.
     [held] = find(f, "percent_vs_held", "constellation-entities")
     assert held["derived"] == 2_575_298 and held["reported"].startswith("2,579,707..")

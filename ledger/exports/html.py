@@ -122,7 +122,7 @@ def ownership_over_time(snapshot: Snapshot, security: str, *,
 def _status(row: dict[str, Any]) -> str:
     status = str(row.get("status", ""))
     kind = "ok" if status in ("ok", "in force", "available") else \
-        "finding" if status in ("mismatch", "inconsistent", "conflict", "not derivable", "used up") else "other"
+        "finding" if status in ("mismatch", "inconsistent", "conflict", "not derivable", "unstated", "used up") else "other"
     return f"<span class='badge {kind}'>{escape(status)}</span>"
 
 
