@@ -18,14 +18,18 @@ from typing import Any
 
 from events import (
     BeneficialOwnershipReported,
+    CashlessExercise,
     ControlRecorded,
     Event,
     FactStated,
     PartyRegistered,
     SharesOutstandingReported,
+    StockSplit,
+    WarrantIssued,
 )
 from projections.fold import fold
 from projections.ownership import ownership_rows
+from projections.rounding import round_quantity
 from projections.state import State
 
 # "unstated": the figures agree only through a relation no source states.
@@ -64,6 +68,45 @@ def reconcile(history: Sequence[Event]) -> list[dict[str, Any]]:
     rows += _control_conflicts(final)
     rows += _names(history, reports)
     rows += _statements(final, history)
+    rows += _aggregate_rounding(history)
+    return rows
+
+
+def _cents(price: Fraction) -> str:
+    return f"{Decimal(price.numerator) / Decimal(price.denominator):,.2f}"
+
+
+def _aggregate_rounding(history) -> list[dict[str, Any]]:
+    """Cashless exercises of several warrants on one day, at one fair market value and one
+    exercise price: the formula applied to their aggregate against the sum of each warrant's
+    own result. Where the two differ, which one the filing's figure is says how it rounded."""
+    issued = {e.warrant: e for e in history if isinstance(e, WarrantIssued)}
+    split_on = {(e.security, e.effective_date) for e in history if isinstance(e, StockSplit)}
+    groups: dict[tuple, list[tuple[CashlessExercise, int, int]]] = defaultdict(list)
+    for e in history:
+        w = issued.get(e.warrant) if isinstance(e, CashlessExercise) else None
+        if w is None or e.quantity is None or e.fair_market_value is None or w.exercise_price is None:
+            continue
+        if any(s == w.security and w.effective_date < day <= e.effective_date for s, day in split_on):
+            continue  # the price changed since issuance: not the same terms
+        a, b = Fraction(e.fair_market_value), Fraction(w.exercise_price)
+        x = e.shares_issued if e.shares_issued is not None else round_quantity(e.quantity * (a - b) / a, w.rounding)
+        groups[(e.effective_date, a, b, w.security, w.rounding)].append((e, e.quantity, x))
+    rows = []
+    for (day, a, b, security, rounding), items in groups.items():
+        if len(items) < 2:
+            continue
+        surrendered = sum(y for _, y, _ in items)
+        each = sum(x for _, _, x in items)
+        whole = round_quantity(surrendered * (a - b) / a, rounding)
+        if whole == each:
+            continue
+        rows.append(row("rounding", f"cashless exercises of {security} warrants on {day}", "ok", each, whole,
+                        [src(e) for e, _, _ in items],
+                        f"X = Y(A-B)/A on the aggregate Y = {surrendered:,} at A = ${_cents(a)}, "
+                        f"B = ${_cents(b)} gives {whole:,}; the {each:,} recorded is the sum of "
+                        f"{len(items)} warrants each rounded {rounding} on its own, so the shares were "
+                        "computed certificate by certificate"))
     return rows
 
 

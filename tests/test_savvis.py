@@ -168,6 +168,12 @@ def test_reconciliation_finds_what_a_careful_reader_finds(savvis):
     [chain] = find(f, "chain_sum", "bsam")
     assert (chain["reported"], chain["derived"]) == (41_885_745, 41_395_391) and "cvc-ii-partners" in chain["explanation"]
     assert chain["status"] == "unstated" and len(chain["sources"]) == 5  # BSAM's page, the 3 pages summed, page 5
+    # Item 6's aggregate: Warrants Nos. 26-29 surrender 342,154 + 161,760 + 135,553 + 7,591 =
+    # 647,058 at $16.30 against $33.02; on the aggregate, floor(647,058 x 16.72 / 33.02) = 327,644,
+    # but the filing's 327,642 is the sum of the four certificates each rounded down.
+    [agg] = [r for r in savvis.rows("reconcile") if r["kind"] == "rounding"]
+    assert (agg["reported"], agg["derived"], agg["status"]) == (327_642, 327_644, "ok")
+    assert "647,058" in agg["explanation"] and "certificate by certificate" in agg["explanation"]
     # F9: 28.2% needs at least 41,885,745 - 39,306,038 = 2,579,707 outstanding shares held; 2,575,298 recorded.
     [held] = find(f, "percent_vs_held", "constellation-entities")
     assert held["derived"] == 2_575_298 and held["reported"].startswith("2,579,707..")
