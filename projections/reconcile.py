@@ -393,6 +393,11 @@ def _statements(state: State, history) -> list[dict[str, Any]]:
     for e in state.statements:
         grouped[(e.subject, e.field)].append(e)
     for (subject, field), stated in grouped.items():
+        if field == "misprint":
+            # A document's words misprinted (recorded as printed, with what they stand for).
+            rows += [row("misprint", subject, "conflict", s.value, None, [src(s)], s.note or "misprinted")
+                     for s in stated]
+            continue
         values = {str(s.value) for s in stated}
         if len(values) > 1:
             rows.append(row("statement", subject, "conflict", " vs ".join(sorted(values)), None,

@@ -174,6 +174,11 @@ def test_reconciliation_finds_what_a_careful_reader_finds(savvis):
     [agg] = [r for r in savvis.rows("reconcile") if r["kind"] == "rounding"]
     assert (agg["reported"], agg["derived"], agg["status"]) == (327_642, 327_644, "ok")
     assert "647,058" in agg["explanation"] and "certificate by certificate" in agg["explanation"]
+    # Misprints, as printed: "parntership" and "New, York" in the Joinder, "Lane. H. Blumenfeld"
+    # in the letter agreement (each cited where it is printed).
+    misprints = {(r["subject"], r["reported"]) for r in f if r["kind"] == "misprint"}
+    assert misprints == {("savvis-joinder-2002", "parntership"), ("savvis-joinder-2002", "New, York"),
+                         ("savvis-letter-2002", "Lane. H. Blumenfeld")}
     # F9: 28.2% needs at least 41,885,745 - 39,306,038 = 2,579,707 outstanding shares held; 2,575,298 recorded.
     [held] = find(f, "percent_vs_held", "constellation-entities")
     assert held["derived"] == 2_575_298 and held["reported"].startswith("2,579,707..")
