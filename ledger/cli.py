@@ -203,7 +203,7 @@ def captable(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | 
     query, state = folded(ctx, issuer, as_of, known_at)
     emit(fmt, f"Cap table of {query.issuer}", query.header(), captable_rows(state, query.as_of),
          ["security", "outstanding", "fully_diluted", "not_yet_convertible", "fully_diluted_is_upper_bound",
-          "reported_outstanding", "reported_on"] if fmt != "json" else None)
+          "reported_outstanding", "reported_on", "missing"] if fmt != "json" else None)
 
 
 @cli.command()

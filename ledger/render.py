@@ -37,6 +37,24 @@ def cell(value: Any, *, mapping_as_json: bool = True) -> str:
     return str(value)
 
 
+def open_figure(row: dict[str, Any], column: str) -> str | None:
+    """How a figure the sources leave open reads in a table: "not derivable", with the bounds
+    the row gives (`<column>_at_least`, `<column>_at_most`); None when the figure is not open."""
+    if row.get(column) is not None:
+        return None
+    low, high = row.get(f"{column}_at_least"), row.get(f"{column}_at_most")
+    if low is None and high is None:
+        return None
+    bounds = [f"at least {cell(low)}" if low is not None else "", f"at most {cell(high)}" if high is not None else ""]
+    return "not derivable (" + ", ".join(b for b in bounds if b) + ")"
+
+
+def shown(row: dict[str, Any], column: str) -> str:
+    """A row's value in a table: the figure, or an open figure with its bounds."""
+    figure = open_figure(row, column)
+    return figure if figure is not None else cell(row.get(column))
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -77,7 +95,8 @@ def table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str] | N
     # A column empty in every row says nothing in a table (JSON and CSV keep it).
     from rich.table import Table  # noqa: PLC0415  (rich loads only when a table is drawn)
 
-    columns = [c for c in (columns or _columns(rows)) if any(r.get(c) not in (None, "") for r in rows)]
+    columns = [c for c in (columns or _columns(rows))
+               if any(r.get(c) not in (None, "") or open_figure(r, c) for r in rows)]
     t = Table(title=title, title_justify="left", show_lines=False)
     for col in columns:
         numeric = any(isinstance(r.get(col), int | float) and not isinstance(r.get(col), bool) for r in rows)
@@ -85,7 +104,7 @@ def table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str] | N
         t.add_column(col, justify="right" if numeric else "left", overflow="fold",
                      ratio=3 if prose else 1, min_width=24 if prose else None)
     for row in rows:
-        t.add_row(*(cell(row.get(c)) for c in columns))
+        t.add_row(*(shown(row, c) for c in columns))
     return t
 
 

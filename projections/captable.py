@@ -1,4 +1,7 @@
-"""The cap table: per class, outstanding and fully diluted."""
+"""The cap table: per class, outstanding and fully diluted.
+
+A class some holding of which the sources give no number for has its counts open:
+`outstanding` (and `fully_diluted`) null, with `_at_least` and what is `missing`."""
 
 from __future__ import annotations
 
@@ -27,6 +30,21 @@ def captable_rows(state: State, day: dt.date) -> list[dict[str, Any]]:
         }
         if any(c.at_most for c in claims):
             row["fully_diluted_is_upper_bound"] = True
+        # A holding the sources give no number for leaves the class's count open (and its
+        # fully diluted figure, with any class converting into it): null, never the sum without it.
+        converting = {s for s, sec in state.securities.items() if sec.created.converts_to == security}
+        open_held = sorted((h, s) for (h, s) in state.undisclosed if s == security)
+        open_into = sorted((h, s) for (h, s) in state.undisclosed if s in converting)
+        if open_held:
+            row["outstanding_at_least"], row["outstanding"] = outstanding, None
+        if open_held or open_into:
+            # At least: what is certain, a claim known only by its upper bound counting nothing.
+            row["fully_diluted_at_least"] = outstanding + from_holdings + sum(c.shares for c in claims
+                                                                              if not c.at_most)
+            row["fully_diluted"] = None
+            row.pop("fully_diluted_is_upper_bound", None)
+            row["complete"] = False
+            row["missing"] = [f"{h}'s {s} holding: {state.undisclosed[(h, s)]}" for h, s in open_held + open_into]
         report = state.reported_outstanding(security, day)
         if report is not None:
             row["reported_outstanding"] = report.quantity

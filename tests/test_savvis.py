@@ -84,6 +84,25 @@ def test_series_b_conversion_potential_before_approval(savvis):
     assert "cvc-offshore-ii" not in own or own["cvc-offshore-ii"]["beneficially_owned"] == 0
 
 
+def test_the_cap_table_leaves_open_what_the_sources_leave_open(savvis):
+    # Item 5(a) gives effect to Series A preferred the group holds, in no stated number, and
+    # WCAS VIII's common after February 2000 is not stated: neither class's count is known.
+    cap = {r["security"]: r for r in rows(savvis, "captable", "--as-of", "2004-07-02")}
+    common, series_a = cap["common"], cap["series-a-preferred"]
+    assert (common["outstanding"], common["outstanding_at_least"]) == (None, 2_575_298)
+    # At least the named 2,575,298 plus the Series B as converted, 327,642 x 10 = 3,276,420;
+    # the Constellation warrants count nothing here, known only by an upper bound.
+    assert (common["fully_diluted"], common["fully_diluted_at_least"]) == (None, 5_851_718)
+    assert (series_a["outstanding"], series_a["outstanding_at_least"], series_a["complete"]) == (None, 0, False)
+    assert any("Item 5(a)" in m for m in series_a["missing"])
+    assert cap["series-b-preferred"]["outstanding"] == 327_642  # Item 3: known to the share
+    table = savvis("captable", "--as-of", "2004-07-02").out
+    from ledger.render import shown
+
+    assert shown(common, "outstanding") == "not derivable (at least 2,575,298)"
+    assert "not derivable" in table and "2,575,298)" in table  # the table wraps it within its cell
+
+
 def test_series_b_conversion_potential_after_approval(savvis, tmp_path):
     approval = tmp_path / "approval.yaml"
     approval.write_text(

@@ -15,7 +15,7 @@ from typing import Any
 from ledger.exports.snapshot import Snapshot
 from ledger.exports.svg import bar_chart, step_chart
 from ledger.paths import output_path, write_file
-from ledger.render import cell
+from ledger.render import cell, open_figure
 from projections.denominators import Mode, denominator
 from projections.fold import apply
 from projections.state import State
@@ -68,7 +68,7 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, cls: str = 
     if not rows:
         return "<p class='muted'>Nothing to show on this date.</p>"
     # A column empty in every row says nothing (the CSV and JSON exports keep it).
-    columns = [c for c in columns if any(r.get(c) not in (None, "", [], {}) for r in rows)]
+    columns = [c for c in columns if any(r.get(c) not in (None, "", [], {}) or open_figure(r, c) for r in rows)]
     cells = cells or {}
     numeric = {c for c in columns if any(isinstance(r.get(c), int | float) and not isinstance(r.get(c), bool)
                                          for r in rows)}
@@ -77,7 +77,8 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, cls: str = 
     for r in rows:
         tds = []
         for c in columns:
-            html = cells[c](r) if c in cells else escape(_fmt(r.get(c)))
+            figure = open_figure(r, c)
+            html = cells[c](r) if c in cells else escape(figure if figure is not None else _fmt(r.get(c)))
             kind = "num" if c in numeric else "wide" if c in WIDE else ""
             tds.append(f"<td class='{kind}'>{html}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
