@@ -28,11 +28,17 @@ class Direct:
     own: int = 0
     acquirable: int = 0
     at_most: bool = False
+    bounded: int = 0  # of `acquirable`, what is known only as an upper bound (it may be none of it)
+    open: bool = False  # a holding no source gives a number for: no upper bound either
     missing: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return self.own + self.acquirable
+
+    @property
+    def certain(self) -> int:
+        return self.total - self.bounded
 
 
 def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Direct]:
@@ -60,20 +66,24 @@ def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Dir
         d.acquirable += claim.available
         if claim.at_most and claim.available:
             d.at_most = True
+            d.bounded += claim.available
             bounds.append(claim)
     for claim in sorted(bounds, key=BY_HOLDER):  # each holder's notes in instrument order
         positions[claim.holder].missing.append(f"{claim.instrument}: only an upper bound of its exercisable shares is known")
     converts_into = {s for s, st in state.securities.items() if st.created.converts_to == security}
     for (holder, sec), description in state.undisclosed.items():
         if sec == security or sec in converts_into:
-            positions.setdefault(holder, Direct()).missing.append(f"{holder}'s {sec} holding: {description}")
+            d = positions.setdefault(holder, Direct())
+            d.open = True
+            d.missing.append(f"{holder}'s {sec} holding: {description}")
     for group, members in state.groups.items():
         held = positions.get(group)
         if held is not None and held.total:
             # The group holds an aggregate no document splits among its members.
             for m in members:
-                positions.setdefault(m, Direct()).missing.append(
-                    f"the split of {group}'s aggregate {held.total:,} among its members")
+                d = positions.setdefault(m, Direct())
+                d.open = True
+                d.missing.append(f"the split of {group}'s aggregate {held.total:,} among its members")
     return positions
 
 
@@ -129,12 +139,40 @@ def ownership_rows(state: State, security: str, day: dt.date, *, mode: Mode = "b
         if missing:
             row["complete"] = False
             row["missing"] = missing
+            _open_figures(row, positions, entities, sole, shared)
         row.update(whole.fields())
         if outstanding is None:
             row["complete"] = False
             row.setdefault("missing", []).append(whole.reason)
         rows.append(row)
     return rows
+
+
+def _open_figures(row: dict[str, Any], positions: dict[str, Direct], entities: list[str],
+                  sole: set[str], shared: set[str]) -> None:
+    """A row whose sources leave something open: each figure null, with the bounds the ledger
+    has (at least what is certain; at most, unless a holding has no number at all)."""
+    if len(entities) == 1 and not shared:
+        sole = {entities[0]}
+
+    def bounds(parts) -> tuple[int, int | None]:
+        parts = [positions[e] for e in parts]
+        return sum(d.certain for d in parts), None if any(d.open for d in parts) else sum(d.total for d in parts)
+
+    acquirable = (sum(positions[e].acquirable - positions[e].bounded for e in entities),
+                  None if any(positions[e].open for e in entities) else row["acquirable_within_60_days"])
+    figures = {"beneficially_owned": bounds(entities), "acquirable_within_60_days": acquirable,
+               "sole_voting": bounds(sole), "shared_voting": bounds(shared),
+               "sole_dispositive": bounds(sole), "shared_dispositive": bounds(shared)}
+    for key, (low, high) in figures.items():
+        if low == high:
+            continue  # known after all: what is open lies elsewhere
+        row[key] = None
+        row[f"{key}_at_least"] = low
+        if high is not None:
+            row[f"{key}_at_most"] = high
+    if row["beneficially_owned"] is None:
+        row["percent"] = None
 
 
 COVER_ROWS = (
@@ -154,6 +192,10 @@ def cover_page(row: dict[str, Any]) -> list[tuple[str, str, str]]:
         value = row.get(key)
         if key == "percent":
             text = f"{value:.1f}%" if value is not None else "not derivable"
+        elif value is None:
+            low, high = row.get(f"{key}_at_least"), row.get(f"{key}_at_most")
+            text = "not derivable" + (f" (at least {low:,}" + (f", at most {high:,}" if high is not None else "")
+                                      + ")" if low is not None else "")
         else:
             text = f"{value:,}" if value else "-0-"
         out.append((number, label, text))
