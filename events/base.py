@@ -19,7 +19,7 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
-from events.bounds import FIRST_DAY, LAST_DAY, MAX_DIGITS, MAX_MAGNITUDE, MAX_SHARES
+from events.bounds import FIRST_DAY, LAST_DAY, MAX_SHARES, decimal_out_of_bounds
 from events.canonical import holds_float
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -54,19 +54,13 @@ class _Rule:
 _SLUG = _Rule("slug", core_schema.str_schema(pattern=r"^[a-z0-9][a-z0-9._-]*\n?$"), SLUG_RULE)
 _POSITIVE = _Rule("positive", core_schema.int_schema(gt=0), "must be a positive whole number")
 _NON_NEGATIVE = _Rule("non_negative", core_schema.int_schema(ge=0), "must not be negative")
-
-
-
-
 _AT_MOST = _Rule("at_most", core_schema.int_schema(le=MAX_SHARES), f"must be at most {MAX_SHARES:,}")
 
 
 def _bounded(value: Decimal) -> Decimal:
-    if value.is_finite() and value != 0:
-        if len(value.as_tuple().digits) > MAX_DIGITS:
-            raise ValueError(f"has more than {MAX_DIGITS} digits")
-        if abs(value.adjusted()) > MAX_MAGNITUDE:
-            raise ValueError(f"is out of range (from 1e-{MAX_MAGNITUDE} to 1e{MAX_MAGNITUDE})")
+    why = decimal_out_of_bounds(value)
+    if why:
+        raise ValueError(why)
     return value
 
 

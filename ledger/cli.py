@@ -403,7 +403,7 @@ def extract(filing: str, out: str, force: bool) -> None:
     from ledger.paths import output_path, write_file  # noqa: PLC0415
 
     source = Path(filing)
-    if not source.is_file():
+    if not source.exists():  # anything else (a folder, a FIFO) read_user_text refuses by name
         raise UsageError(f"{filing}: no such file")
     draft = extract_filing(read_user_text(source, errors="replace", limit=MAX_FILING_BYTES), source.name)
     text = draft.to_yaml()

@@ -153,12 +153,7 @@ def _load_document(name: str, data: Any) -> list[Loaded]:
     unknown = set(data) - {"document", "events"}
     if unknown:
         raise InputError(name, None, None, sorted(unknown)[0], "unknown top-level key (expected document, events)")
-    try:
-        header = DocumentHeader.model_validate(data.get("document"))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = "document." + ".".join(str(p) for p in err["loc"]) if err["loc"] else "document"
-        raise InputError(name, None, None, field, _rule(err)) from None
+    header = _header(name, data)
     events = data.get("events")
     if not isinstance(events, list):
         raise InputError(name, None, None, "events", "must be a list of events")
@@ -267,13 +262,17 @@ def document_headers(folder: str) -> list[tuple[Path, DocumentHeader]]:
         data = _parse(str(path), read_user_text(path), json_only=path.suffix.lower() == ".json")
         if not isinstance(data, dict):
             raise InputError(str(path), None, None, "", "an event file is a mapping with 'document' and 'events'")
-        try:
-            out.append((path, DocumentHeader.model_validate(data.get("document"))))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = "document." + ".".join(str(p) for p in err["loc"]) if err["loc"] else "document"
-            raise InputError(str(path), None, None, field, _rule(err)) from None
+        out.append((path, _header(str(path), data)))
     return out
+
+
+def _header(name: str, data: dict[str, Any]) -> DocumentHeader:
+    try:
+        return DocumentHeader.model_validate(data.get("document"))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = "document." + ".".join(str(p) for p in err["loc"]) if err["loc"] else "document"
+        raise InputError(name, None, None, field, _rule(err)) from None
 
 
 def read_draft(name: str) -> list[dict[str, Any]]:

@@ -15,9 +15,7 @@ from ledger.errors import UsageError
 
 def output_path(out: str, *, force: bool, directory: bool = False) -> Path:
     path = Path(out)
-    if os.path.lexists(path) and not path.exists() and not force:  # a link to nothing is still there
-        raise UsageError(f"{out}: already exists (use --force to overwrite)")
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:  # a link to nothing is there too
         raise UsageError(f"{out}: already exists (use --force to overwrite)")
     if path.exists() and path.is_dir() != directory and not (directory and force):
         kind = "a folder" if path.is_dir() else "a file"

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from projections.open_figures import open_figure
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -35,18 +37,6 @@ def cell(value: Any, *, mapping_as_json: bool = True) -> str:
             return json.dumps(value, ensure_ascii=False, default=str)
         return ", ".join(f"{k}: {cell(v, mapping_as_json=False)}" for k, v in value.items())
     return str(value)
-
-
-def open_figure(row: dict[str, Any], column: str) -> str | None:
-    """How a figure the sources leave open reads in a table: "not derivable", with the bounds
-    the row gives (`<column>_at_least`, `<column>_at_most`); None when the figure is not open."""
-    if row.get(column) is not None:
-        return None
-    low, high = row.get(f"{column}_at_least"), row.get(f"{column}_at_most")
-    if low is None and high is None:
-        return None
-    bounds = [f"at least {cell(low)}" if low is not None else "", f"at most {cell(high)}" if high is not None else ""]
-    return "not derivable (" + ", ".join(b for b in bounds if b) + ")"
 
 
 def shown(row: dict[str, Any], column: str) -> str:

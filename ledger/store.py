@@ -140,9 +140,11 @@ class Store:
                                    f"WHERE NOT t.tgisinternal AND c.relname = '{TABLE}'")
         else:
             rows = self._query("SELECT type, name, tbl_name FROM sqlite_master", "")
+        def mine(n: str) -> bool:
+            return n == TABLE or n.startswith(("rm_", "sqlite_"))
+
         out = []
         for kind, name, table in rows:
-            mine = lambda n: n == TABLE or n.startswith(("rm_", "sqlite_"))  # noqa: E731
             ours = kind != "trigger" and (mine(name) or (kind == "index" and mine(table)))
             if not ours:
                 out.append(f"{kind} {name}" + (f" on {table}" if table and table != name else ""))

@@ -39,9 +39,12 @@ class EventFileLoader(yaml.SafeLoader):
     stays text, so that the event's own validation names the event and the field."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        self.flatten_mapping(node)  # merge keys (<<) first: what they bring may be overridden
+        # Merge keys (<<) first: keys a merge brings in may repeat, and be overridden by, the
+        # mapping's own; only the mapping's own are checked against each other.
+        own = {id(k) for k, _ in node.value}
+        self.flatten_mapping(node)
         seen: dict[Any, int] = {}
-        merged = {id(n) for n in getattr(node, "_merged", ())}
+        merged = {id(k) for k, _ in node.value if id(k) not in own}
         for key_node, _ in node.value:
             if id(key_node) in merged:
                 continue
@@ -85,16 +88,6 @@ EventFileLoader.add_constructor("tag:yaml.org,2002:int", _int)
 EventFileLoader.add_constructor("tag:yaml.org,2002:float", _float)
 EventFileLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
 EventFileLoader.add_constructor("tag:yaml.org,2002:set", _set)
-
-
-def _flatten_and_mark(loader: EventFileLoader, node: yaml.MappingNode) -> None:
-    before = {id(k) for k, _ in node.value}
-    yaml.SafeLoader.flatten_mapping(loader, node)
-    # Keys a merge brought in (not written in this mapping) may repeat a key written here.
-    node._merged = [k for k, _ in node.value if id(k) not in before]  # type: ignore[attr-defined]
-
-
-EventFileLoader.flatten_mapping = _flatten_and_mark  # type: ignore[method-assign]
 
 
 def parse_yaml(text: str) -> Any:

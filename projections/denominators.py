@@ -19,12 +19,11 @@ from typing import Any, Literal
 from projections.state import State
 
 Mode = Literal["best", "derived", "reported"]
-MODES: tuple[Mode, ...] = ("best", "derived", "reported")
 
 
 @dataclass(frozen=True)
 class Denominator:
-    security: str
+    derived: int  # the count the ledger derives, whichever whole is taken
     shares: int | None  # None: no whole to take a percent over
     source: str  # "derived" or "reported"; "none" when shares is None
     document: str | None = None  # the report's document
@@ -42,12 +41,11 @@ class Denominator:
         return out
 
 
-def incomplete_because(state: State, security: str, day: dt.date) -> str | None:
+def incomplete_because(state: State, security: str, day: dt.date, derived: int) -> str | None:
     """Why the derived count of a class is known to fall short, or None."""
     open_holders = sorted(h for (h, s) in state.undisclosed if s == security)
     if open_holders:
         return f"{', '.join(open_holders)} hold{'s' if len(open_holders) == 1 else ''} {security} in a number no source gives"
-    derived = state.outstanding(security)
     larger = [r for r in state.outstanding_reports
               if r.security == security and r.effective_date <= day and r.quantity > derived]
     if larger:
@@ -58,14 +56,15 @@ def incomplete_because(state: State, security: str, day: dt.date) -> str | None:
 
 
 def denominator(state: State, security: str, day: dt.date, mode: Mode = "best") -> Denominator:
-    report = state.reported_outstanding(security, day)
+    derived = state.outstanding(security)  # a pass over every holding: once
     if mode == "derived":
-        return Denominator(security, state.outstanding(security), "derived")
-    shortfall = incomplete_because(state, security, day) if mode == "best" else None
+        return Denominator(derived, derived, "derived")
+    shortfall = incomplete_because(state, security, day, derived) if mode == "best" else None
     if mode == "best" and shortfall is None:
-        return Denominator(security, state.outstanding(security), "derived")
+        return Denominator(derived, derived, "derived")
+    report = state.reported_outstanding(security, day)
     if report is not None:
-        return Denominator(security, report.quantity, "reported", report.source.document, report.effective_date,
+        return Denominator(derived, report.quantity, "reported", report.source.document, report.effective_date,
                            shortfall)
     why = f"no SharesOutstandingReported for {security} on or before {day}"
-    return Denominator(security, None, "none", reason=f"{shortfall}; {why}" if shortfall else why)
+    return Denominator(derived, None, "none", reason=f"{shortfall}; {why}" if shortfall else why)

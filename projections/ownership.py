@@ -17,6 +17,7 @@ from typing import Any
 
 from projections.dilution import BY_HOLDER, conversion_terms, note_claims, warrant_claims
 from projections.denominators import Mode, denominator
+from projections.open_figures import open_figure
 from projections.state import State
 from projections.voting import percent
 
@@ -193,9 +194,7 @@ def cover_page(row: dict[str, Any]) -> list[tuple[str, str, str]]:
         if key == "percent":
             text = f"{value:.1f}%" if value is not None else "not derivable"
         elif value is None:
-            low, high = row.get(f"{key}_at_least"), row.get(f"{key}_at_most")
-            text = "not derivable" + (f" (at least {low:,}" + (f", at most {high:,}" if high is not None else "")
-                                      + ")" if low is not None else "")
+            text = open_figure(row, key) or "not derivable"
         else:
             text = f"{value:,}" if value else "-0-"
         out.append((number, label, text))

@@ -30,7 +30,7 @@ from events import (
 from projections.fold import fold
 from projections.ownership import ownership_rows
 from projections.rounding import round_quantity
-from projections.state import State
+from projections.state import State, round_money
 
 # "unstated": the figures agree only through a relation no source states.
 FINDING = ("mismatch", "inconsistent", "conflict", "not derivable", "unstated")
@@ -72,10 +72,6 @@ def reconcile(history: Sequence[Event]) -> list[dict[str, Any]]:
     return rows
 
 
-def _cents(price: Fraction) -> str:
-    return f"{Decimal(price.numerator) / Decimal(price.denominator):,.2f}"
-
-
 def _aggregate_rounding(history) -> list[dict[str, Any]]:
     """Cashless exercises of several warrants on one day, at one fair market value and one
     exercise price: the formula applied to their aggregate against the sum of each warrant's
@@ -103,8 +99,8 @@ def _aggregate_rounding(history) -> list[dict[str, Any]]:
             continue
         rows.append(row("rounding", f"cashless exercises of {security} warrants on {day}", "ok", each, whole,
                         [src(e) for e, _, _ in items],
-                        f"X = Y(A-B)/A on the aggregate Y = {surrendered:,} at A = ${_cents(a)}, "
-                        f"B = ${_cents(b)} gives {whole:,}; the {each:,} recorded is the sum of "
+                        f"X = Y(A-B)/A on the aggregate Y = {surrendered:,} at A = ${round_money(a)}, "
+                        f"B = ${round_money(b)} gives {whole:,}; the {each:,} recorded is the sum of "
                         f"{len(items)} warrants each rounded {rounding} on its own, so the shares were "
                         "computed certificate by certificate"))
     return rows

@@ -180,8 +180,8 @@ def _eligible(state: State, slug: str, right: dict[str, Any], day: dt.date, mode
         return _row("", right, slug, "eligible", figures, f"{votes:,} of {total:,} votes meets {pct}")
     # Reported shares beyond those whose holders the ledger records could be this person's:
     # "not eligible" needs them to be too few to reach the threshold.
-    unaccounted = sum(round_quantity(max(0, c.denominator.shares - state.outstanding(s)) * c.per_share)
-                      for s, c in by_class.items() if c.denominator.source == "reported")
+    unaccounted = sum(round_quantity(max(0, c.denominator.shares - c.denominator.derived) * c.per_share)
+                      for c in by_class.values() if c.denominator.source == "reported")
     if unaccounted:
         figures["unaccounted_votes"] = unaccounted
         if Fraction(votes + unaccounted, total) >= threshold:

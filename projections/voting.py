@@ -64,16 +64,13 @@ class ClassVotes:
     open: str | None  # why the class's total is not known
 
 
-def class_votes(state: State, day: dt.date, mode: Mode = "best",
-                classes: set[str] | None = None) -> dict[str, ClassVotes]:
+def class_votes(state: State, day: dt.date, mode: Mode = "best") -> dict[str, ClassVotes]:
     """Every class that has or may have shares outstanding, with the whole of its votes."""
     out: dict[str, ClassVotes] = {}
     for security, sec in state.securities.items():
-        if classes is not None and security not in classes:
-            continue
         d = denominator(state, security, day, mode)
         held_open = any(s == security for (_, s) in state.undisclosed)
-        if not (d.shares or held_open or state.outstanding(security)):
+        if not (d.shares or held_open or d.derived):
             continue  # nothing outstanding: it casts no votes
         per_share = votes_per_share(state, sec, day)
         if not stated(sec):

@@ -52,7 +52,6 @@ def _snapshot_command(ctx: click.Context, as_of: dt.date | None, known_at: dt.da
     from ledger.cli import open_store, user_errors  # noqa: PLC0415
     from ledger.exports.snapshot import take  # noqa: PLC0415
 
-
     @user_errors
     def run() -> None:
         with open_store(ctx.find_root()) as store:

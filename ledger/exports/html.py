@@ -15,9 +15,11 @@ from typing import Any
 from ledger.exports.snapshot import Snapshot
 from ledger.exports.svg import bar_chart, step_chart
 from ledger.paths import output_path, write_file
-from ledger.render import cell, open_figure
+from ledger.render import cell
 from projections.denominators import Mode, denominator
 from projections.fold import apply
+from projections.open_figures import open_figure
+from projections.reconcile import FINDING
 from projections.state import State
 
 MAIN_HOLDERS = 6
@@ -123,7 +125,7 @@ def ownership_over_time(snapshot: Snapshot, security: str, *,
 def _status(row: dict[str, Any]) -> str:
     status = str(row.get("status", ""))
     kind = "ok" if status in ("ok", "in force", "available") else \
-        "finding" if status in ("mismatch", "inconsistent", "conflict", "not derivable", "unstated", "used up") else "other"
+        "finding" if status in FINDING or status == "used up" else "other"
     return f"<span class='badge {kind}'>{escape(status)}</span>"
 
 
@@ -148,7 +150,7 @@ def render(snapshot: Snapshot, *, mode: Mode = "best") -> str:
     from projections.captable import captable_rows  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415
     from projections.ownership import ownership_rows  # noqa: PLC0415
-    from projections.reconcile import FINDING, reconcile  # noqa: PLC0415
+    from projections.reconcile import reconcile  # noqa: PLC0415
     from projections.rights import rights_rows  # noqa: PLC0415
     from projections.voting import voting_rows  # noqa: PLC0415
 

@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from events import Event, parse_event
-from events.bounds import MAX_DIGITS, MAX_MAGNITUDE
+from events.bounds import decimal_out_of_bounds
 from ledger.errors import InputError
 from ledger.ocf.common import EVENT_MEDIA, read_meta, slugify
 from ledger.ocf.package import OcfPackage, read_package
@@ -107,9 +107,9 @@ class Translator:
             raise self.fail(item, key, f"{value!r} is not a number") from None
         if not d.is_finite():
             raise self.fail(item, key, f"{value!r} is not a finite number")
-        if d and (len(d.as_tuple().digits) > MAX_DIGITS or abs(d.adjusted()) > MAX_MAGNITUDE):
-            raise self.fail(item, key, f"{value!r} is out of range (at most {MAX_DIGITS} digits, "
-                                       f"from 1e-{MAX_MAGNITUDE} to 1e{MAX_MAGNITUDE})")
+        why = decimal_out_of_bounds(d)
+        if why:
+            raise self.fail(item, key, f"{value!r} {why}")
         return d
 
     def int_of(self, item: Item, key: str, value: Any = None) -> int:
