@@ -17,7 +17,7 @@ from events.derivatives import (
     WarrantBecameExercisable,
     WarrantIssued,
 )
-from events.governance import BoardSizeChanged, DirectorElected, DirectorNominated
+from events.governance import BoardSizeChanged, BoardSizeCommitted, DirectorElected, DirectorNominated
 from events.parties import ControlRecorded, GroupFormed, PartyRegistered
 from events.registry import EVENT_TYPES, DocumentHeader, event_file_schema, parse_event
 from events.reported import (

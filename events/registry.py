@@ -26,20 +26,23 @@ _VALIDATE = _ADAPTER.validator.validate_python
 
 # (type, from_version) -> function turning a version-N dict into version N+1.
 # Old records are upcast on read and never rewritten.
+# An upcaster that turns a record into another type sets that type's schema_version itself.
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    ("BoardSizeChanged", 1): governance.board_size_v1_to_v2,
+}
 
 
 def upcast(data: dict[str, Any]) -> dict[str, Any]:
-    cls = EVENT_TYPES.get(data.get("type", ""))
-    if cls is None:
-        return data
-    version = int(data.get("schema_version", 1))
-    while version < cls.SCHEMA_VERSION:
-        data = UPCASTERS[(cls.__name__, version)](dict(data))
-        version += 1
-        data["schema_version"] = version
-    return data
+    while True:
+        kind = data.get("type", "")
+        cls = EVENT_TYPES.get(kind)
+        version = int(data.get("schema_version", 1))
+        if cls is None or version >= cls.SCHEMA_VERSION:
+            return data
+        data = UPCASTERS[(kind, version)](dict(data))
+        if data.get("type") == kind:
+            data["schema_version"] = version + 1
 
 
 def parse_event(data: dict[str, Any]) -> Event:

@@ -202,8 +202,8 @@ def captable(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | 
 
     query, state = folded(ctx, issuer, as_of, known_at)
     emit(fmt, f"Cap table of {query.issuer}", query.header(), captable_rows(state, query.as_of),
-         ["security", "outstanding", "fully_diluted", "not_yet_convertible", "fully_diluted_is_upper_bound",
-          "reported_outstanding", "reported_on", "missing"] if fmt != "json" else None)
+         ["security", "outstanding", "outstanding_at_least", "fully_diluted", "fully_diluted_at_least",
+          "fully_diluted_at_most", "not_yet_convertible", "reported_outstanding", "reported_on", "missing"] if fmt != "json" else None)
 
 
 @cli.command()
@@ -238,13 +238,14 @@ def ownership(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime |
 
     query, state = folded(ctx, issuer, as_of, known_at)
     security = security or common_class(state)
-    rows = ownership_rows(state, security, query.as_of, mode=outstanding)
+    # Before the issuer's first class exists nobody owns anything of it: no rows, not an error.
+    rows = ownership_rows(state, security, query.as_of, mode=outstanding) if security else []
     if cover and fmt == "table":
         from ledger.reports import print_cover_pages  # noqa: PLC0415
 
         print_cover_pages(state, security, query, rows)
         return
-    emit(fmt, f"Beneficial ownership of {security} of {query.issuer} (Rule 13d-3)", query.header(), rows,
+    emit(fmt, f"Beneficial ownership of {security or 'common stock'} of {query.issuer} (Rule 13d-3)", query.header(), rows,
          OWNERSHIP_COLUMNS if fmt != "json" else None)
 
 
@@ -253,11 +254,12 @@ OWNERSHIP_COLUMNS = ["party", "beneficially_owned", "acquirable_within_60_days",
                      "denominator", "denominator_source", "denominator_document", "denominator_date"]
 
 
-def common_class(state) -> str:
+def common_class(state) -> str | None:
+    """The class ownership is taken of by default; None while the issuer has no class yet."""
     commons = [s for s, sec in state.securities.items() if sec.created.kind == "common"]
-    if not commons:
+    if not commons and state.securities:
         raise UsageError("the issuer has no common class; name one with --security")
-    return commons[0]
+    return commons[0] if commons else None
 
 
 @cli.command()

@@ -10,7 +10,7 @@ from typing import Any
 
 PARTY_FIELDS = ("party", "holder", "from_holder", "to_holder", "controller", "controlled", "group",
                 "members", "parties", "consented_by", "voters", "in_favor_of", "requested_by",
-                "nominated_by")
+                "nominated_by", "subject")  # a statement about a party names it as its subject
 SECURITY_FIELDS = ("security", "converts_to", "warrant", "note")
 
 

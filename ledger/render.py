@@ -81,12 +81,16 @@ def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
     return list(seen)
 
 
+BOUNDS = ("_at_least", "_at_most")
+
+
 def table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> Table:
     # A column empty in every row says nothing in a table (JSON and CSV keep it).
     from rich.table import Table  # noqa: PLC0415  (rich loads only when a table is drawn)
 
-    columns = [c for c in (columns or _columns(rows))
-               if any(r.get(c) not in (None, "") or open_figure(r, c) for r in rows)]
+    # A figure's bounds read in its own cell ("not derivable (at least ...)"), not as columns.
+    columns = [c for c in (columns or _columns(rows)) if not c.endswith(BOUNDS)
+               and any(r.get(c) not in (None, "") or open_figure(r, c) for r in rows)]
     t = Table(title=title, title_justify="left", show_lines=False)
     for col in columns:
         numeric = any(isinstance(r.get(col), int | float) and not isinstance(r.get(col), bool) for r in rows)
@@ -112,6 +116,10 @@ def emit(fmt: str, title: str, header: dict[str, Any], rows: Sequence[dict[str, 
     if fmt == "json":
         print(to_json(header, rows))
     elif fmt == "csv":
+        # The columns chosen for the table first; no key a row has is dropped (an open
+        # figure's bounds, a denominator's source).
+        if columns is not None:
+            columns = [*columns, *(k for k in _columns(rows) if k not in columns)]
         print(to_csv(rows, columns), end="")
     else:
         sub = ", ".join(f"{k} {v}" for k, v in header.items())

@@ -1,7 +1,9 @@
 """The cap table: per class, outstanding and fully diluted.
 
 A class some holding of which the sources give no number for has its counts open:
-`outstanding` (and `fully_diluted`) null, with `_at_least` and what is `missing`."""
+`outstanding` (and `fully_diluted`) null, with `_at_least` and what is `missing`.
+A warrant known only by the most it covers leaves `fully_diluted` open the same way,
+between what is certain (`_at_least`) and the sum with every such warrant whole (`_at_most`)."""
 
 from __future__ import annotations
 
@@ -28,8 +30,13 @@ def captable_rows(state: State, day: dt.date) -> list[dict[str, Any]]:
             # Counted in fully_diluted but not exercisable or convertible on the date.
             "not_yet_convertible": waiting + sum(c.shares - c.available for c in claims),
         }
-        if any(c.at_most for c in claims):
-            row["fully_diluted_is_upper_bound"] = True
+        bounded = [c for c in claims if c.at_most]
+        if bounded:
+            row["fully_diluted_at_most"] = row["fully_diluted"]
+            row["fully_diluted_at_least"] = row["fully_diluted"] - sum(c.shares for c in bounded)
+            row["fully_diluted"] = None
+            row["complete"] = False
+            row["missing"] = [f"{c.instrument}: only an upper bound of its shares is known" for c in bounded]
         # A holding the sources give no number for leaves the class's count open (and its
         # fully diluted figure, with any class converting into it): null, never the sum without it.
         converting = {s for s, sec in state.securities.items() if sec.created.converts_to == security}
@@ -42,9 +49,10 @@ def captable_rows(state: State, day: dt.date) -> list[dict[str, Any]]:
             row["fully_diluted_at_least"] = outstanding + from_holdings + sum(c.shares for c in claims
                                                                               if not c.at_most)
             row["fully_diluted"] = None
-            row.pop("fully_diluted_is_upper_bound", None)
+            row.pop("fully_diluted_at_most", None)  # an open holding has no upper bound
             row["complete"] = False
-            row["missing"] = [f"{h}'s {s} holding: {state.undisclosed[(h, s)]}" for h, s in open_held + open_into]
+            row["missing"] = [f"{h}'s {s} holding: {state.undisclosed[(h, s)]}"
+                              for h, s in open_held + open_into] + row.get("missing", [])
         report = state.reported_outstanding(security, day)
         if report is not None:
             row["reported_outstanding"] = report.quantity

@@ -17,6 +17,7 @@ from events import (
     AgreementExecuted,
     BeneficialOwnershipReported,
     BoardSizeChanged,
+    BoardSizeCommitted,
     CashExercise,
     CashlessExercise,
     ControlRecorded,
@@ -463,7 +464,12 @@ def _demand_requested(state: State, e: DemandRegistrationRequested) -> None:
 
 def _board_size_changed(state: State, e: BoardSizeChanged) -> None:
     state.board_size = e.size
-    state.board_deadline = e.deadline
+
+
+def _board_size_committed(state: State, e: BoardSizeCommitted) -> None:
+    if e.agreement is not None:
+        _agreement(state, e)
+    state.board_commitment = e
 
 
 def _director_nominated(state: State, e: DirectorNominated) -> None:
@@ -511,7 +517,7 @@ def _correction(state: State, e: Event) -> None:
 KEPT: frozenset[type] = frozenset({
     PartyRegistered, ControlRecorded, SecurityClassCreated, NoteIssued, AgreementExecuted, AgreementAmended,
     JoinderSigned, VotingCommitment, DemandRegistrationRequested, DirectorNominated, DirectorElected,
-    SharesOutstandingReported, BeneficialOwnershipReported, FactStated,
+    SharesOutstandingReported, BeneficialOwnershipReported, FactStated, BoardSizeCommitted,
 })
 
 HANDLERS: dict[type, Callable[[State, Event], None]] = {
@@ -535,6 +541,7 @@ HANDLERS: dict[type, Callable[[State, Event], None]] = {
     VotingCommitment: _voting_commitment,
     DemandRegistrationRequested: _demand_requested,
     BoardSizeChanged: _board_size_changed,
+    BoardSizeCommitted: _board_size_committed,
     DirectorNominated: _director_nominated,
     DirectorElected: _director_elected,
     SharesOutstandingReported: _outstanding_reported,

@@ -15,5 +15,6 @@ def open_figure(row: dict[str, Any], column: str) -> str | None:
     low, high = row.get(f"{column}_at_least"), row.get(f"{column}_at_most")
     if low is None and high is None:
         return None
-    bounds = [f"at least {low:,}" if low is not None else "", f"at most {high:,}" if high is not None else ""]
+    unit = "%" if column.endswith("percent") else ""
+    bounds = [f"at least {low:,}{unit}" if low is not None else "", f"at most {high:,}{unit}" if high is not None else ""]
     return "not derivable (" + ", ".join(b for b in bounds if b) + ")"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from projections.dilution import BY_HOLDER, conversion_terms, note_claims, warrant_claims
@@ -140,7 +141,7 @@ def ownership_rows(state: State, security: str, day: dt.date, *, mode: Mode = "b
         if missing:
             row["complete"] = False
             row["missing"] = missing
-            _open_figures(row, positions, entities, sole, shared)
+            _open_figures(row, positions, entities, sole, shared, outstanding)
         row.update(whole.fields())
         if outstanding is None:
             row["complete"] = False
@@ -150,9 +151,12 @@ def ownership_rows(state: State, security: str, day: dt.date, *, mode: Mode = "b
 
 
 def _open_figures(row: dict[str, Any], positions: dict[str, Direct], entities: list[str],
-                  sole: set[str], shared: set[str]) -> None:
+                  sole: set[str], shared: set[str], outstanding: int | None) -> None:
     """A row whose sources leave something open: each figure null, with the bounds the ledger
-    has (at least what is certain; at most, unless a holding has no number at all)."""
+    has (at least what is certain; at most, unless a holding has no number at all).
+
+    The percent (h + a) / (O + a), h the outstanding shares held and a the acquirable ones,
+    grows with both while h <= O: its least is at the least of each, its most at the most."""
     if len(entities) == 1 and not shared:
         sole = {entities[0]}
 
@@ -174,6 +178,19 @@ def _open_figures(row: dict[str, Any], positions: dict[str, Direct], entities: l
             row[f"{key}_at_most"] = high
     if row["beneficially_owned"] is None:
         row["percent"] = None
+        if outstanding is not None:
+            owned_low, acquirable_low = figures["beneficially_owned"][0], acquirable[0]
+            row["percent_at_least"] = percent_bound(owned_low, outstanding + acquirable_low, ROUND_FLOOR)
+            owned_high, acquirable_high = figures["beneficially_owned"][1], acquirable[1]
+            if owned_high is not None and acquirable_high is not None:
+                row["percent_at_most"] = percent_bound(owned_high, outstanding + acquirable_high, ROUND_CEILING)
+
+
+def percent_bound(part: int, whole: int, rounding: str) -> float | None:
+    """A percent's bound, rounded away from the inside so that it still bounds."""
+    if whole <= 0:
+        return None
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.000001"), rounding=rounding))
 
 
 COVER_ROWS = (
@@ -192,7 +209,10 @@ def cover_page(row: dict[str, Any]) -> list[tuple[str, str, str]]:
     for number, label, key in COVER_ROWS:
         value = row.get(key)
         if key == "percent":
-            text = f"{value:.1f}%" if value is not None else "not derivable"
+            low, high = row.get("percent_at_least"), row.get("percent_at_most")
+            bounds = ", ".join(b for b in (f"at least {low:.4f}%" if low is not None else "",
+                                           f"at most {high:.4f}%" if high is not None else "") if b)
+            text = f"{value:.1f}%" if value is not None else "not derivable" + (f" ({bounds})" if bounds else "")
         elif value is None:
             text = open_figure(row, key) or "not derivable"
         else:

@@ -394,6 +394,8 @@ def _statements(state: State, history) -> list[dict[str, Any]]:
             rows += [row("misprint", subject, "conflict", s.value, None, [src(s)], s.note or "misprinted")
                      for s in stated]
             continue
+        if field == "signatory_title":
+            rows += _signatory_titles(state, history, subject, stated)
         values = {str(s.value) for s in stated}
         if len(values) > 1:
             rows.append(row("statement", subject, "conflict", " vs ".join(sorted(values)), None,
@@ -403,9 +405,94 @@ def _statements(state: State, history) -> list[dict[str, Any]]:
             if actual is None:
                 continue
             status = "ok" if str(actual) == str(s.value) else "conflict"
-            rows.append(row("statement", subject, status, s.value, actual, [src(s)],
+            # Each side cites where its words are: the statement, then the record it is checked against.
+            record = _issuance(history, subject) if field == "holder" else None
+            rows.append(row("statement", subject, status, s.value, actual,
+                            [src(s)] + ([src(record)] if record is not None else []),
                             (s.note or f"{field} of {subject} as stated against the ledger's record")))
+            if status == "conflict" and record is not None:
+                rows += _proportions(history, record, str(s.value), s)
     return rows
+
+
+# Titles that name a manager only some kinds of entity have.
+MANAGER_TITLES = {"managing member": ("llc", "managing_member"), "general partner": ("partnership", "general_partner")}
+
+
+def _signatory_titles(state: State, history, subject: str, stated: list[FactStated]) -> list[dict[str, Any]]:
+    """A signatory's title is the capacity in which they sign, not a control relation; one that
+    names a manager the entity's kind cannot have (a limited partnership has no managing member)
+    is a finding, beside the manager the ledger records."""
+    party = state.parties.get(subject)
+    if party is None:
+        return []
+    rows = []
+    for s in stated:
+        kind = MANAGER_TITLES.get(str(s.value).casefold())
+        if kind is None or kind[0] == party.kind:
+            continue
+        managers = [e for e in state.control_records if e.controlled == subject
+                    and e.relation in ("general_partner", "managing_member")]
+        recorded = "; ".join(f"{e.controller} as {e.relation.replace('_', ' ')} ({e.source.document})"
+                             for e in managers) or "none"
+        rows.append(row("signature", subject, "conflict", s.value, party.kind,
+                        [src(s), src(party), *(src(e) for e in managers)],
+                        f"{s.note or 'a signatory'}: a {party.kind} has no {s.value.casefold()}; "
+                        f"the manager the ledger records: {recorded}"))
+    return rows
+
+
+def _issuance(history, warrant: str) -> WarrantIssued | None:
+    return next((e for e in history if isinstance(e, WarrantIssued) and e.warrant == warrant), None)
+
+
+# Certificates cut from one deal in proportion to each holder's stake differ by rounding
+# (and by the other securities a cover page's row 11 counts): within 1% of each other.
+PROPORTIONAL = Fraction(1, 100)
+
+
+def _proportions(history, disputed: WarrantIssued, stated_holder: str, statement: FactStated) -> list[dict[str, Any]]:
+    """Which holder the sizes point to, when a document names another holder for a certificate.
+
+    The certificates issued with the disputed one (same class, same day) are summed per holder
+    and set against each holder's latest reported beneficial ownership (row 11) on or before
+    that day, once with the certificate's holder, once with the stated one. If one attribution
+    gives every holder the same proportion and the other does not, the sizes point to it."""
+    siblings = [e for e in history if isinstance(e, WarrantIssued) and e.security == disputed.security
+                and e.effective_date == disputed.effective_date]
+    reports: dict[str, BeneficialOwnershipReported] = {}
+    for e in history:
+        if isinstance(e, BeneficialOwnershipReported) and e.effective_date <= disputed.effective_date:
+            reports[e.party] = e
+    holders = {e.holder for e in siblings} | {stated_holder}
+    if len(siblings) < 3 or not holders <= reports.keys() or any(not reports[h].beneficially_owned for h in holders):
+        return []  # too few certificates to show a pattern, or a holder without its row 11
+
+    def ratios(attribution: dict[str, str]) -> dict[str, Fraction]:
+        sizes = dict.fromkeys(holders, 0)
+        for e in siblings:
+            sizes[attribution[e.warrant]] += e.quantity
+        return {h: Fraction(sizes[h], reports[h].beneficially_owned) for h in sorted(holders)}
+
+    def even(r: dict[str, Fraction]) -> bool:
+        low, high = min(r.values()), max(r.values())
+        return low > 0 and high / low - 1 <= PROPORTIONAL
+
+    as_issued = {e.warrant: e.holder for e in siblings}
+    certificate, stated = ratios(as_issued), ratios({**as_issued, disputed.warrant: stated_holder})
+    if even(certificate) == even(stated):
+        return []  # the sizes favour neither
+
+    def shown(r: dict[str, Fraction]) -> str:
+        return ", ".join(f"{h} {float(v):.7f}" for h, v in r.items())
+
+    points_to, away = ("the statement", "certificate") if even(stated) else ("the certificate", "statement")
+    return [row("proportion", disputed.warrant, "conflict", stated_holder, disputed.holder,
+                [src(statement), src(disputed), *(src(reports[h]) for h in sorted(holders))],
+                f"{disputed.security} certificates of {disputed.effective_date} over each holder's row 11: "
+                f"with {disputed.warrant} held by {stated_holder} as stated, {shown(stated)}; "
+                f"with {disputed.holder} as on the certificate, {shown(certificate)}. "
+                f"The sizes are in proportion under {points_to}, not under the {away}")]
 
 
 def _actual(state: State, subject: str, field: str) -> Any:

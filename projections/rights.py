@@ -264,12 +264,21 @@ def _right_rows(state: State, slug: str, a: AgreementState, r: dict[str, Any], d
     if kind == "board_nomination":
         holder = r.get("holder")
         nominated = [n for n in state.nominations if n.nominated_by == holder]
+        # A DirectorElected records the director on the board on its date; an earlier start
+        # is not implied.
         elected = {d.director: d.effective_date for d in state.directors}
-        serving = [f"{n.director} (serving since {elected[n.director]})" if n.director in elected
-                   else f"{n.director} (nominated {n.effective_date}, election not recorded)" for n in nominated]
-        figures = {"seats": r.get("seats"), "board_size": state.board_size,
-                   "board_size_deadline": state.board_deadline.isoformat() if state.board_deadline else None,
-                   "nominees": [n.director for n in nominated]}
+        serving = [f"{n.director} (nominated by {n.effective_date}; serving on {elected[n.director]})"
+                   if n.director in elected
+                   else f"{n.director} (nominated by {n.effective_date}, election not recorded)" for n in nominated]
+        figures: dict[str, Any] = {"seats": r.get("seats"), "board_size": state.board_size,
+                                   "nominees": [n.director for n in nominated]}
+        promise = state.board_commitment
+        if promise is not None:
+            figures["board_size_committed"] = promise.size
+            figures["board_size_due"] = promise.due.isoformat()
+        if state.board_size is None:
+            figures["missing"] = ["the board's size: no BoardSizeChanged recorded"
+                                  + (f"; {promise.size} seats were promised by {promise.due}" if promise else "")]
         return [_row(slug, r, holder, "in force", figures, "; ".join(serving) or "no nominee recorded")]
     if kind == "survival":
         return []

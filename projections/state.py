@@ -333,7 +333,7 @@ class State:
     commitments: list[VotingCommitment] = field(default_factory=list)
     demands: list[DemandRegistrationRequested] = field(default_factory=list)
     board_size: int | None = None
-    board_deadline: dt.date | None = None
+    board_commitment: Event | None = None  # the latest BoardSizeCommitted
     nominations: list[Event] = field(default_factory=list)
     directors: list[Event] = field(default_factory=list)
     outstanding_reports: list[SharesOutstandingReported] = field(default_factory=list)

@@ -153,7 +153,7 @@ def test_acme_objects_carry_the_figures(acme_pkg):
     docs = {json.loads(__import__("base64").b64decode(d["uri"].split(",", 1)[1]))["type"]
             for d in items(pkg, "OCF_DOCUMENTS_FILE")}
     assert docs == {"ControlRecorded", "GroupFormed", "AgreementExecuted", "SharesOutstandingReported",
-                    "ConversionApproved", "JoinderSigned", "VotingCommitment", "BoardSizeChanged",
+                    "ConversionApproved", "JoinderSigned", "VotingCommitment", "BoardSizeCommitted",
                     "DirectorNominated", "DirectorElected", "DemandRegistrationRequested",
                     "BeneficialOwnershipReported"}
     comments = " ".join(c for t in tx for c in t.get("comments", []))
@@ -209,6 +209,31 @@ def test_acme_round_trip(acme_pkg, tmp_path):
     assert compare(original, imported, "rights", ignore="locator") == {}
     # Importing the same package again adds nothing.
     assert imported("import", folder).out.startswith("imported 0 events")
+
+
+def test_the_package_says_which_figures_the_sources_leave_open(savvis_pkg):
+    """OCF has no field for an unknown count: the stock classes and the manifest say in words
+    which counts the transactions do not give, with the bounds the sources allow."""
+    pkg = package_json(savvis_pkg[1])
+    classes = {c["id"]: c for c in items(pkg, "OCF_STOCK_CLASSES_FILE")}
+    # 13D/A Item 3: 2,575,298 common issued to the Constellation entities, the only common the
+    # sources name a holder and number for; Item 4: 327,642 Series B x 10 = 3,276,420 more on
+    # approval, so at least 2,575,298 + 3,276,420 = 5,851,718 fully diluted. WCAS VIII's common
+    # (2001 recitals) and the Series A (Item 5(a)) have no number.
+    common = classes["common"]["comments"]
+    assert "Open figure: outstanding on 2010-01-01: not derivable (at least 2,575,298); " \
+           "the transactions here do not give it" in common
+    assert any(c.startswith("Open figure: fully diluted on 2010-01-01: not derivable (at least 5,851,718)")
+               for c in common)
+    preferred = classes["series-a-preferred"]["comments"]
+    assert any(c.startswith("Missing: constellation-entities's series-a-preferred holding") for c in preferred)
+    # Neither preferred's votes per share is stated (FINDINGS.md F30): OCF's required 0 is a placeholder.
+    assert "votes_per_share not stated in the ledger; OCF requires a value, so 0 is given" in preferred
+    assert classes["common"]["comments"][-1].startswith("ledger:")  # the machine-readable comment stays last
+    manifest = next(d for d in pkg.values() if d.get("file_type") == "OCF_MANIFEST_FILE")
+    assert any(c.startswith("series-a-preferred: Open figure: outstanding") for c in manifest["comments"])
+    # Series B: 327,642 issued (Item 6) and no holding without a number: nothing open.
+    assert not [c for c in classes["series-b-preferred"]["comments"] if c.startswith("Open figure")]
 
 
 def test_savvis_round_trip(savvis_pkg, tmp_path):

@@ -215,10 +215,30 @@ def test_reconciliation_finds_what_a_careful_reader_finds(savvis):
     assert find(f, "statement", "amended-and-restated-spa-2004")[0]["reported"] == "2004-02-06 vs 2004-02-09"
     # F19: Rule 144(d) in the heading, 144(k) in the text.
     assert find(f, "statement", "registration-rights-2001 section 3(j)")
-    # F4, F5, F12: the joinder and the 13D/A name different managers; the joinder two for one;
-    # the letter has WCAS VIII managed by an individual.
-    assert {r["subject"] for r in f if r["kind"] == "control"} >= {
-        "cvc-ii", "cvc-offshore-ii", "bsc-employee-fund-iv", "constellation-ventures-management", "wcas-viii"}
+    # F1, second half: each Series B certificate over its fund's row 11 (Exhibits 1-4, pages 2-5):
+    # with No. 26 at CVC II as Item 7 titles it, 342,154 / 22,149,036 = 0.0154478,
+    # 161,760 / 10,471,371 = 0.0154478, 135,553 / 8,774,984 = 0.0154477, 7,591 / 490,354 =
+    # 0.0154807; with No. 26 at the Offshore fund, (342,154 + 161,760) / 10,471,371 = 0.0481230
+    # and CVC II 0. The sizes point to the title, not to the certificate.
+    [sizes] = find(f, "proportion", "w-26")
+    assert (sizes["reported"], sizes["derived"]) == ("cvc-ii", "cvc-offshore-ii")
+    for figure in ("cvc-ii 0.0154478", "cvc-offshore-ii 0.0154478", "bsc-employee-fund-iv 0.0154477",
+                   "cvc-ii-partners 0.0154807", "cvc-offshore-ii 0.0481230", "cvc-ii 0.0000000"):
+        assert figure in sizes["explanation"]
+    assert sizes["explanation"].endswith("in proportion under the statement, not under the certificate")
+    assert title["sources"] == ["savvis-13da1-2004, Page 9, Item 7, Exhibit 1",
+                                "savvis-13da1-2004, Exhibit 1 (Warrant No. 26), section 1"]
+    # F4, F5: the joinder and the 13D/A name different managers; the joinder two for one.
+    assert {r["subject"] for r in f if r["kind"] == "control"} == {
+        "cvc-ii", "cvc-offshore-ii", "bsc-employee-fund-iv", "constellation-ventures-management"}
+    # F12: a signature title is no control relation; the letter's "Managing Member" for WCAS VIII,
+    # a limited partnership, is a title no partnership has, beside its recorded general partner.
+    [signed] = find(f, "signature", "wcas-viii")
+    assert signed["reported"] == "Managing Member" and "wcas-viii-associates as general partner" in signed["explanation"]
+    assert signed["sources"][0] == "savvis-letter-2002, Signature page (page 2), WCAS VIII block"
+    # F14: Friedman signs for CVC II Partners as "SMD" (Joinder) and "Member" (13D/A).
+    [capacity] = find(f, "statement", "cvc-ii-partners")
+    assert capacity["reported"] == "Member vs SMD"
     # F11: row 14 "CO" for two LLCs.
     assert {r["subject"] for r in f if r["kind"] == "reporting_type"} == {"cvc-ii-partners", "constellation-management-ii"}
     # F13, F15: names spelt differently.
@@ -289,6 +309,13 @@ def test_percents_are_taken_over_the_reported_count_the_ledgers_own_falls_short_
     rights = [r for r in savvis.rows("rights", "--as-of", "2004-07-02")
               if r["kind"] == "eligible_investor" and r["party"] == "constellation-entities"]
     assert rights and {r["status"] for r in rights} == {"not derivable"}
+    # Rule 13d-3: what the group owns is open (Series A, the warrants' remainder), but at least
+    # its 2,575,298 common with no acquirable share certain: at least 2,575,298 / 109,488,793,
+    # rounded down, 2.352111%. No upper bound: the Series A has no number at all.
+    [owner] = [r for r in savvis.rows("ownership", "--as-of", "2004-07-02") if r["party"] == "constellation-entities"]
+    assert (owner["beneficially_owned"], owner["beneficially_owned_at_least"]) == (None, 2_575_298)
+    assert (owner["percent"], owner["percent_at_least"]) == (None, 2.352111)
+    assert "percent_at_most" not in owner
 
 
 def test_a_partys_history_holds_the_exercises_of_its_warrants(savvis):
@@ -302,6 +329,34 @@ def test_a_partys_history_holds_the_exercises_of_its_warrants(savvis):
     assert issued == ["w-26", "w-27"]
     # Nobody else's: Warrant No. 28 is the BSC Employee Fund IV's.
     assert not [r for r in rows if r.get("warrant") == "w-28"]
+
+
+def test_dated_as_the_sources_date_things(savvis):
+    # Letter agreement, clause (ii)(x): the company is "in no event later than July 24, 2002, to
+    # cause its board of directors to be increased to ten members". A promise given on
+    # 2002-06-28 and due on 2002-07-24; no source says it was kept, so the size stays open.
+    [board] = [r for r in savvis.rows("rights", "--as-of", "2004-07-02") if r["kind"] == "board_nomination"]
+    figures = board["figures"]
+    assert figures["board_size"] is None
+    assert (figures["board_size_committed"], figures["board_size_due"]) == (10, "2002-07-24")
+    # 13D/A Item 4: the nomination was "as referred to in the original Schedule 13D", which the
+    # amendment's preamble says was filed on July 9, 2002: nominated by that day, not on 2004-02-09.
+    assert board["explanation"] == "Clifford H. Friedman (nominated by 2002-07-09; serving on 2004-07-02)"
+    [early] = [r for r in savvis.rows("rights", "--as-of", "2002-07-09") if r["kind"] == "board_nomination"]
+    assert early["figures"]["nominees"] == ["Clifford H. Friedman"]
+    [before] = [r for r in savvis.rows("rights", "--as-of", "2002-07-08") if r["kind"] == "board_nomination"]
+    assert before["figures"]["nominees"] == []
+    # Signature titles ("Title: Managing Member", "Title: Member") are capacities, not control:
+    # neither signatory beneficially owns what the partnership he signs for holds.
+    owners = {r["party"] for r in savvis.rows("ownership", "--as-of", "2004-07-02")}
+    assert not owners & {"jonathan-m-rather", "clifford-h-friedman"}
+    # The 2001 agreement's recital: "Stock Purchase Agreement, dated as of February 7, 2000 ...
+    # pursuant to which Bridge sold to WCAS 6,250,000 shares": a statement in WCAS VIII's history,
+    # on the agreement's date, not a transfer out of a Bridge holding no source gives.
+    history = savvis("history", "--party", "wcas-viii", "--format", "json").json()["rows"]
+    [bought] = [r for r in history if r["type"] == "FactStated" and r["effective_date"] == "2000-02-07"]
+    assert bought["value"] == 6_250_000
+    assert not [r for r in history if r["type"] == "SharesTransferred"]
 
 
 def test_replay_refuses_an_existing_ledger_without_fresh(savvis):

@@ -153,7 +153,7 @@ def test_db_after_the_subcommand(tmp_path):
     assert rows == json.loads(early.stdout)["rows"] and rows
     # Given in both places, the one after the subcommand wins.
     both = runner.invoke(cli, ["--db", str(tmp_path / "none.db"), "export", "jsonl", "--db", str(db), "--out", "-"])
-    assert both.exit_code == 0 and both.stdout.count("\n") == 95
+    assert both.exit_code == 0 and both.stdout.count("\n") == 98
 
 
 def test_an_empty_answer_says_so_in_one_line(tmp_path):

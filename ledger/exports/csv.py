@@ -21,8 +21,8 @@ from ledger.render import to_csv
 COLUMNS: dict[str, list[str]] = {
     "holdings": ["party", "security", "kind", "underlying", "quantity", "exercisable", "exercise_price",
                  "expires", "principal", "quantity_at_most", "exercisable_at_most"],
-    "captable": ["security", "outstanding", "fully_diluted", "not_yet_convertible",
-                 "fully_diluted_is_upper_bound", "reported_outstanding", "reported_on"],
+    "captable": ["security", "outstanding", "outstanding_at_least", "fully_diluted", "fully_diluted_at_least",
+                 "fully_diluted_at_most", "not_yet_convertible", "reported_outstanding", "reported_on"],
     "voting": ["party", "votes", "percent", "complete", "missing"],
     "ownership": ["security", "party", "beneficially_owned", "acquirable_within_60_days", "percent",
                   "sole_voting", "shared_voting", "sole_dispositive", "shared_dispositive", "group",
@@ -92,7 +92,8 @@ def manifest(snapshot: Snapshot, files: dict[str, str]) -> dict[str, Any]:
         **snapshot.header(),
         "ownership_security": common_class(snapshot),
         "notes": {
-            "ownership.csv": "Rule 13d-3, denominator derived from the ledger",
+            "ownership.csv": "Rule 13d-3, denominator by the rule: the derived count where complete, "
+                             "else the latest reported; each row says which",
             "ownership_reported.csv": "Rule 13d-3, denominator the latest SharesOutstandingReported "
                                       "on or before as_of (as filers do)",
             "reconcile.csv": "checks over the events effective on or before as_of",

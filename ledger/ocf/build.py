@@ -230,9 +230,12 @@ class Builder:
         if e.as_converted_voting:
             notes.append("Votes as converted, once convertible")
         meta = {k: v for k, v in e.payload().items() if k not in ("name", "kind", "par_value", "votes_per_share")}
-        meta["unstated"] = unstated
         if e.votes_per_share is None:
             meta["votes_per_share_default"] = True
+            if e.kind != "common":  # common's one vote a share is the default; a preferred's none is not
+                unstated.append("votes_per_share")
+                notes.append(f"votes_per_share {REQUIRED_BUT_UNSTATED.format(value='0')}")
+        meta["unstated"] = unstated
         obj["comments"] = comments(e, meta, *notes)
         self.pkg.stock_classes.append(obj)
 

@@ -38,10 +38,35 @@ def corrections(snapshot: Snapshot) -> list[str]:
     return out
 
 
+def open_figures(snapshot: Snapshot) -> dict[str, list[str]]:
+    """Per class, the cap-table figures the sources leave open on the as-of date, in words.
+
+    OCF has no field for a count that is not known: a reader summing the package's
+    transactions would take a holding no source numbers as none. Each class, and the
+    manifest, says which figures that sum does not give, with their bounds and what is missing."""
+    from projections.captable import captable_rows  # noqa: PLC0415
+    from projections.open_figures import open_figure  # noqa: PLC0415
+
+    day = snapshot.query.as_of
+    out: dict[str, list[str]] = {}
+    for row in captable_rows(snapshot.state, day):
+        words = [f"{key.replace('_', ' ')} on {day}: {open_figure(row, key) or 'not derivable'}"
+                 for key in ("outstanding", "fully_diluted") if row.get(key) is None]
+        if words:
+            out[row["security"]] = [f"Open figure: {w}; the transactions here do not give it"
+                                    for w in words] + [f"Missing: {m}" for m in row.get("missing", [])]
+    return out
+
+
 def package_files(snapshot: Snapshot) -> tuple[dict[str, bytes], Package]:
     """File name -> bytes, the manifest last (it holds the others' md5s)."""
     events = snapshot.to_date
     pkg = build_package(snapshot.query.issuer, events)
+    unknown = open_figures(snapshot)
+    for obj in pkg.stock_classes:
+        if obj["id"] in unknown:
+            # Before the machine-readable comment, which stays last.
+            obj["comments"][-1:-1] = unknown[obj["id"]]
     contents = {
         "stakeholders_files": pkg.stakeholders, "stock_classes_files": pkg.stock_classes,
         "vesting_terms_files": pkg.vesting_terms, "transactions_files": pkg.transactions,
@@ -69,6 +94,7 @@ def package_files(snapshot: Snapshot) -> tuple[dict[str, bytes], Package]:
         "Events OCF has no object for travel as DOCUMENT objects embedding the ledger event as JSON "
         "(data: URI, md5 of the JSON); what OCF objects lack is in each object's 'ledger:' comment.",
         *corrections(snapshot),
+        *(f"{security}: {words}" for security, lines in unknown.items() for words in lines),
         meta_comment({"issuer": snapshot.query.issuer, "as_of": snapshot.query.as_of.isoformat(),
                       "known_at": snapshot.query.known_at.isoformat(), "events": len(events)}),
     ]
