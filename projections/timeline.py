@@ -75,7 +75,31 @@ def resolve(records: Sequence[Recorded]) -> list[Event]:
 
 def overrides(records: Sequence[Recorded]) -> dict[str, Event | None]:
     """What the corrections among `records` make of the events they act on, by event id:
-    the replacement, or None when retracted. Events no correction touches are absent.
+    the replacement, or None when retracted. Events no correction touches are absent."""
+    standing, _, by_key, _ = _acts(records)
+    return {target: None if isinstance(act.event, EventRetracted) else replacement_event(by_key[target].event, act.event)
+            for target, act in standing.items()}
+
+
+def superseded(records: Sequence[Recorded]) -> dict[str, Recorded]:
+    """Event id -> the correction or retraction that supersedes it: for an event, the act in
+    force that decides what it is now; for a correction or retraction, the retraction in force
+    that names it, or else the later act in force that decides the same event in its place.
+    Whatever is absent stands as recorded."""
+    standing, retracted_by, _, subject = _acts(records)
+    out = dict(retracted_by)
+    for act, target in subject.items():
+        decider = standing.get(target)
+        if act not in out and decider is not None and decider.event_id != act:
+            out[act] = decider
+    out.update(standing)
+    return out
+
+
+def _acts(records: Sequence[Recorded]) -> tuple[dict[str, Recorded], dict[str, Recorded], dict[str, Recorded],
+                                                dict[str, str]]:
+    """(event id -> the act in force deciding it, act id -> the retraction in force naming it,
+    id or ref -> record, act id -> the event id it acts on).
 
     The rule (docs/design.md, "Corrections and retractions"): a correction or retraction is
     *in force* unless a retraction in force names it. A correction acts on the event at the
@@ -108,22 +132,19 @@ def overrides(records: Sequence[Recorded]) -> dict[str, Event | None]:
 
     # A retraction always comes after what it names, so walking back through the log decides
     # every retraction before anything it could name.
-    retracted: set[str] = set()
+    retracted: dict[str, Recorded] = {}
     in_force: list[Recorded] = []
     for r in reversed(acts):
         if r.event_id in retracted:
             continue
         in_force.append(r)
         if isinstance(r.event, EventRetracted):
-            retracted.add(subject[r.event_id])
+            retracted.setdefault(subject[r.event_id], r)
 
-    out: dict[str, Event | None] = {}
+    standing: dict[str, Recorded] = {}
     for r in reversed(in_force):  # log order: the latest act on an event is the one that stands
         target = subject[r.event_id]
         if target in root:
             continue  # a retraction of a correction or retraction: already taken into account
-        if isinstance(r.event, EventRetracted):
-            out[target] = None
-        else:
-            out[target] = replacement_event(by_key[target].event, r.event)
-    return out
+        standing[target] = r
+    return standing, {a: r for a, r in retracted.items() if a in root}, by_key, subject

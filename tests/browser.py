@@ -30,6 +30,15 @@ class PageReport:
     requests: list[str] = field(default_factory=list)
     texts: dict[str, list[str]] = field(default_factory=dict)
     screenshot: bytes = b""
+    values: dict[str, object] = field(default_factory=dict)  # what each expression evaluated to
+    pdfs: dict[str, bytes] = field(default_factory=dict)  # the page printed on each paper
+    printed: dict[str, object] = field(default_factory=dict)  # the expression evaluated as printed on each paper
+
+
+# Paper sizes in inches, as Chromium's printToPDF takes them.
+PAPERS = {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}
+# What `printed` evaluates, for each paper, with print media and the paper's printable width.
+MARGIN_IN = 12 / 25.4  # the report's @page margin
 
 
 class _Session:
@@ -64,7 +73,8 @@ class _Session:
 
 
 def open_page(path: Path, selectors: dict[str, str], *, width: int = 1280, height: int = 2400,
-              full_page: bool = True) -> PageReport:
+              full_page: bool = True, expressions: dict[str, str] | None = None,
+              papers: tuple[str, ...] = (), printed: str | None = None) -> PageReport:
     """Load `path` in headless Chromium; return console errors, requests, texts per selector, screenshot."""
     if CHROMIUM is None:
         raise RuntimeError("chromium is not installed")
@@ -100,8 +110,25 @@ def open_page(path: Path, selectors: dict[str, str], *, width: int = 1280, heigh
             expr = f"Array.from(document.querySelectorAll({json.dumps(selector)})).map(e => e.innerText ?? e.textContent)"
             result = page.call("Runtime.evaluate", expression=expr, returnByValue=True)
             report.texts[name] = result.get("result", {}).get("value", [])
+        for name, expr in (expressions or {}).items():
+            report.values[name] = page.call("Runtime.evaluate", expression=expr, returnByValue=True)["result"].get("value")
         shot = page.call("Page.captureScreenshot", format="png", captureBeyondViewport=full_page)
         report.screenshot = base64.b64decode(shot["data"])
+        for paper in papers:
+            w_in, h_in = PAPERS[paper]
+            if printed is not None:
+                # The layout as printed: print media at the paper's printable width (96 px an inch).
+                page.call("Emulation.setEmulatedMedia", media="print")
+                page.call("Emulation.setDeviceMetricsOverride", width=round((w_in - 2 * MARGIN_IN) * 96),
+                          height=round((h_in - 2 * MARGIN_IN) * 96), deviceScaleFactor=1, mobile=False)
+                report.printed[paper] = page.call("Runtime.evaluate", expression=printed,
+                                                  returnByValue=True)["result"].get("value")
+                page.call("Emulation.setEmulatedMedia", media="")
+                page.call("Emulation.clearDeviceMetricsOverride")
+            pdf = page.call("Page.printToPDF", paperWidth=w_in, paperHeight=h_in, printBackground=True,
+                            preferCSSPageSize=False, marginTop=MARGIN_IN, marginBottom=MARGIN_IN,
+                            marginLeft=MARGIN_IN, marginRight=MARGIN_IN)
+            report.pdfs[paper] = base64.b64decode(pdf["data"])
         browser.call("Browser.close")
         return report
     finally:

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events import parse_event
-from projections.timeline import Recorded, resolve
+from projections.timeline import Recorded, resolve, superseded
 
 SRC = {"document": "d", "locator": "p", "quote": "q"}
 RECORDED = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
@@ -102,6 +102,47 @@ def ledger_quantities(ops: list[Op]) -> dict[int, int | None]:
 @given(histories())
 def test_the_timeline_follows_the_reference_model(ops):
     assert ledger_quantities(ops) == reference(ops)
+
+
+def reference_superseded(ops: list[Op]) -> dict[int, int]:
+    """Each issuance or act the rule overrides -> the index of the act that does: for an issuance,
+    the latest act in force on it; for an act, the latest retraction in force naming it, or else
+    the latest act in force deciding the same issuance in its place."""
+    @cache
+    def in_force(i: int) -> bool:
+        return not any(op[0] == "retract" and op[1] == i and in_force(j) for j, op in enumerate(ops) if j > i)
+
+    @cache
+    def root(i: int) -> int:
+        return i if ops[i][0] == "issue" else root(ops[i][1])
+
+    def acts_on(j: int) -> int:
+        return root(ops[j][1]) if ops[j][0] == "correct" else ops[j][1]
+
+    acts = [j for j in range(len(ops)) if ops[j][0] != "issue" and in_force(j)]
+    out: dict[int, int] = {}
+    for i, op in enumerate(ops):
+        retractions = [j for j in acts if ops[j][0] == "retract" and ops[j][1] == i]
+        if op[0] != "issue" and retractions:
+            out[i] = max(retractions)
+            continue
+        target = i if op[0] == "issue" else acts_on(i)
+        if ops[target][0] != "issue":
+            continue  # a retraction of an act decides that act only
+        deciders = [j for j in acts if acts_on(j) == target]
+        if deciders and max(deciders) != i:
+            out[i] = max(deciders)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_superseded_follows_the_reference_model(ops):
+    """What the HTML journal strikes through, and the act it links to."""
+    records = as_records(ops)
+    got = {r.sequence - 1: act.sequence - 1 for r in records
+           if (act := superseded(records).get(r.event_id)) is not None}
+    assert got == reference_superseded(ops)
 
 
 @pytest.mark.parametrize("ops,expected", [

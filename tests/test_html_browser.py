@@ -46,7 +46,9 @@ def test_self_contained_and_escaped(report):
     out, _, _ = report
     html = out.read_text()
     assert not re.search(r"<(script|img|link|iframe|object)\b", html, re.I)
-    assert not re.search(r"<[^>]*\s(src|href)\s*=", html, re.I)  # no attribute loads anything
+    assert not re.search(r"<[^>]*\ssrc\s*=", html, re.I)  # no attribute loads anything
+    assert set(re.findall(r"\shref\s*=\s*'([^']*)'", html, re.I)) <= {f"#event-{n}" for n in range(1, 100)}
+    assert not re.search(r"\shref\s*=\s*[^'\s]", html, re.I)  # links only within the page
     assert re.findall(r"https?://[^'\"\s]+", html) == ["http://www.w3.org/2000/svg"] * html.count("<svg")
     assert "&lt;script&gt;console.error(&#x27;pwned&#x27;)&lt;/script&gt;" in html
     assert "&lt;/td&gt;&lt;/table&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in html
@@ -70,7 +72,7 @@ def test_tables_show_the_figures(report):
     voting = {r.split("\t")[0]: r.split("\t")[1] for r in page.texts["voting"]}
     assert voting["alice"] == "1,600,000"
     assert any("1,000,000 shares to Alice Archer" in r for r in page.texts["journal"])
-    assert any("Ownership of common over time" in t or "held, by event date" in t for t in page.texts["charts"])
+    assert any("owned directly, by event date" in t for t in page.texts["charts"])
 
 
 def test_screenshot_is_a_png(report):
@@ -81,3 +83,115 @@ def test_screenshot_is_a_png(report):
     width, height = int.from_bytes(page.screenshot[16:20], "big"), int.from_bytes(page.screenshot[20:24], "big")
     assert width == 1280 and height >= 2000
     assert 50_000 < len(page.screenshot) < 20_000_000
+
+
+# --- the SAVVIS report as an auditor reads it: on screen, on paper, against an earlier view ---------
+
+# What is clipped: the page or a section wider than its box, or any cell or chart reaching past
+# the right edge of the viewport.
+CLIPPED = """(() => {
+  const bad = [];
+  const W = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > W + 1) bad.push('page ' + document.documentElement.scrollWidth + '>' + W);
+  for (const el of document.querySelectorAll('section, .scroll')) {
+    if (el.scrollWidth > el.clientWidth + 1) bad.push((el.id || el.className) + ' ' + el.scrollWidth + '>' + el.clientWidth);
+  }
+  for (const el of document.querySelectorAll('td, th, svg, h1, h2, p, blockquote, figcaption')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > W + 1) bad.push(el.tagName + ' ' + (el.innerText || '').slice(0, 40) + ' ' + Math.round(r.right));
+  }
+  return bad.slice(0, 20);
+})()"""
+
+CORRECTION = """document: {id: example-correction, issuer: savvis, title: "An illustrative correction"}
+events:
+  - type: EventCorrected
+    effective_date: 2004-07-02
+    corrects: common-outstanding-2004-05-11
+    replacement: {security: common, quantity: 110000000}
+    reason: "illustration: the count as a later filing might restate it"
+    source: {locator: "page 1"}
+"""
+
+
+@pytest.fixture(scope="module")
+def savvis_report(tmp_path_factory):
+    from tests.conftest import ROOT  # noqa: PLC0415
+
+    tmp = tmp_path_factory.mktemp("savvis-html")
+    (tmp / "correction.yaml").write_text(CORRECTION)
+    led = Ledger(tmp / "savvis.db")
+    with freeze_time("2026-01-05T10:00:00Z"):
+        assert led("import", ROOT / "replay_data" / "savvis").code == 0
+    with freeze_time("2026-02-01T10:00:00Z"):
+        assert led("import", tmp / "correction.yaml").code == 0
+    out = tmp / "savvis.html"
+    r = led("export", "html", "--as-of", "2004-07-02", "--known-at", "2026-03-01T00:00:00Z",
+            "--compare-known-at", "2026-01-20T00:00:00Z", "--out", out)
+    assert r.code == 0, r.err
+    page = open_page(out, {"changes": "#changes tbody tr", "journal": "#journal tr.superseded"},
+                     width=1280, height=1600, expressions={"clipped": CLIPPED}, papers=("A4", "Letter"),
+                     printed=CLIPPED)
+    (tmp / "savvis.png").write_bytes(page.screenshot)
+    for paper, pdf in page.pdfs.items():
+        (tmp / f"savvis-{paper}.pdf").write_bytes(pdf)
+    return out, page, led
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+def test_nothing_is_clipped_on_screen_or_paper(savvis_report):
+    _, page, _ = savvis_report
+    assert page.console_errors == []
+    assert page.values["clipped"] == []  # 1280 px wide
+    assert page.printed == {"A4": [], "Letter": []}  # print media at each paper's printable width
+    for paper in ("A4", "Letter"):
+        pdf = page.pdfs[paper]
+        assert pdf.startswith(b"%PDF-") and pdf_pages(pdf) > 1
+
+
+def test_the_journal_marks_what_a_correction_superseded(savvis_report):
+    out, page, _ = savvis_report
+    # The correction (the 99th record, after the 98 SAVVIS events) replaces the 13D/A's count of
+    # 109,488,793 outstanding: that row is struck through and links to the correction's row.
+    [row] = page.texts["journal"]
+    assert "SharesOutstandingReported" in row and "corrected by #99" in row
+    html = out.read_text()
+    assert "corrected by <a href='#event-99'>#99</a>" in html and "<tr id='event-99'" in html
+
+
+def test_what_changed_since_an_earlier_instant(savvis_report):
+    out, page, _ = savvis_report
+    rows = [r.split("\t") for r in page.texts["changes"]]
+    # One event recorded in between, the correction, and the figures it moves: the reported count
+    # (109,488,793 -> 110,000,000) and the group's open percent, at least 2,575,298 over the whole:
+    # 2,575,298 / 109,488,793 = 2.352111% (rounded down), 2,575,298 / 110,000,000 = 2.341180%.
+    assert ["#99"] == [r[0] for r in rows if r[0].startswith("#")]
+    assert ["captable", "common", "reported_outstanding", "109,488,793", "110,000,000"] in rows
+    assert ["ownership", "constellation-entities", "percent", "not derivable (at least 2.352111%)",
+            "not derivable (at least 2.34118%)"] in rows
+    assert "What changed since 2026-01-20T00:00:00+00:00" in out.read_text()
+
+
+def test_charts_measure_against_100_percent_with_one_colour_per_party(savvis_report):
+    html = savvis_report[0].read_text()
+    charts = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert len(charts) == 3
+    for chart in charts:  # every gridline labelled, 0% to 100%
+        assert re.findall(r">(\d+)%</text>", chart) == ["0", "20", "40", "60", "80", "100"]
+    # constellation-entities has one colour: its bar of held shares, its line, its voting bar.
+    bar = re.findall(r"fill='(#[0-9a-f]{6})' fill-opacity='1'><title>constellation-entities: held", html)
+    line = re.findall(r"stroke='(#[0-9a-f]{6})' stroke-width='2.2'><title>constellation-entities<", html)
+    assert len(bar) == 2 and len(set(bar + line)) == 1
+    # The ownership chart says what it counts, and counts it.
+    assert "those it can acquire within 60 days" in html and "convertible preferred as converted" in html
+    assert "Percent of common beneficially owned (held + acquirable), against 100%" in html
+
+
+def test_compare_known_at_must_be_earlier(savvis_report, tmp_path):
+    led = savvis_report[2]
+    r = led("export", "html", "--as-of", "2004-07-02", "--known-at", "2026-01-20T00:00:00Z",
+            "--compare-known-at", "2026-02-01T00:00:00Z", "--out", tmp_path / "x.html")
+    assert r.code == 2 and "is not before the report's known-at" in r.err and not (tmp_path / "x.html").exists()

@@ -102,15 +102,28 @@ def export_ocf(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime 
 @click.option("--out", "out", required=True, help="The .html file to write.")
 @click.option("--outstanding", type=click.Choice(["best", "derived", "reported"]), default="best", show_default=True,
               help="Denominator: the ledger's own count where complete, else the latest reported (best); or force one.")
+@click.option("--compare-known-at", "compare_known_at", type=Instant(),
+              help="An earlier instant: add a section of what changed since the ledger knew only that much.")
 @click.pass_context
 def export_html(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, issuer: str | None, force: bool,
-                out: str, outstanding: str) -> None:
+                out: str, outstanding: str, compare_known_at: dt.datetime | None) -> None:
     """One self-contained HTML report: cap table, ownership over time, voting, rights, reconciliation, journal."""
+    from ledger.cli import open_store, user_errors  # noqa: PLC0415
+    from ledger.errors import UsageError  # noqa: PLC0415
+    from ledger.exports.html import export_html as run  # noqa: PLC0415
+    from ledger.exports.snapshot import take  # noqa: PLC0415
 
-    def write(snapshot) -> str:
-        from ledger.exports.html import export_html as run  # noqa: PLC0415
+    @user_errors
+    def go() -> None:
+        with open_store(ctx.find_root()) as store:
+            snapshot = take(store, issuer, as_of, known_at)
+            earlier = None
+            if compare_known_at is not None:
+                if compare_known_at >= snapshot.query.known_at:
+                    raise UsageError(f"--compare-known-at {compare_known_at.isoformat()} is not before the report's "
+                                     f"known-at {snapshot.query.known_at.isoformat()}")
+                earlier = take(store, snapshot.query.issuer, snapshot.query.as_of, compare_known_at)
+        size = run(snapshot, out, force=force, mode=outstanding, earlier=earlier)
+        click.echo(f"wrote {out} ({size:,} bytes, as of {snapshot.query.as_of})")
 
-        size = run(snapshot, out, force=force, mode=outstanding)
-        return f"wrote {out} ({size:,} bytes, as of {snapshot.query.as_of})"
-
-    _snapshot_command(ctx, as_of, known_at, issuer, write)
+    go()

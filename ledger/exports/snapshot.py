@@ -10,7 +10,7 @@ from ledger.queries import Query, make_query
 from ledger.store import Store, to_recorded
 from projections.fold import fold
 from projections.state import State
-from projections.timeline import known_at as known_by, resolve
+from projections.timeline import Recorded, known_at as known_by, resolve
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class Snapshot:
     history: list[Event]
     state: State
     records: list[dict] = field(default_factory=list)
+    # The log known at the instant, parsed, corrections included (what supersedes what).
+    recorded: list[Recorded] = field(default_factory=list)
 
     @property
     def to_date(self) -> list[Event]:
@@ -36,5 +38,6 @@ def take(store: Store, issuer: str | None, as_of: dt.date | None, known_at: dt.d
     query = make_query(store, issuer, as_of, known_at)
     raw = [r for r in store.raw_records(query.issuer)
            if dt.datetime.fromisoformat(r["recorded_at"]) <= query.known_at]
-    history = resolve(known_by([to_recorded(r) for r in raw], query.known_at))
-    return Snapshot(query, history, fold(history, query.as_of), raw)
+    recorded = known_by([to_recorded(r) for r in raw], query.known_at)
+    history = resolve(recorded)
+    return Snapshot(query, history, fold(history, query.as_of), raw, recorded)
