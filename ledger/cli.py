@@ -188,7 +188,8 @@ def holdings(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | 
 
 
 HOLDINGS_COLUMNS = ["party", "security", "kind", "underlying", "quantity", "exercisable", "exercise_price",
-                    "expires", "principal", "quantity_at_most", "exercisable_at_most"]
+                    "expires", "principal", "quantity_at_least", "quantity_at_most", "exercisable_at_least",
+                    "exercisable_at_most"]
 
 
 @cli.command()

@@ -43,7 +43,7 @@ from projections.timeline import Recorded, acted_on, resolve
 CHECKPOINT_EVERY = 1000
 CACHE_KIB = 128 * 1024
 # Bumped whenever the pickled State or the blob changes shape: older checkpoints are dropped, not misread.
-FORMAT = b"state/4:"
+FORMAT = b"state/5:"
 PAGE = 10_000
 CORRECTIONS = ("EventCorrected", "EventRetracted")
 _EVENT = TypeAdapter(AnyEvent)

@@ -30,13 +30,14 @@ def captable_rows(state: State, day: dt.date) -> list[dict[str, Any]]:
             # Counted in fully_diluted but not exercisable or convertible on the date.
             "not_yet_convertible": waiting + sum(c.shares - c.available for c in claims),
         }
-        bounded = [c for c in claims if c.at_most]
+        bounded = [c for c in claims if c.at_most and c.shares > c.shares_at_least]
         if bounded:
             row["fully_diluted_at_most"] = row["fully_diluted"]
-            row["fully_diluted_at_least"] = row["fully_diluted"] - sum(c.shares for c in bounded)
+            row["fully_diluted_at_least"] = row["fully_diluted"] - sum(c.shares - c.shares_at_least for c in bounded)
             row["fully_diluted"] = None
             row["complete"] = False
-            row["missing"] = [f"{c.instrument}: only an upper bound of its shares is known" for c in bounded]
+            row["missing"] = [f"{c.instrument}: its shares are known only to lie between {c.shares_at_least:,} "
+                              f"and {c.shares:,}" for c in bounded]
         # A holding the sources give no number for leaves the class's count open (and its
         # fully diluted figure, with any class converting into it): null, never the sum without it.
         converting = {s for s, sec in state.securities.items() if sec.created.converts_to == security}
@@ -46,8 +47,8 @@ def captable_rows(state: State, day: dt.date) -> list[dict[str, Any]]:
             row["outstanding_at_least"], row["outstanding"] = outstanding, None
         if open_held or open_into:
             # At least: what is certain, a claim known only by its upper bound counting nothing.
-            row["fully_diluted_at_least"] = outstanding + from_holdings + sum(c.shares for c in claims
-                                                                              if not c.at_most)
+            row["fully_diluted_at_least"] = outstanding + from_holdings + sum(
+                c.shares_at_least if c.at_most else c.shares for c in claims)
             row["fully_diluted"] = None
             row.pop("fully_diluted_at_most", None)  # an open holding has no upper bound
             row["complete"] = False

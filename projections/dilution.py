@@ -26,16 +26,28 @@ class Claim:
     available: int
     # True when `shares` is an upper bound (an exercise whose surrendered quantity no document states).
     at_most: bool = False
+    # With at_most, what is certain of `shares` and of `available` (lower bounds).
+    shares_at_least: int = 0
+    available_at_least: int = 0
 
 
 BY_HOLDER = attrgetter("holder", "instrument")
 
 
+def _last_day(w: WarrantState, by: dt.date) -> dt.date:
+    return by if w.expires is None else min(by, w.expires - dt.timedelta(days=1))
+
+
 def _warrant_available(w: WarrantState, day: dt.date, by: dt.date) -> int:
     if w.expired_on(day):
         return 0
-    last = by if w.expires is None else min(by, w.expires - dt.timedelta(days=1))
-    return w.exercisable(last)
+    return w.exercisable(_last_day(w, by))
+
+
+def _warrant_available_at_least(w: WarrantState, day: dt.date, by: dt.date) -> int:
+    if w.expired_on(day):
+        return 0
+    return w.exercisable_at_least(_last_day(w, by))
 
 
 def converted_holdings(state: State, day: dt.date) -> dict[str, tuple[int, int]]:
@@ -71,15 +83,19 @@ def warrant_claims(state: State, target: str, day: dt.date, by: dt.date) -> list
         if w.security == target:
             if outstanding > 0 or not w.outstanding_known:
                 out.append(Claim(w.holder, w.warrant, target, outstanding, _warrant_available(w, day, by),
-                                 at_most=not w.exercisable_known(day)))
+                                 at_most=not w.exercisable_known(day), shares_at_least=w.outstanding_at_least(day),
+                                 available_at_least=_warrant_available_at_least(w, day, by)))
             continue
         sec = state.securities.get(w.security)
         if sec is None or sec.created.converts_to != target or sec.conversion_ratio is None:
             continue
         ratio = sec.conversion_ratio
         available = _warrant_available(w, day, by) if sec.convertible_on(day) else 0
+        at_least = _warrant_available_at_least(w, day, by) if sec.convertible_on(day) else 0
         out.append(Claim(w.holder, w.warrant, target, round_quantity(outstanding * ratio),
-                         round_quantity(available * ratio), at_most=not w.exercisable_known(day)))
+                         round_quantity(available * ratio), at_most=not w.exercisable_known(day),
+                         shares_at_least=round_quantity(w.outstanding_at_least(day) * ratio),
+                         available_at_least=round_quantity(at_least * ratio)))
     return out
 
 

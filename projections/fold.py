@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import math
 from collections.abc import Callable, Container, Iterable
 from fractions import Fraction
 from sys import intern
@@ -238,6 +239,7 @@ def _stock_split(state: State, e: StockSplit) -> None:
         for t in w.tranches:
             t.quantity = int(t.quantity * factor)
             t.met_quantity = int(t.met_quantity * factor)
+            t.drawn_at_most = min(t.quantity, math.ceil(t.drawn_at_most * factor))  # a bound stays a bound
         if w.exercise_price is not None:
             w.exercise_price = w.exercise_price / factor
     for sec in state.securities.values():
@@ -385,7 +387,10 @@ def _cashless_exercise(state: State, e: CashlessExercise) -> None:
                 f"{issued} issued needs more than {issued} surrendered, but '{w.warrant}' has at most "
                 f"{w.exercisable(e.effective_date)} exercisable on {e.effective_date}",
             )
-        # X = floor(Y(A-B)/A) < Y whenever the price B is positive, so Y >= X + 1.
+        # X = floor(Y(A-B)/A) < Y whenever the price B is positive, so Y >= X + 1; and Y came out
+        # of the tranches open that day, at most all they had opened.
+        for t in w.tranches:
+            t.drawn_at_most = min(t.quantity, t.drawn_at_most + t.opened(e.effective_date, w.issued_on))
         w.unknown_exercises += 1
         w.unknown_surrendered_at_least += issued + 1
     else:

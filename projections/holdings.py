@@ -30,12 +30,14 @@ def holdings_rows(state: State, as_of: dt.date) -> list[dict[str, Any]]:
             "expires": w.expires.isoformat() if w.expires else None,
         }
         if not w.outstanding_known:
-            # A cashless exercise with an unstated surrendered quantity:
-            # what is left is at most this, and the row says so.
+            # A cashless exercise with an unstated surrendered quantity: what is left lies
+            # between what it cannot have touched and what it must have taken.
             row["quantity"] = None
+            row["quantity_at_least"] = w.outstanding_at_least(as_of)
             row["quantity_at_most"] = outstanding
         if not w.exercisable_known(as_of):
             row["exercisable"] = None
+            row["exercisable_at_least"] = w.exercisable_at_least(as_of)
             row["exercisable_at_most"] = w.exercisable(as_of)
         rows.append(row)
     for n in sorted(state.notes.values(), key=lambda n: (n.holder, n.note)):

@@ -66,12 +66,14 @@ def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Dir
     for claim in warrant_claims(state, security, day, day + WINDOW) + note_claims(state, security):
         d = positions.setdefault(claim.holder, Direct())
         d.acquirable += claim.available
-        if claim.at_most and claim.available:
+        if claim.at_most and claim.available > claim.available_at_least:
             d.at_most = True
-            d.bounded += claim.available
+            d.bounded += claim.available - claim.available_at_least
             bounds.append(claim)
     for claim in sorted(bounds, key=BY_HOLDER):  # each holder's notes in instrument order
-        positions[claim.holder].missing.append(f"{claim.instrument}: only an upper bound of its exercisable shares is known")
+        positions[claim.holder].missing.append(
+            f"{claim.instrument}: its shares exercisable within 60 days are known only to lie between "
+            f"{claim.available_at_least:,} and {claim.available:,}")
     converts_into = {s for s, st in state.securities.items() if st.created.converts_to == security}
     for (holder, sec), description in state.undisclosed.items():
         if sec == security or sec in converts_into:

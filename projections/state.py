@@ -60,10 +60,31 @@ class TrancheState:
     condition: str | None
     met_quantity: int = 0
     met_on: dt.date | None = None
+    # The most that exercises of unstated size can have drawn from this tranche: what it had
+    # opened (as an upper bound) on each such exercise's date, summed.
+    drawn_at_most: int = 0
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Positional and flat: checkpoints hold thousands of these and load on every query.
-        return TrancheState, (self.quantity, self.exercisable_from, self.condition, self.met_quantity, self.met_on)
+        return TrancheState, (self.quantity, self.exercisable_from, self.condition, self.met_quantity, self.met_on,
+                              self.drawn_at_most)
+
+    def opened(self, day: dt.date, issued_on: dt.date) -> int:
+        """Shares of this tranche exercisable on `day` (an unstated tranche counts in full: an
+        upper bound), before any exercise."""
+        if self.condition is None:
+            return self.quantity if (self.exercisable_from or issued_on) <= day else 0
+        met = self.met_quantity if self.met_on is not None and self.met_on <= day else 0
+        if self.condition == UNSTATED:
+            # What no source dates may be open already; what a source says opened on a date, from then.
+            return self.quantity - self.met_quantity + met
+        return met
+
+    def certainly_opened(self, day: dt.date, issued_on: dt.date) -> int:
+        """Shares of this tranche a source says are exercisable on `day`."""
+        if self.condition == UNSTATED:
+            return self.met_quantity if self.met_on is not None and self.met_on <= day else 0
+        return self.opened(day, issued_on)
 
 
 
@@ -131,22 +152,33 @@ class WarrantState:
         """Shares exercisable on the date; an upper bound unless exercisable_known.
 
         A tranche without a condition opens on its date (or the issue date); one with a
-        condition, for the quantity met once it is met; an unstated one counts in full,
-        as an upper bound.
+        condition, for the quantity met once it is met; an unstated one counts what no source
+        dates in full, as an upper bound.
         """
         if self.expires is not None and day >= self.expires:
             return 0
+        issued_on = self.issued_on
         became = 0
         for t in self.tranches:
-            condition = t.condition
-            if condition is None:
-                if (t.exercisable_from or self.issued_on) <= day:
-                    became += t.quantity
-            elif condition == UNSTATED:
-                became += t.quantity - t.met_quantity
-            elif t.met_on is not None and t.met_on <= day:
-                became += t.met_quantity
+            became += t.opened(day, issued_on)
         return max(0, became - self.exercised - self.unknown_surrendered_at_least)
+
+    def outstanding_at_least(self, day: dt.date) -> int:
+        """Warrant shares certainly left: each tranche less the most an exercise of unstated
+        size can have drawn from it, less every exercise of stated size."""
+        if self.expired_on(day):
+            return 0
+        left = sum(t.quantity - min(t.quantity, t.drawn_at_most) for t in self.tranches)
+        return max(0, left - self.exercised)
+
+    def exercisable_at_least(self, day: dt.date) -> int:
+        """Shares certainly exercisable on the date: those a source says have opened, less the
+        most exercises of unstated size can have drawn from their tranches, less every
+        exercise of stated size."""
+        if self.expired_on(day):
+            return 0
+        opened = sum(max(0, t.certainly_opened(day, self.issued_on) - t.drawn_at_most) for t in self.tranches)
+        return max(0, opened - self.exercised)
 
     def display_price(self) -> Decimal | None:
         if self.exercise_price is None:

@@ -100,7 +100,7 @@ def test_json_envelope_and_formats(acme):
     assert body["as_of"] == "2020-04-01" and body["known_at"].startswith("2022-01-10T09:00:00")
     csv_out = acme("holdings", "--as-of", "2020-04-01", "--format", "csv").out.splitlines()
     assert csv_out[0].startswith("party,security,kind,underlying,quantity,exercisable")
-    assert "fund-lp,common,shares,,50000,,,,,," in csv_out
+    assert "fund-lp,common,shares,,50000,,,,,,,," in csv_out  # 13 columns: the bounds are empty
     table = acme("holdings", "--as-of", "2020-04-01").out
     assert "250,000" in table and "fund-lp" in table
 

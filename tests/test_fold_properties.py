@@ -144,3 +144,78 @@ def test_a_split_and_its_reverse_are_the_identity(history, n):
     else:  # exercised in full: retired in both
         assert before.retired.reason("w") == after.retired.reason("w") is not None
     assert after.securities["pref"].conversion_ratio == before.securities["pref"].conversion_ratio
+
+
+# --- warrant bounds against a hidden truth ----------------------------------------------------
+
+
+@st.composite
+def warrant_truths(draw) -> tuple[list, list[tuple[int, int, int]]]:
+    """A warrant whose tranches open on dates the ledger may not know ("unstated"), exercised by
+    cash (the surrendered count stated) or net (only the shares issued stated). Returns the
+    events the ledger sees and, for each day, the truth: (day, shares left, shares exercisable)."""
+    events = [ev("PartyRegistered", 0, party="h0", name="H0", kind="individual"),
+              ev("SecurityClassCreated", 0, security="common", name="Common", kind="common")]
+    tranches, opens = [], []  # the ledger's tranches; the day each truly opens (None: never)
+    for i in range(draw(st.integers(1, 4))):
+        q = draw(st.integers(1, 400))
+        kind = draw(st.sampled_from(["dated", "condition", "unstated"]))
+        if kind == "dated":
+            day = draw(st.integers(0, 30))
+            tranches.append({"quantity": q, "exercisable_from": (START + dt.timedelta(days=day)).isoformat()})
+        else:
+            day = draw(st.one_of(st.none(), st.integers(1, 30)))
+            tranches.append({"quantity": q, "condition": f"c{i}" if kind == "condition" else "unstated"})
+            # A condition's meeting is recorded; an unstated tranche's opening only sometimes.
+            if day is not None and (kind == "condition" or draw(st.booleans())):
+                events.append(ev("WarrantBecameExercisable", day, warrant="w", quantity=q, condition=tranches[-1]["condition"]))
+        opens.append(day)
+    events.insert(2, ev("WarrantIssued", 0, warrant="w", holder="h0", security="common",
+                        quantity=sum(t["quantity"] for t in tranches), exercise_price="1.00", tranches=tranches))
+    left = [t["quantity"] for t in tranches]
+    drawn_by_day: list[tuple[int, int, list[int]]] = []  # (day, tranche, shares)
+    for day in sorted(draw(st.lists(st.integers(1, 30), max_size=5))):
+        open_now = [i for i, d in enumerate(opens) if d is not None and d <= day and left[i] > 0]
+        room = sum(left[i] for i in open_now)
+        if room < 2:
+            continue
+        y = draw(st.integers(2, room))
+        order = draw(st.permutations(open_now))
+        need = y
+        for i in order:
+            take = min(need, left[i])
+            left[i] -= take
+            drawn_by_day.append((day, i, take))
+            need -= take
+        if draw(st.booleans()):
+            events.append(ev("CashExercise", day, warrant="w", quantity=y))
+        else:
+            events.append(ev("CashlessExercise", day, warrant="w", shares_issued=draw(st.integers(1, y - 1))))
+    truth = []
+    for day in range(0, 32):
+        drawn = [sum(s for d, t, s in drawn_by_day if t == i and d <= day) for i in range(len(tranches))]
+        remaining = sum(t["quantity"] for t in tranches) - sum(drawn)
+        exercisable = sum(tranches[i]["quantity"] - drawn[i] for i, d in enumerate(opens) if d is not None and d <= day)
+        truth.append((day, remaining, exercisable))
+    events.sort(key=lambda e: e.effective_date)
+    return events, truth
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(warrant_truths())
+def test_warrant_bounds_hold_the_truth(case):
+    """Whatever the sources leave unsaid (when an unstated tranche opened, what a net exercise
+    surrendered), the shares left and exercisable lie within the bounds the ledger gives."""
+    events, truth = case
+    for day, remaining, exercisable in truth:
+        on = START + dt.timedelta(days=day)
+        row = next((r for r in holdings_rows(fold(events, on), on) if r["security"] == "w"), None)
+        if row is None:
+            assert remaining == 0
+            continue
+        low, high = ((row["quantity"], row["quantity"]) if row["quantity"] is not None
+                     else (row["quantity_at_least"], row["quantity_at_most"]))
+        assert low <= remaining <= high
+        low, high = ((row["exercisable"], row["exercisable"]) if row["exercisable"] is not None
+                     else (row["exercisable_at_least"], row["exercisable_at_most"]))
+        assert low <= exercisable <= high

@@ -166,12 +166,14 @@ def test_what_changed_since_an_earlier_instant(savvis_report):
     out, page, _ = savvis_report
     rows = [r.split("\t") for r in page.texts["changes"]]
     # One event recorded in between, the correction, and the figures it moves: the reported count
-    # (109,488,793 -> 110,000,000) and the group's open percent, at least 2,575,298 over the whole:
-    # 2,575,298 / 109,488,793 = 2.352111% (rounded down), 2,575,298 / 110,000,000 = 2.341180%.
+    # (109,488,793 -> 110,000,000) and the group's open percent: at least its 2,575,298 common
+    # plus the 3,333,333 warrant shares exercisable since 2004-03-31, 5,908,631, over the whole
+    # plus those 3,333,333: 5,908,631 / 112,822,126 = 5.237120% and 5,908,631 / 113,333,333 =
+    # 5.213497% (each rounded down).
     assert ["#99"] == [r[0] for r in rows if r[0].startswith("#")]
     assert ["captable", "common", "reported_outstanding", "109,488,793", "110,000,000"] in rows
-    assert ["ownership", "constellation-entities", "percent", "not derivable (at least 2.352111%)",
-            "not derivable (at least 2.34118%)"] in rows
+    assert ["ownership", "constellation-entities", "percent", "not derivable (at least 5.23712%)",
+            "not derivable (at least 5.213497%)"] in rows
     assert "What changed since 2026-01-20T00:00:00+00:00" in out.read_text()
 
 

@@ -218,12 +218,14 @@ def test_the_package_says_which_figures_the_sources_leave_open(savvis_pkg):
     classes = {c["id"]: c for c in items(pkg, "OCF_STOCK_CLASSES_FILE")}
     # 13D/A Item 3: 2,575,298 common issued to the Constellation entities, the only common the
     # sources name a holder and number for; Item 4: 327,642 Series B x 10 = 3,276,420 more on
-    # approval, so at least 2,575,298 + 3,276,420 = 5,851,718 fully diluted. WCAS VIII's common
-    # (2001 recitals) and the Series A (Item 5(a)) have no number.
+    # approval; Item 3 again: 3,333,333 warrant shares exercisable only from 2004-03-31, which
+    # the February exercise cannot have drawn on. So at least 2,575,298 + 3,276,420 + 3,333,333
+    # = 9,185,051 fully diluted. WCAS VIII's common (2001 recitals) and the Series A (Item 5(a))
+    # have no number.
     common = classes["common"]["comments"]
     assert "Open figure: outstanding on 2010-01-01: not derivable (at least 2,575,298); " \
            "the transactions here do not give it" in common
-    assert any(c.startswith("Open figure: fully diluted on 2010-01-01: not derivable (at least 5,851,718)")
+    assert any(c.startswith("Open figure: fully diluted on 2010-01-01: not derivable (at least 9,185,051)")
                for c in common)
     preferred = classes["series-a-preferred"]["comments"]
     assert any(c.startswith("Missing: constellation-entities's series-a-preferred holding") for c in preferred)

@@ -93,9 +93,14 @@ def test_the_cap_table_leaves_open_what_the_sources_leave_open(savvis):
     cap = {r["security"]: r for r in rows(savvis, "captable", "--as-of", "2004-07-02")}
     common, series_a = cap["common"], cap["series-a-preferred"]
     assert (common["outstanding"], common["outstanding_at_least"]) == (None, 2_575_298)
-    # At least the named 2,575,298 plus the Series B as converted, 327,642 x 10 = 3,276,420;
-    # the Constellation warrants count nothing here, known only by an upper bound.
-    assert (common["fully_diluted"], common["fully_diluted_at_least"]) == (None, 5_851_718)
+    # At least the named 2,575,298, plus the Series B as converted, 327,642 x 10 = 3,276,420,
+    # plus the Constellation warrants certainly left: Item 3's 3,333,333 that became exercisable
+    # only on 2004-03-31, so that the February 9 exercise cannot have drawn on them:
+    # 2,575,298 + 3,276,420 + 3,333,333 = 9,185,051.
+    assert (common["fully_diluted"], common["fully_diluted_at_least"]) == (None, 9_185_051)
+    assert "fully_diluted_at_most" not in common  # the Series A and WCAS VIII's common have no number
+    assert "constellation-warrants: its shares are known only to lie between 3,333,333 and 7,424,701" \
+        in common["missing"]
     assert (series_a["outstanding"], series_a["outstanding_at_least"], series_a["complete"]) == (None, 0, False)
     assert any("Item 5(a)" in m for m in series_a["missing"])
     assert cap["series-b-preferred"]["outstanding"] == 327_642  # Item 3: known to the share
@@ -141,9 +146,15 @@ def test_constellation_common_and_warrants_at_each_date(savvis):
     # A net exercise surrenders more than it issues (Y > X): at most 10,000,000 - 2,575,299 left,
     # and at most 6,666,667 - 2,575,299 = 4,091,368 exercisable before the 3,333,333 vest.
     assert (w["quantity"], w["quantity_at_most"], w["exercisable_at_most"]) == (None, 7_424_701, 4_091_368)
+    # The 3,333,333 were not exercisable on 2004-02-09 ("an additional 3,333,333 ... became
+    # exercisable" as of 2004-03-31): the exercise drew only on the other 6,666,667, so at least
+    # 3,333,333 are left, and none is certainly exercisable yet.
+    assert (w["quantity_at_least"], w["exercisable_at_least"]) == (3_333_333, 0)
 
     w = position(savvis, "2004-03-31", "constellation-entities", "constellation-warrants")
-    assert (w["quantity_at_most"], w["exercisable_at_most"]) == (7_424_701, 7_424_701)
+    # Exercisable on 2004-03-31: between the 3,333,333 that vested and all 7,424,701 left.
+    assert (w["exercisable"], w["exercisable_at_least"], w["exercisable_at_most"]) == (None, 3_333_333, 7_424_701)
+    assert (w["quantity_at_least"], w["quantity_at_most"]) == (3_333_333, 7_424_701)
     assert position(savvis, "2004-03-30", "constellation-entities", "constellation-warrants")["exercisable_at_most"] == 4_091_368
     assert position(savvis, "2004-07-02", "constellation-entities", "common")["quantity"] == 2_575_298
     note = position(savvis, "2004-07-02", "constellation-entities", "series-a-notes")
@@ -310,11 +321,13 @@ def test_percents_are_taken_over_the_reported_count_the_ledgers_own_falls_short_
               if r["kind"] == "eligible_investor" and r["party"] == "constellation-entities"]
     assert rights and {r["status"] for r in rights} == {"not derivable"}
     # Rule 13d-3: what the group owns is open (Series A, the warrants' remainder), but at least
-    # its 2,575,298 common with no acquirable share certain: at least 2,575,298 / 109,488,793,
-    # rounded down, 2.352111%. No upper bound: the Series A has no number at all.
+    # its 2,575,298 common plus the 3,333,333 warrant shares exercisable since 2004-03-31 (Item 3),
+    # 5,908,631, over 109,488,793 + 3,333,333 = 112,822,126: 5.237120% rounded down. No upper
+    # bound: the Series A has no number at all.
     [owner] = [r for r in savvis.rows("ownership", "--as-of", "2004-07-02") if r["party"] == "constellation-entities"]
-    assert (owner["beneficially_owned"], owner["beneficially_owned_at_least"]) == (None, 2_575_298)
-    assert (owner["percent"], owner["percent_at_least"]) == (None, 2.352111)
+    assert (owner["beneficially_owned"], owner["beneficially_owned_at_least"]) == (None, 5_908_631)
+    assert owner["acquirable_within_60_days_at_least"] == 3_333_333
+    assert (owner["percent"], owner["percent_at_least"]) == (None, 5.23712)
     assert "percent_at_most" not in owner
 
 

@@ -20,7 +20,8 @@ from ledger.render import to_csv
 # Preferred column order per report; any other key a row has is appended, never dropped.
 COLUMNS: dict[str, list[str]] = {
     "holdings": ["party", "security", "kind", "underlying", "quantity", "exercisable", "exercise_price",
-                 "expires", "principal", "quantity_at_most", "exercisable_at_most"],
+                 "expires", "principal", "quantity_at_least", "quantity_at_most", "exercisable_at_least",
+                 "exercisable_at_most"],
     "captable": ["security", "outstanding", "outstanding_at_least", "fully_diluted", "fully_diluted_at_least",
                  "fully_diluted_at_most", "not_yet_convertible", "reported_outstanding", "reported_on"],
     "voting": ["party", "votes", "percent", "complete", "missing"],

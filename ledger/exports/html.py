@@ -408,7 +408,7 @@ def render(snapshot: Snapshot, *, mode: Mode = "best", earlier: Snapshot | None 
                       "reported_on", "missing"]) + "</section>",
         "<section id='holdings'><h2>Holdings</h2>"
         + table(holdings, ["party", "security", "kind", "underlying", "quantity", "exercisable", "exercise_price",
-                           "expires", "principal", "quantity_at_most", "exercisable_at_most"]) + "</section>",
+                           "expires", "principal"]) + "</section>",
         f"<section id='ownership'><h2>Beneficial ownership of {escape(str(security))} (Rule 13d-3)</h2>"
         f"<p class='note'>What Rule 13d-3 counts: the shares of {escape(str(security))} each person holds, plus "
         "those it can acquire within 60 days (warrants exercisable by then; convertible preferred as converted, "
