@@ -21,6 +21,7 @@ from pydantic_core import core_schema
 
 from events.bounds import FIRST_DAY, LAST_DAY, MAX_SHARES, decimal_out_of_bounds
 from events.canonical import holds_float
+from events.identity import event_id
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 SLUG_RULE = ("must be a slug: lower-case letters, digits, '.', '_' or '-', "
@@ -167,8 +168,6 @@ class Event(Frozen):
     @cached_property
     def event_id(self) -> str:
         # Computed once per (immutable) event: canonical JSON and uuid5 are not free.
-        from events.identity import event_id  # noqa: PLC0415  (avoid a cycle)
-
         return event_id(self, self.body())
 
     def to_record(self) -> dict[str, Any]:

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from events.canonical import canonical_json, floatless_canonical_json
 
-if TYPE_CHECKING:
-    from events.base import Event
+
+class Identified(Protocol):
+    """What an identity is taken from: an event (events.base.Event), named here by what is
+    used of it, so that the events' base module can import this one and not the reverse."""
+
+    ENVELOPE: frozenset[str]
+
+    def floatless(self, data: dict[str, Any]) -> bool: ...
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]: ...
 
 # A fixed namespace for this product's uuid5 identities.
 NAMESPACE = uuid.UUID("6f1c2a52-3b0e-5d7c-9a41-0c6e8f1d2b37")
 _NAMESPACE_BYTES = NAMESPACE.bytes
 
 
-def identity_basis(event: Event, data: dict[str, Any] | None = None) -> bytes:
+def identity_basis(event: Identified, data: dict[str, Any] | None = None) -> bytes:
     """The bytes an event's id is derived from: issuer, type, date, payload and source.
 
     `data` is the event's JSON-mode dump (exclude_none), if the caller has it already:
@@ -45,7 +53,7 @@ def uuid5_text(basis: bytes) -> str:
     return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
-def event_id(event: Event, data: dict[str, Any] | None = None) -> str:
+def event_id(event: Identified, data: dict[str, Any] | None = None) -> str:
     return uuid5_text(identity_basis(event, data))
 
 

@@ -5,19 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from click.exceptions import NoArgsIsHelpError
 
-from ledger.errors import Conflict, UsageError
+from ledger.commandline import one_line, open_store, user_errors
+from ledger.errors import UsageError
 from ledger.params import Day, Instant
 from ledger.render import FORMATS, emit
-from ledger.target import default_target, redact, scrub
-
-if TYPE_CHECKING:
-    from ledger.store import Store
+from ledger.target import default_target, redact
 
 
 def query_options(func: Callable) -> Callable:
@@ -26,52 +23,6 @@ def query_options(func: Callable) -> Callable:
     func = click.option("--known-at", type=Instant(), help="Transaction time: what the ledger knew then.")(func)
     func = click.option("--as-of", type=Day(), help="Valid time: the date asked about (default today).")(func)
     return func
-
-
-def one_line(text: object) -> str:
-    """A message as exactly one line: line breaks and other control characters from the
-    user's own data (an event type of "\\r", a name with a newline) are shown escaped."""
-    out = []
-    for ch in str(text):
-        if ch == "\t":
-            out.append(" ")
-        elif ord(ch) < 32 or ord(ch) == 127 or ch in "\x85\u2028\u2029":
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _target() -> str:
-    """The --db target of the running command, so that no message can show its password."""
-    ctx = click.get_current_context(silent=True)
-    obj = ctx.find_root().obj if ctx is not None else None
-    return obj if isinstance(obj, str) else ""
-
-
-def user_errors(func: Callable) -> Callable:
-    """User mistakes become one line and exit 2; nothing else is caught here."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except UsageError as exc:
-            click.echo(f"error: {one_line(scrub(exc, _target()))}", err=True)
-            sys.exit(2)
-        except Conflict as exc:
-            click.echo(f"conflict: {one_line(scrub(exc, _target()))}", err=True)
-            sys.exit(2)
-        except Exception as exc:  # a database failure anywhere (log or read models): one line, no password
-            from ledger.store import describe_failure  # noqa: PLC0415  (the store is loaded by now)
-
-            failure = describe_failure(exc, _target())
-            if failure is None:
-                raise
-            click.echo(f"{failure[0]}: {one_line(failure[1])}", err=True)
-            sys.exit(2)
-
-    return wrapper
 
 
 class LedgerGroup(click.Group):
@@ -103,17 +54,6 @@ class LedgerGroup(click.Group):
 def cli(ctx: click.Context, target: str | None) -> None:
     """An event-sourced ledger of security issuances and exercises."""
     ctx.obj = target or default_target()
-
-
-def open_store(ctx: click.Context, *, create: bool = False) -> Store:
-    from ledger.store import Store  # noqa: PLC0415  (pydantic models and eventsourcing: only when needed)
-
-    try:
-        return Store(ctx.obj, create=create)
-    except UsageError:
-        raise
-    except Exception as exc:  # connection refused, bad file, locked database
-        raise UsageError(f"{redact(ctx.obj)}: cannot open the ledger ({redact(str(exc))})") from None
 
 
 @cli.command("import")
@@ -331,15 +271,16 @@ def replay(ctx: click.Context, folder: str, fresh: bool, dates: tuple[dt.date, .
 @click.pass_context
 @user_errors
 def readmodels(ctx: click.Context, issuer: str | None) -> None:
-    """Rebuild the SQL tables of holdings, cap table, voting and ownership at each event date."""
+    """Bring the read models up to the log, and rebuild the SQL tables of holdings, cap table, voting and ownership."""
     from ledger.queries import history_at, make_query  # noqa: PLC0415
     from ledger.readmodel import ReadModel  # noqa: PLC0415
     from ledger.sqlviews import build  # noqa: PLC0415
 
-    with open_store(ctx) as store:
+    with open_store(ctx, write=True) as store:
         query = make_query(store, issuer, None, None)
         model = ReadModel(store)
         try:
+            model.catch_up(query.issuer)  # a writer: the read models follow the log to its end
             counts = build(model.db, query.issuer, history_at(store, query))
         finally:
             model.close()

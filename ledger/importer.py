@@ -12,7 +12,7 @@ from events import Event, EventCorrected
 from events.canonical import canonical_json, floatless_canonical_json
 from ledger.errors import Conflict, InputError, UsageError
 from ledger.incremental import NeedsFullCheck, check_appended, plain, recorded_contents, taken_refs
-from ledger.loader import Loaded
+from ledger.loaded import Loaded
 from ledger.readmodel import ReadModel
 from ledger.store import Store, StoreError, describe_failure, utcnow
 from projections.fold import RuleViolation, fold

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from events import Event, EventCorrected, EventRetracted
 from events.canonical import canonical_json
-from ledger.loader import Loaded
+from ledger.loaded import Loaded
 from ledger.progress import progress
 from ledger.readmodel import CHECKPOINT_EVERY, ReadModel, freeze
 from projections.fold import apply

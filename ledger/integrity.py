@@ -123,7 +123,7 @@ class ReadModelCheck:
         from ledger.readmodel import ReadModel  # noqa: PLC0415
 
         self.issuer = issuer
-        self.model = ReadModel(store)
+        self.model = ReadModel(store, readonly=store.readonly)
         self.problems: list[str] = []
         self.line: str | None = None
         self.followed: int | None = None  # stays None when there is nothing to compare
@@ -131,8 +131,15 @@ class ReadModelCheck:
         self._pending: list[dt.date] = []
         self._failed = False
         try:
-            if self._log_still_holds_what_was_followed(store):
-                self.model.catch_up(issuer)
+            if store.readonly and not self.model.current(issuer):
+                # A reader does not catch them up: what they have not followed is left uncompared.
+                if self._log_still_holds_what_was_followed(store):
+                    self.line = (f"{issuer}: read models have not followed the log to its end; not compared "
+                                 "(an import or `ledger readmodels` brings them up to date)")
+                self._failed = True
+            elif self._log_still_holds_what_was_followed(store):
+                if not store.readonly:
+                    self.model.catch_up(issuer)
                 self.model.db.conn.execute("BEGIN")
                 followed = self.model.tracked(issuer)[0]
                 self.days = [dt.date.fromisoformat(d) for (d,) in self.model.db.execute(

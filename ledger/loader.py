@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +14,11 @@ from pydantic import ValidationError
 from events import EVENT_TYPES, DocumentHeader, Event, parse_event
 from ledger.errors import InputError, UsageError
 from ledger.inputs import read_user_text
+from ledger.loaded import Loaded
 from ledger.progress import progress
 from ledger.syntax import SyntaxRefused, parse_json, parse_yaml
 
 EVENT_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
-
-
-@dataclass(frozen=True, slots=True)  # slots: no __dict__ per event for the collector to scan
-class Loaded:
-    """One event and where it came from, so errors can point at it."""
-
-    file: str
-    index: int
-    event: Event
 
 
 def collect_files(paths: Iterable[str]) -> list[Path]:

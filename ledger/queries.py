@@ -46,19 +46,41 @@ def history_at(store: Store, query: Query) -> list:
 
 
 def state_at(store: Store, query: Query) -> State:
-    """The folded state; from checkpoints when asking what the ledger knows now."""
+    """The folded state; from the read models when asking what the ledger knows now.
+
+    A reader never writes: on a SQLite ledger it uses the read models only when they have
+    followed the whole log, and otherwise folds the log itself, saying so on standard error
+    (a writer, or `ledger readmodels`, brings them up to date). A server's read models are a
+    cache on this machine, which a reader fills as it goes."""
     last = store.last(query.issuer)
     if last is not None and dt.datetime.fromisoformat(last["recorded_at"]) <= query.known_at:
         from ledger.readmodel import ReadModel  # noqa: PLC0415
 
-        model = ReadModel(store)
+        reading = store.engine == "sqlite"
         try:
-            return model.state_at(query.issuer, query.as_of)
-        except (LookupError, ValueError, TypeError, sqlite3.Error):
-            pass  # the derived copy cannot follow the log, or is damaged: answer from the log itself
-        finally:
-            model.close()
+            model = ReadModel(store, readonly=reading)
+        except sqlite3.Error:
+            model = None
+        if model is not None:
+            try:
+                if not reading:
+                    return model.state_at(query.issuer, query.as_of)
+                if model.current(query.issuer):
+                    return model.state_at(query.issuer, query.as_of, follow=False, save=False)
+                note(f"{store.target}: the read models have not followed the log of {query.issuer} to its end; "
+                     "answered from the log itself (an import or `ledger readmodels` brings them up to date)")
+            except (LookupError, ValueError, TypeError, sqlite3.Error):
+                pass  # the derived copy cannot follow the log, or is damaged: answer from the log itself
+            finally:
+                model.close()
     return replay_state(store, query)
+
+
+def note(message: str) -> None:
+    """A remark beside an answer, on standard error: the answer on standard output stays clean."""
+    import sys  # noqa: PLC0415
+
+    print(f"note: {message}", file=sys.stderr)
 
 
 def replay_state(store: Store, query: Query) -> State:

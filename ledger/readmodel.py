@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import pickle
+import sqlite3
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +36,7 @@ from events import Event
 from events.registry import AnyEvent, upcast
 from ledger import signing
 from ledger.sqlviews import TABLES as SQL_TABLES
-from ledger.store import Store
+from ledger.store import Store, readonly_uri
 from projections.fold import apply
 from projections.state import State
 from projections.timeline import Recorded, acted_on, resolve
@@ -176,15 +177,34 @@ class Corrections:
 
 
 class ReadModel:
-    def __init__(self, store: Store):
+    """The read models of one ledger. Writers (import, replay, `ledger readmodels`) follow the
+    log into them; a reader of a SQLite ledger opens them read-only and uses them only when
+    they have followed the whole log (`current`). A server's read models are a cache on this
+    machine, which its readers may fill."""
+
+    def __init__(self, store: Store, *, readonly: bool = False):
         self.store = store
+        self.readonly = readonly
         # Parsed corrections per issuer, kept in step with rm_corrections (cleared on rollback).
         self._corrections: dict[str, Corrections] = {}
-        self.db = sqlite_utils.Database(cache_path(store.target))
+        path = cache_path(store.target)
+        if readonly:
+            self.db = sqlite_utils.Database(sqlite3.connect(readonly_uri(path), uri=True))
+        else:
+            self.db = sqlite_utils.Database(path)
         # The event-id index takes random inserts; at 10^6 events it is ~60 MB, far past
         # SQLite's default 2 MB page cache. Pages are allocated only as they are used.
         self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        self._ensure()
+        if not readonly:
+            self._ensure()
+
+    def current(self, issuer: str) -> bool:
+        """Whether these read models have followed the issuer's whole log, to its last record."""
+        if not self.db["rm_tracking"].exists():
+            return False  # an older ledger, or one never followed: nothing to answer from
+        sequence, head = self.tracked(issuer)
+        last = self.store.last(issuer)
+        return last is not None and last.get("sequence") == sequence and last.get("hash") == head
 
     def close(self) -> None:
         self.db.close()
@@ -198,6 +218,8 @@ class ReadModel:
     # --- following the log --------------------------------------------------
 
     def tracked(self, issuer: str) -> tuple[int, str | None]:
+        if self.readonly and not self.db["rm_tracking"].exists():
+            return 0, None  # never followed (a reader cannot make the table)
         row = self.db.execute("select sequence, head_hash from rm_tracking where issuer=?", [issuer]).fetchone()
         return (row[0], row[1]) if row else (0, None)
 

@@ -25,7 +25,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlparse
+from urllib.parse import parse_qsl, quote, unquote, urlparse
 
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
@@ -54,16 +54,21 @@ def utcnow() -> dt.datetime:
 
 
 class Store:
-    def __init__(self, target: str, *, create: bool = True):
+    """The log of one ledger. `readonly` opens a SQLite ledger so that nothing can write to it
+    (queries, verify, exports); a server's ledger is only ever read by readers anyway."""
+
+    def __init__(self, target: str, *, create: bool = True, readonly: bool = False):
         self._url = target
         self.target = redact(target)  # safe to print
         self.engine = "postgresql" if is_server(target) else "sqlite"
+        self.readonly = readonly
         self.recorder: Any = None
         try:
             if self.engine == "postgresql":
-                self.recorder, self.ready = _postgres_recorder(target, create=create)
+                self.recorder, self.ready = _postgres_recorder(target, create=create and not readonly)
             else:
-                self.recorder, self.ready = _sqlite_recorder(target, create=create)
+                self.recorder, self.ready = _sqlite_recorder(target, create=create and not readonly,
+                                                             readonly=readonly)
         except UsageError:
             self.close()
             raise
@@ -312,7 +317,13 @@ def _is_busy(exc: BaseException) -> bool:
                                         or "lock timeout" in text or "deadlock detected" in text)
 
 
-def _sqlite_recorder(path: str, *, create: bool) -> tuple[Any, bool]:
+def readonly_uri(path: str) -> str:
+    """A SQLite URI that opens `path` for reading only: no write, no checkpoint of its
+    write-ahead log into the file (SQLite's own -shm index aside)."""
+    return "file:" + quote(os.path.abspath(path)) + "?mode=ro"
+
+
+def _sqlite_recorder(path: str, *, create: bool, readonly: bool = False) -> tuple[Any, bool]:
     from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore  # noqa: PLC0415
 
     if not create and not os.path.exists(path):
@@ -322,7 +333,7 @@ def _sqlite_recorder(path: str, *, create: bool) -> tuple[Any, bool]:
         raise UsageError(f"{path}: directory {directory} does not exist")
     if os.path.isdir(path):
         raise UsageError(f"{path}: is a folder, not a ledger file")
-    datastore = SQLiteDatastore(db_name=path, lock_timeout=SQLITE_LOCK_TIMEOUT)
+    datastore = SQLiteDatastore(db_name=readonly_uri(path) if readonly else path, lock_timeout=SQLITE_LOCK_TIMEOUT)
     try:
         recorder = SQLiteApplicationRecorder(datastore, events_table_name=TABLE)
         with datastore.transaction(commit=False) as c:

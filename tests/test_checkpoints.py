@@ -14,7 +14,7 @@ from ledger import incremental, readmodel
 from ledger.errors import InputError
 from ledger.importer import import_events
 from ledger.integrity import verify_store
-from ledger.loader import Loaded
+from ledger.loaded import Loaded
 from ledger.queries import Query, replay_state
 from ledger.readmodel import ReadModel
 from ledger.store import Store

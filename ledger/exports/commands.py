@@ -24,7 +24,7 @@ def register(group: click.Group) -> None:
 @click.pass_context
 def export_jsonl(ctx: click.Context, out: str, issuer: str | None, force: bool) -> None:
     """Every record with its envelope, sequence, recorded_at, previous hash and hash."""
-    from ledger.cli import open_store, user_errors  # noqa: PLC0415
+    from ledger.commandline import open_store, user_errors  # noqa: PLC0415
     from ledger.exports.jsonl import write_jsonl  # noqa: PLC0415
 
     @user_errors
@@ -49,7 +49,7 @@ def as_of_options(func: Callable) -> Callable:
 def _snapshot_command(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, issuer: str | None,
                       write: Callable) -> None:
     """Open the store, take the snapshot, close the store, then write: one line on any user error."""
-    from ledger.cli import open_store, user_errors  # noqa: PLC0415
+    from ledger.commandline import open_store, user_errors  # noqa: PLC0415
     from ledger.exports.snapshot import take  # noqa: PLC0415
 
     @user_errors
@@ -108,7 +108,7 @@ def export_ocf(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime 
 def export_html(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, issuer: str | None, force: bool,
                 out: str, outstanding: str, compare_known_at: dt.datetime | None) -> None:
     """One self-contained HTML report: cap table, ownership over time, voting, rights, reconciliation, journal."""
-    from ledger.cli import open_store, user_errors  # noqa: PLC0415
+    from ledger.commandline import open_store, user_errors  # noqa: PLC0415
     from ledger.errors import UsageError  # noqa: PLC0415
     from ledger.exports.html import export_html as run  # noqa: PLC0415
     from ledger.exports.snapshot import take  # noqa: PLC0415

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from events import Event, parse_event
 from events.bounds import decimal_out_of_bounds
 from ledger.errors import InputError
+from ledger.loaded import Loaded
 from ledger.ocf.common import EVENT_MEDIA, read_meta, slugify
 from ledger.ocf.package import OcfPackage, read_package
 from ledger.ocf.vesting import pieces_from_terms, tranches_from_pieces, tranches_from_vestings
@@ -585,8 +586,6 @@ def ocf_events(path: Path, name: str | None = None) -> list[Event]:
     return Translator(read_package(path, name)).run()
 
 
-def load_ocf(path: Path) -> list:
+def load_ocf(path: Path) -> list[Loaded]:
     """The package's events as the loader's `Loaded` items, every one attributed to the package path."""
-    from ledger.loader import Loaded  # noqa: PLC0415  (the loader calls this module lazily)
-
     return [Loaded(str(path), index, event) for index, event in enumerate(ocf_events(path, str(path)))]

@@ -1,0 +1,101 @@
+"""Reads never write to the ledger: queries, verify and exports open a SQLite ledger read-only.
+
+They answer from the read models when those have followed the whole log, and otherwise from
+the log itself, saying so; only writers (import, replay, `ledger readmodels`) bring the read
+models up to date. The ledger file stays byte for byte what it was (SQLite's own -shm index
+aside, and a write-ahead log a reader leaves empty)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from events import parse_event
+from ledger.store import Store
+from tests.conftest import ROOT, Ledger
+
+SAVVIS = ROOT / "replay_data" / "savvis"
+
+READS = [
+    ("holdings", "--as-of", "2004-07-02"), ("captable", "--as-of", "2004-07-02"),
+    ("voting", "--as-of", "2004-07-02"), ("ownership", "--as-of", "2004-07-02", "--cover"),
+    ("rights", "--as-of", "2004-07-02"), ("reconcile",), ("history", "--party", "cvc-ii"),
+    ("verify",), ("verify", "--sources", str(SAVVIS)),
+]
+
+
+def fingerprint(db: Path) -> tuple[str, bytes]:
+    """The ledger file's bytes, and what its write-ahead log holds (a reader adds nothing)."""
+    wal = Path(f"{db}-wal")
+    return hashlib.sha256(db.read_bytes()).hexdigest(), wal.read_bytes() if wal.exists() else b""
+
+
+@pytest.fixture
+def savvis_db(tmp_path):
+    led = Ledger(tmp_path / "s.db")
+    assert led("import", SAVVIS).code == 0
+    with sqlite3.connect(led.db) as c:  # settle the writer's log into the file: what readers find
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return led
+
+
+def test_queries_verify_and_exports_leave_the_file_as_it_was(savvis_db, tmp_path):
+    before = fingerprint(savvis_db.db)
+    for args in READS:
+        r = savvis_db(*args)
+        assert r.code == 0, (args, r.err)
+        assert "note:" not in r.err  # the read models had followed the whole log: they answered
+    for kind, out in (("html", "r.html"), ("csv", "c"), ("ocf", "p.ocf.zip"), ("jsonl", "l.jsonl")):
+        extra = () if kind == "jsonl" else ("--as-of", "2004-07-02")
+        assert savvis_db("export", kind, *extra, "--out", tmp_path / out).code == 0
+    assert fingerprint(savvis_db.db) == before
+
+
+def append_unfollowed(db: Path) -> None:
+    """A record appended by a writer that did not follow it into the read models (as a process
+    killed between its append and its following would leave the ledger)."""
+    event = parse_event({"type": "SharesOutstandingReported", "issuer": "savvis", "effective_date": "2004-06-30",
+                         "security": "common", "quantity": 110_000_000,
+                         "source": {"document": "later-10-q", "locator": "cover", "quote": "110,000,000 shares"}})
+    with Store(str(db)) as store:
+        store.append({"savvis": [event]})
+    with sqlite3.connect(db) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def test_behind_the_log_a_reader_answers_from_the_log_and_says_so(savvis_db):
+    append_unfollowed(savvis_db.db)
+    before = fingerprint(savvis_db.db)
+    r = savvis_db("captable", "--as-of", "2004-07-02", "--format", "json")
+    assert r.code == 0 and "answered from the log itself" in r.err
+    # The new count (2004-06-30) is the latest on or before the date: the log was read whole.
+    common = next(row for row in r.json()["rows"] if row["security"] == "common")
+    assert (common["reported_outstanding"], common["reported_on"]) == (110_000_000, "2004-06-30")
+    v = savvis_db("verify")
+    assert v.code == 0 and "read models have not followed the log to its end; not compared" in v.out
+    assert fingerprint(savvis_db.db) == before  # nothing caught up by a reader
+    # A writer brings them up to date; then they answer again.
+    assert savvis_db("readmodels").code == 0
+    r = savvis_db("captable", "--as-of", "2004-07-02", "--format", "json")
+    assert r.code == 0 and "note:" not in r.err
+    assert next(row for row in r.json()["rows"] if row["security"] == "common")["reported_outstanding"] == 110_000_000
+    assert "read models match a fresh rebuild" in savvis_db("verify").out
+
+
+def test_a_ledger_without_read_models_is_answered_and_left_without(savvis_db):
+    with sqlite3.connect(savvis_db.db) as c:  # as an older ledger, or a copy of the log alone
+        for (name,) in c.execute("select name from sqlite_master where type='table' and name like 'rm_%'").fetchall():
+            c.execute(f"drop table {name}")  # noqa: S608 (names read from the schema)
+    with sqlite3.connect(savvis_db.db) as c:
+        c.execute("VACUUM")
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = fingerprint(savvis_db.db)
+    rows = savvis_db.rows("holdings", "--as-of", "2004-07-02")
+    assert any(r["party"] == "constellation-entities" and r["quantity"] == 2_575_298 for r in rows)
+    assert savvis_db("verify").code == 0
+    assert fingerprint(savvis_db.db) == before
+    with sqlite3.connect(savvis_db.db) as c:
+        assert not c.execute("select count(*) from sqlite_master where name like 'rm_%'").fetchone()[0]
