@@ -66,7 +66,8 @@ def state_at(store: Store, query: Query) -> State:
                 if not reading:
                     return model.state_at(query.issuer, query.as_of)
                 if model.current(query.issuer):
-                    return model.state_at(query.issuer, query.as_of, follow=False, save=False)
+                    # Read-only: a checkpoint it makes goes to this machine's reader cache.
+                    return model.state_at(query.issuer, query.as_of, follow=False)
                 note(f"{store.target}: the read models have not followed the log of {query.issuer} to its end; "
                      "answered from the log itself (an import or `ledger readmodels` brings them up to date)")
             except (LookupError, ValueError, TypeError, sqlite3.Error):

@@ -75,6 +75,18 @@ def cache_path(target: str) -> str:
     return str(folder / (hashlib.sha256(target.encode()).hexdigest()[:16] + ".db"))
 
 
+def reader_cache_path(target: str) -> str:
+    """Where a reader of a SQLite ledger keeps the checkpoints it makes: a file of this
+    machine's cache, one per ledger file, never the ledger itself."""
+    folder = Path(os.environ.get("LEDGER_CACHE", ".ledger-cache"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / ("reader-" + hashlib.sha256(os.path.abspath(target).encode()).hexdigest()[:16] + ".db"))
+
+
+READER_SCHEMA = ("create table if not exists reader_checkpoints (issuer text, head text, effective_date text, "
+                 "state blob, primary key (issuer, head, effective_date))")
+
+
 def _body(record: dict[str, Any]) -> dict[str, Any]:
     return {**record["event"], "recorded_at": record["recorded_at"]}
 
@@ -208,6 +220,9 @@ class ReadModel:
 
     def close(self) -> None:
         self.db.close()
+        cache = getattr(self, "_cache", None)
+        if cache is not None:
+            cache.close()
 
     def _ensure(self) -> None:
         # Several processes may open a new ledger at once: every statement tolerates the others.
@@ -393,11 +408,17 @@ class ReadModel:
                 [(issuer, day, blob) for day, blob in checkpoints])
 
     def state_at(self, issuer: str, day: dt.date, *, follow: bool = True, save: bool = True) -> State:
-        """The state at the end of `day`; `follow=False, save=False` reads without writing."""
+        """The state at the end of `day`; `follow=False, save=False` reads without writing.
+
+        Read-only, `save` keeps the checkpoint in this machine's reader cache
+        (`reader_cache_path`), never in the ledger."""
         if follow:
             self.catch_up(issuer)
         through = day.isoformat()
-        since, state = self.checkpoint(issuer, through, drop_unreadable=save)
+        if self.readonly:
+            since, state = self._nearest_checkpoint(issuer, through)
+        else:
+            since, state = self.checkpoint(issuer, through, drop_unreadable=save)
         pending = 0
         for _, event in self.events_between(issuer, since, through):
             apply(state, event)
@@ -406,7 +427,64 @@ class ReadModel:
             # One checkpoint per query, at the end of the day asked about (every event dated on or
             # before it is in), where the next query near it will look: freezing a large state
             # costs more than folding a thousand events, so not one every thousand on the way.
-            with self.db.conn:
-                self.save_checkpoint(issuer, through, state)
+            if self.readonly:
+                self._cache_checkpoint(issuer, through, state)
+            else:
+                with self.db.conn:
+                    self.save_checkpoint(issuer, through, state)
         state.day = day
         return state
+
+    # --- a reader's own checkpoints, outside the ledger ----------------------------------------
+
+    def _reader_cache(self) -> sqlite3.Connection | None:
+        """The reader cache, opened once; None where it cannot be (a cache is only ever a help)."""
+        if not hasattr(self, "_cache"):
+            try:
+                self._cache: sqlite3.Connection | None = sqlite3.connect(reader_cache_path(self.store.target),
+                                                                         timeout=5)
+                self._cache.execute(READER_SCHEMA)
+            except (OSError, sqlite3.Error):
+                self._cache = None
+        return self._cache
+
+    def _nearest_checkpoint(self, issuer: str, through: str) -> tuple[str, State]:
+        """For a reader: the latest checkpoint on or before `through`, the ledger's own (made by
+        writers) or one a reader made of this very log (the head it was made at, the last
+        record's hash, names the whole log); only the one used is unpickled."""
+        found: list[tuple[str, Any]] = []
+        row = self.db.execute("select effective_date, rowid from rm_checkpoints where issuer=? and effective_date<=? "
+                              "order by effective_date desc limit 1", [issuer, through]).fetchone()
+        if row is not None:
+            found.append((row[0], lambda rowid=row[1]: self.db.execute(
+                "select state from rm_checkpoints where rowid=?", [rowid]).fetchone()[0]))
+        cache, head = self._reader_cache(), self.tracked(issuer)[1]
+        if cache is not None and head is not None:
+            try:
+                row = cache.execute("select effective_date, rowid from reader_checkpoints where issuer=? and head=? "
+                                    "and effective_date<=? order by effective_date desc limit 1",
+                                    [issuer, head, through]).fetchone()
+            except sqlite3.Error:
+                row = None
+            if row is not None:
+                found.append((row[0], lambda rowid=row[1]: cache.execute(
+                    "select state from reader_checkpoints where rowid=?", [rowid]).fetchone()[0]))
+        for day, blob in sorted(found, key=lambda f: f[0], reverse=True):
+            state = thaw(blob(), issuer, day)
+            if state is not None:
+                return day, state
+        return "", State()
+
+    def _cache_checkpoint(self, issuer: str, through: str, state: State) -> None:
+        cache, head = self._reader_cache(), self.tracked(issuer)[1]
+        if cache is None or head is None:
+            return
+        blob = freeze(state, issuer, through)
+        try:
+            with cache:
+                # Checkpoints of an older log answer nothing now: one log's worth is kept.
+                cache.execute("delete from reader_checkpoints where issuer=? and head<>?", [issuer, head])
+                cache.execute("insert or replace into reader_checkpoints values (?, ?, ?, ?)",
+                              [issuer, head, through, blob])
+        except sqlite3.Error:
+            pass  # a cache that cannot be written is only slower

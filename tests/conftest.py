@@ -40,6 +40,9 @@ freezegun.configure(extend_ignore_list=["psycopg", "psycopg_pool"])
 # Checkpoints are signed with a per-user key (ledger.signing): the suite, and the CLI processes
 # it starts, use one of their own rather than making one in the home directory.
 os.environ.setdefault("LEDGER_CHECKPOINT_KEY", str(Path(tempfile.mkdtemp(prefix="ledger-key-")) / "checkpoint.key"))
+# Readers keep the checkpoints they make in a cache of this machine (LEDGER_CACHE), not in the
+# working tree: the tests use one of their own.
+os.environ.setdefault("LEDGER_CACHE", tempfile.mkdtemp(prefix="ledger-cache-"))
 
 ENGINES = [e.strip() for e in os.environ.get("LEDGER_TEST_ENGINES", "sqlite,postgres").split(",") if e.strip()]
 TABLE = "ledger_events"

@@ -99,3 +99,29 @@ def test_a_ledger_without_read_models_is_answered_and_left_without(savvis_db):
     assert fingerprint(savvis_db.db) == before
     with sqlite3.connect(savvis_db.db) as c:
         assert not c.execute("select count(*) from sqlite_master where name like 'rm_%'").fetchone()[0]
+
+
+def test_a_readers_checkpoints_go_to_its_cache_not_the_ledger(tmp_path, monkeypatch):
+    """A query that folds a thousand events or more keeps a checkpoint for the next query near
+    it: in this machine's reader cache, keyed by the log's head, so the ledger stays as it was."""
+    monkeypatch.setenv("LEDGER_CACHE", str(tmp_path / "cache"))
+    lines = [f"  - {{type: SharesIssued, effective_date: 2020-01-{1 + i % 28:02d}, security: common, holder: h, "
+             f"quantity: {i + 1}, source: {{locator: 'line {i}'}}}}" for i in range(1_200)]
+    path = tmp_path / "many.yaml"
+    path.write_text("document: {id: many, issuer: acme}\nevents:\n"
+                    "  - {type: PartyRegistered, effective_date: 2020-01-01, party: h, name: H, kind: individual, source: {locator: p}}\n"
+                    "  - {type: SecurityClassCreated, effective_date: 2020-01-01, security: common, name: Common, kind: common, source: {locator: p}}\n"
+                    + "\n".join(lines) + "\n")
+    led = Ledger(tmp_path / "many.db")
+    assert led("import", path).code == 0, led("import", path).err
+    with sqlite3.connect(led.db) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = fingerprint(led.db)
+    # 1 + 2 + ... + 1,200 = 720,600 shares, whichever way the answer is reached.
+    for _ in range(2):
+        rows = led.rows("holdings", "--as-of", "2020-01-28")
+        assert rows == [{"party": "h", "security": "common", "kind": "shares", "quantity": 720_600}]
+    assert fingerprint(led.db) == before
+    [cache] = (tmp_path / "cache").glob("reader-*.db")
+    with sqlite3.connect(cache) as c:
+        assert c.execute("select issuer, effective_date from reader_checkpoints").fetchall() == [("acme", "2020-01-28")]
