@@ -10,6 +10,7 @@ from typing import Any
 import click
 from click.exceptions import NoArgsIsHelpError
 
+from ledger.api import Ledger
 from ledger.commandline import one_line, open_store, user_errors
 from ledger.errors import UsageError
 from ledger.params import Day, Instant
@@ -85,27 +86,19 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
 def history(ctx: click.Context, party: str | None, security: str | None, issuer: str | None,
             known_at: dt.datetime | None, fmt: str) -> None:
     """The journal: every recorded event with its source."""
-    from ledger.journal import journal_rows  # noqa: PLC0415
-    from ledger.queries import make_query  # noqa: PLC0415
-
-    with open_store(ctx) as store:
-        query = make_query(store, issuer, None, known_at)
-        rows = journal_rows(store.raw_records(query.issuer), query.known_at, party=party, security=security)
-    header = {"as_of": None, "known_at": query.known_at.isoformat()}
+    answer = book(ctx).history(known_at=known_at, issuer=issuer, party=party, security=security)
     if fmt == "table":
         from ledger.journal import journal_table_rows  # noqa: PLC0415
 
-        emit(fmt, f"History of {query.issuer}", {"known_at": header["known_at"]}, journal_table_rows(rows))
+        emit(fmt, f"History of {answer.issuer}", {"known_at": answer.header()["known_at"]},
+             journal_table_rows(answer.rows))
     else:
-        emit(fmt, "history", header, rows)
+        emit(fmt, "history", answer.header(), answer.rows)
 
 
-def folded(ctx: click.Context, issuer: str | None, as_of: dt.date | None, known_at: dt.datetime | None):
-    from ledger.queries import make_query, state_at  # noqa: PLC0415
-
-    with open_store(ctx) as store:
-        query = make_query(store, issuer, as_of, known_at)
-        return query, state_at(store, query)
+def book(ctx: click.Context) -> Ledger:
+    """The library's ledger at the command's --db: every query command asks it."""
+    return Ledger(ctx.find_root().obj)
 
 
 outstanding_option = click.option(
@@ -115,15 +108,14 @@ outstanding_option = click.option(
 
 @cli.command()
 @query_options
+@click.option("--party", help="Only this party's holdings.")
 @click.pass_context
 @user_errors
 def holdings(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
-             issuer: str | None) -> None:
+             issuer: str | None, party: str | None) -> None:
     """Shares, warrants and notes per party on a date."""
-    from projections.holdings import holdings_rows  # noqa: PLC0415
-
-    query, state = folded(ctx, issuer, as_of, known_at)
-    emit(fmt, f"Holdings of {query.issuer}", query.header(), holdings_rows(state, query.as_of),
+    answer = book(ctx).holdings(as_of=as_of, known_at=known_at, issuer=issuer, party=party)
+    emit(fmt, f"Holdings of {answer.issuer}", answer.header(), answer.rows,
          HOLDINGS_COLUMNS if fmt != "json" else None)
 
 
@@ -139,12 +131,11 @@ HOLDINGS_COLUMNS = ["party", "security", "kind", "underlying", "quantity", "exer
 def captable(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
              issuer: str | None) -> None:
     """Outstanding and fully diluted shares per class."""
-    from projections.captable import captable_rows  # noqa: PLC0415
-
-    query, state = folded(ctx, issuer, as_of, known_at)
-    emit(fmt, f"Cap table of {query.issuer}", query.header(), captable_rows(state, query.as_of),
+    answer = book(ctx).captable(as_of=as_of, known_at=known_at, issuer=issuer)
+    emit(fmt, f"Cap table of {answer.issuer}", answer.header(), answer.rows,
          ["security", "outstanding", "outstanding_at_least", "fully_diluted", "fully_diluted_at_least",
-          "fully_diluted_at_most", "not_yet_convertible", "reported_outstanding", "reported_on", "missing"] if fmt != "json" else None)
+          "fully_diluted_at_most", "not_yet_convertible", "reported_outstanding", "reported_on", "missing"]
+         if fmt != "json" else None)
 
 
 @cli.command()
@@ -155,10 +146,8 @@ def captable(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | 
 def voting(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
            issuer: str | None, outstanding: str) -> None:
     """Votes per party and percent of all votes."""
-    from projections.voting import voting_rows  # noqa: PLC0415
-
-    query, state = folded(ctx, issuer, as_of, known_at)
-    emit(fmt, f"Voting power in {query.issuer}", query.header(), voting_rows(state, query.as_of, mode=outstanding),
+    answer = book(ctx).voting(as_of=as_of, known_at=known_at, issuer=issuer, outstanding=outstanding)
+    emit(fmt, f"Voting power in {answer.issuer}", answer.header(), answer.rows,
          VOTING_COLUMNS if fmt != "json" else None)
 
 
@@ -175,32 +164,23 @@ VOTING_COLUMNS = ["party", "votes", "votes_at_least", "percent", "complete", "mi
 def ownership(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
               issuer: str | None, outstanding: str, security: str | None, cover: bool) -> None:
     """Beneficial ownership under Rule 13d-3 for one class."""
-    from projections.ownership import ownership_rows  # noqa: PLC0415
+    from ledger.api import common_class  # noqa: PLC0415
 
-    query, state = folded(ctx, issuer, as_of, known_at)
-    security = security or common_class(state)
-    # Before the issuer's first class exists nobody owns anything of it: no rows, not an error.
-    rows = ownership_rows(state, security, query.as_of, mode=outstanding) if security else []
+    answer = book(ctx).ownership(as_of=as_of, known_at=known_at, issuer=issuer, security=security,
+                                 outstanding=outstanding)
+    security = security or common_class(answer.state)
     if cover and fmt == "table":
         from ledger.reports import print_cover_pages  # noqa: PLC0415
 
-        print_cover_pages(state, security, query, rows)
+        print_cover_pages(answer.state, security, answer, answer.rows)
         return
-    emit(fmt, f"Beneficial ownership of {security or 'common stock'} of {query.issuer} (Rule 13d-3)", query.header(), rows,
-         OWNERSHIP_COLUMNS if fmt != "json" else None)
+    emit(fmt, f"Beneficial ownership of {security or 'common stock'} of {answer.issuer} (Rule 13d-3)",
+         answer.header(), answer.rows, OWNERSHIP_COLUMNS if fmt != "json" else None)
 
 
 OWNERSHIP_COLUMNS = ["party", "beneficially_owned", "acquirable_within_60_days", "percent", "sole_voting",
                      "shared_voting", "sole_dispositive", "shared_dispositive", "complete", "missing",
                      "denominator", "denominator_source", "denominator_document", "denominator_date"]
-
-
-def common_class(state) -> str | None:
-    """The class ownership is taken of by default; None while the issuer has no class yet."""
-    commons = [s for s, sec in state.securities.items() if sec.created.kind == "common"]
-    if not commons and state.securities:
-        raise UsageError("the issuer has no common class; name one with --security")
-    return commons[0] if commons else None
 
 
 @cli.command()
@@ -211,11 +191,8 @@ def common_class(state) -> str | None:
 def rights(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
            issuer: str | None, outstanding: str) -> None:
     """Each agreement's parties and rights on a date, with the figures behind them."""
-    from projections.rights import rights_rows  # noqa: PLC0415
-
-    query, state = folded(ctx, issuer, as_of, known_at)
-    emit(fmt, f"Rights under agreements of {query.issuer}", query.header(),
-         rights_rows(state, query.as_of, mode=outstanding),
+    answer = book(ctx).rights(as_of=as_of, known_at=known_at, issuer=issuer, outstanding=outstanding)
+    emit(fmt, f"Rights under agreements of {answer.issuer}", answer.header(), answer.rows,
          ["agreement", "right", "kind", "party", "status", "explanation"] if fmt == "table" else None)
 
 
@@ -230,22 +207,12 @@ def rights(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | No
 def reconcile(ctx: click.Context, strict: bool, draft: str | None, issuer: str | None,
               known_at: dt.datetime | None, fmt: str) -> None:
     """Reported figures against derived ones, and document against document."""
-    from ledger.queries import history_at, make_query  # noqa: PLC0415
-    from projections.reconcile import FINDING, reconcile as run  # noqa: PLC0415
+    from projections.reconcile import FINDING  # noqa: PLC0415
 
-    with open_store(ctx) as store:
-        query = make_query(store, issuer, None, known_at)
-        history = history_at(store, query)
-    if draft is not None:
-        from ledger.loader import read_draft  # noqa: PLC0415
-        from projections.draft_compare import compare_draft  # noqa: PLC0415
-
-        rows = compare_draft(read_draft(draft), history)
-    else:
-        rows = run(history)
-    findings = [r for r in rows if r["status"] in FINDING]
-    emit(fmt, f"Reconciliation of {query.issuer}: {len(findings)} findings in {len(rows)} checks",
-         {"as_of": None, "known_at": query.known_at.isoformat()}, rows,
+    answer = book(ctx).reconcile(known_at=known_at, issuer=issuer, draft=draft)
+    findings = [r for r in answer.rows if r["status"] in FINDING]
+    emit(fmt, f"Reconciliation of {answer.issuer}: {len(findings)} findings in {len(answer.rows)} checks",
+         answer.header(), answer.rows,
          ["kind", "subject", "status", "reported", "derived", "explanation", "sources"] if fmt != "json" else None)
     if strict and findings:
         sys.exit(1)

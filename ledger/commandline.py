@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ledger.errors import Conflict, UsageError
-from ledger.target import redact, scrub
+from ledger.target import scrub
 
 if TYPE_CHECKING:
     from ledger.store import Store
@@ -65,12 +65,7 @@ def user_errors(func: Callable) -> Callable:
 
 
 def open_store(ctx: click.Context, *, create: bool = False, write: bool = False) -> Store:
-    """The ledger, opened read-only unless the command writes (`create` or `write`): reads never write."""
-    from ledger.store import Store  # noqa: PLC0415  (pydantic models and eventsourcing: only when needed)
+    """The ledger at the command's --db, read-only unless the command writes (`create` or `write`)."""
+    from ledger.api import open_store as open_target  # noqa: PLC0415
 
-    try:
-        return Store(ctx.obj, create=create, readonly=not (create or write))
-    except UsageError:
-        raise
-    except Exception as exc:  # connection refused, bad file, locked database
-        raise UsageError(f"{redact(ctx.obj)}: cannot open the ledger ({redact(str(exc))})") from None
+    return open_target(ctx.find_root().obj, create=create, write=write)

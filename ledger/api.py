@@ -1,0 +1,172 @@
+"""The ledger as a library: one object per ledger, one method per question.
+
+Each question answers with an `Answer`: the JSON contract the command line prints
+(`as_of`, `known_at`, `rows`), the same rows, from the same functions. The command
+line is a thin skin over this module.
+
+    >>> import datetime as dt
+    >>> from ledger.api import Ledger
+    >>> book = Ledger("savvis.db")
+    >>> held = book.holdings(as_of=dt.date(2004, 3, 31), party="constellation-entities")
+    >>> [(r["security"], r["quantity"], r.get("quantity_at_least")) for r in held.rows]
+    [('common', 2575298, None), ('constellation-warrants', None, 3333333), ('series-a-notes', None, None)]
+    >>> book.voting(as_of=dt.date(2004, 7, 2)).rows[0]["by_class"][0]["percent"]
+    2.352111
+
+Every question takes the two time axes: `as_of` (valid time, default today) and
+`known_at` (what the ledger had recorded by then, default now). Reads never write:
+the ledger is opened read-only for them. A user's mistake (no such issuer, no ledger
+at the target) raises `ledger.errors.UsageError`, the one error a caller need catch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from ledger.errors import UsageError
+from ledger.target import default_target, redact
+
+if TYPE_CHECKING:
+    from ledger.queries import Query
+    from ledger.store import Store
+    from projections.state import State
+
+Outstanding = Literal["best", "derived", "reported"]
+
+
+def open_store(target: str, *, create: bool = False, write: bool = False) -> Store:
+    """The ledger at `target`, read-only unless the caller writes (`create` or `write`)."""
+    from ledger.store import Store  # noqa: PLC0415  (pydantic models and eventsourcing: only when needed)
+
+    try:
+        return Store(target, create=create, readonly=not (create or write))
+    except UsageError:
+        raise
+    except Exception as exc:  # connection refused, bad file, locked database
+        raise UsageError(f"{redact(target)}: cannot open the ledger ({redact(str(exc))})") from None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a question answers: its rows, the instants they hold for, and (for callers who need
+    more than rows, such as the cover pages) the folded state they were computed from."""
+
+    issuer: str
+    as_of: dt.date | None
+    known_at: dt.datetime
+    rows: list[dict[str, Any]]
+    state: State | None = field(default=None, repr=False, compare=False)
+
+    def header(self) -> dict[str, Any]:
+        """The JSON contract's header: `as_of` (null for questions about the whole history) and `known_at`."""
+        return {"as_of": self.as_of.isoformat() if self.as_of else None, "known_at": self.known_at.isoformat()}
+
+
+class Ledger:
+    """A ledger at a target: a SQLite file or a postgresql:// URL (default: `LEDGER_DB`, else ./ledger.db)."""
+
+    def __init__(self, target: str | os.PathLike[str] | None = None):
+        self.target = str(target) if target is not None else default_target()
+
+    # --- the state on a date ----------------------------------------------------------------
+
+    def _folded(self, issuer: str | None, as_of: dt.date | None, known_at: dt.datetime | None) -> tuple[Query, State]:
+        from ledger.queries import make_query, state_at  # noqa: PLC0415
+
+        with open_store(self.target) as store:
+            query = make_query(store, issuer, as_of, known_at)
+            return query, state_at(store, query)
+
+    def _answer(self, query: Query, rows: list[dict[str, Any]], state: State | None = None) -> Answer:
+        return Answer(query.issuer, query.as_of, query.known_at, rows, state)
+
+    def holdings(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
+                 issuer: str | None = None, party: str | None = None) -> Answer:
+        """Shares, warrants and notes per party; with `party`, that party's only."""
+        from projections.holdings import holdings_rows  # noqa: PLC0415
+
+        query, state = self._folded(issuer, as_of, known_at)
+        rows = holdings_rows(state, query.as_of)
+        if party is not None:
+            rows = [r for r in rows if r["party"] == party]
+        return self._answer(query, rows, state)
+
+    def captable(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
+                 issuer: str | None = None) -> Answer:
+        """Outstanding and fully diluted shares per class."""
+        from projections.captable import captable_rows  # noqa: PLC0415
+
+        query, state = self._folded(issuer, as_of, known_at)
+        return self._answer(query, captable_rows(state, query.as_of), state)
+
+    def voting(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
+               issuer: str | None = None, outstanding: Outstanding = "best") -> Answer:
+        """Votes per party, and its percent of each class's votes and of all votes."""
+        from projections.voting import voting_rows  # noqa: PLC0415
+
+        query, state = self._folded(issuer, as_of, known_at)
+        return self._answer(query, voting_rows(state, query.as_of, mode=outstanding), state)
+
+    def ownership(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
+                  issuer: str | None = None, security: str | None = None,
+                  outstanding: Outstanding = "best") -> Answer:
+        """Beneficial ownership of one class under Rule 13d-3 (default: the issuer's common class)."""
+        from projections.ownership import ownership_rows  # noqa: PLC0415
+
+        query, state = self._folded(issuer, as_of, known_at)
+        security = security or common_class(state)
+        # Before the issuer's first class exists nobody owns anything of it: no rows, not an error.
+        rows = ownership_rows(state, security, query.as_of, mode=outstanding) if security else []
+        return self._answer(query, rows, state)
+
+    def rights(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
+               issuer: str | None = None, outstanding: Outstanding = "best") -> Answer:
+        """Each agreement's parties and rights, with the figures behind each status."""
+        from projections.rights import rights_rows  # noqa: PLC0415
+
+        query, state = self._folded(issuer, as_of, known_at)
+        return self._answer(query, rights_rows(state, query.as_of, mode=outstanding), state)
+
+    # --- the whole history ------------------------------------------------------------------
+
+    def reconcile(self, *, known_at: dt.datetime | None = None, issuer: str | None = None,
+                  draft: str | None = None) -> Answer:
+        """Reported figures against derived ones, document against document (or, with `draft`,
+        a draft from `ledger extract` against what the ledger records)."""
+        from ledger.queries import history_at, make_query  # noqa: PLC0415
+
+        with open_store(self.target) as store:
+            query = make_query(store, issuer, None, known_at)
+            history = history_at(store, query)
+        if draft is not None:
+            from ledger.loader import read_draft  # noqa: PLC0415
+            from projections.draft_compare import compare_draft  # noqa: PLC0415
+
+            rows = compare_draft(read_draft(draft), history)
+        else:
+            from projections.reconcile import reconcile  # noqa: PLC0415
+
+            rows = reconcile(history)
+        return Answer(query.issuer, None, query.known_at, rows)
+
+    def history(self, *, known_at: dt.datetime | None = None, issuer: str | None = None,
+                party: str | None = None, security: str | None = None) -> Answer:
+        """Every recorded event with its source; with `party` or `security`, those that concern it."""
+        from ledger.journal import journal_rows  # noqa: PLC0415
+        from ledger.queries import make_query  # noqa: PLC0415
+
+        with open_store(self.target) as store:
+            query = make_query(store, issuer, None, known_at)
+            rows = journal_rows(store.raw_records(query.issuer), query.known_at, party=party, security=security)
+        return Answer(query.issuer, None, query.known_at, rows)
+
+
+def common_class(state: State) -> str | None:
+    """The class ownership is taken of by default; None while the issuer has no class yet."""
+    commons = [s for s, sec in state.securities.items() if sec.created.kind == "common"]
+    if not commons and state.securities:
+        raise UsageError("the issuer has no common class; name one with --security")
+    return commons[0] if commons else None
