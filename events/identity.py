@@ -57,5 +57,14 @@ def event_id(event: Identified, data: dict[str, Any] | None = None) -> str:
     return uuid5_text(identity_basis(event, data))
 
 
+def stored_event_id(data: dict[str, Any], envelope: frozenset[str]) -> str:
+    """The id of an event as it was stored, from its stored JSON: what a record written under
+    an older schema version, and read today as its upcast, was identified by."""
+    return uuid5_text(canonical_json({
+        "issuer": data.get("issuer"), "type": data.get("type"), "effective_date": data.get("effective_date"),
+        "payload": {k: v for k, v in data.items() if k not in envelope}, "source": data.get("source"),
+    }))
+
+
 def issuer_stream_id(issuer: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"issuer:{issuer}")

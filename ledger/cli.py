@@ -134,7 +134,8 @@ def captable(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | 
     answer = book(ctx).captable(as_of=as_of, known_at=known_at, issuer=issuer)
     emit(fmt, f"Cap table of {answer.issuer}", answer.header(), answer.rows,
          ["security", "outstanding", "outstanding_at_least", "fully_diluted", "fully_diluted_at_least",
-          "fully_diluted_at_most", "not_yet_convertible", "reported_outstanding", "reported_on", "missing"]
+          "fully_diluted_at_most", "not_yet_convertible", "not_yet_convertible_at_least",
+          "not_yet_convertible_at_most", "reported_outstanding", "reported_on", "missing"]
          if fmt != "json" else None)
 
 

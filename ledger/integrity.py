@@ -123,7 +123,8 @@ class ReadModelCheck:
         from ledger.readmodel import ReadModel  # noqa: PLC0415
 
         self.issuer = issuer
-        self.model = ReadModel(store, readonly=store.readonly)
+        # A server's read models are a cache of this machine, which verify may fill.
+        self.model = ReadModel(store, readonly=store.readonly and store.engine == "sqlite")
         self.problems: list[str] = []
         self.line: str | None = None
         self.followed: int | None = None  # stays None when there is nothing to compare
@@ -131,14 +132,14 @@ class ReadModelCheck:
         self._pending: list[dt.date] = []
         self._failed = False
         try:
-            if store.readonly and not self.model.current(issuer):
+            if self.model.readonly and not self.model.current(issuer):
                 # A reader does not catch them up: what they have not followed is left uncompared.
                 if self._log_still_holds_what_was_followed(store):
                     self.line = (f"{issuer}: read models have not followed the log to its end; not compared "
                                  "(an import or `ledger readmodels` brings them up to date)")
                 self._failed = True
             elif self._log_still_holds_what_was_followed(store):
-                if not store.readonly:
+                if not self.model.readonly:
                     self.model.catch_up(issuer)
                 self.model.db.conn.execute("BEGIN")
                 followed = self.model.tracked(issuer)[0]

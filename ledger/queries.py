@@ -65,9 +65,10 @@ def state_at(store: Store, query: Query) -> State:
             try:
                 if not reading:
                     return model.state_at(query.issuer, query.as_of)
-                if model.current(query.issuer):
-                    # Read-only: a checkpoint it makes goes to this machine's reader cache.
-                    return model.state_at(query.issuer, query.as_of, follow=False)
+                # Read-only: a checkpoint it makes goes to this machine's reader cache.
+                state = model.read_state(query.issuer, query.as_of)
+                if state is not None:
+                    return state
                 note(f"{store.target}: the read models have not followed the log of {query.issuer} to its end; "
                      "answered from the log itself (an import or `ledger readmodels` brings them up to date)")
             except (LookupError, ValueError, TypeError, sqlite3.Error):

@@ -75,11 +75,12 @@ def cache_path(target: str) -> str:
     return str(folder / (hashlib.sha256(target.encode()).hexdigest()[:16] + ".db"))
 
 
-def reader_cache_path(target: str) -> str:
+def reader_cache_path(target: str, *, make: bool = True) -> str:
     """Where a reader of a SQLite ledger keeps the checkpoints it makes: a file of this
     machine's cache, one per ledger file, never the ledger itself."""
     folder = Path(os.environ.get("LEDGER_CACHE", ".ledger-cache"))
-    folder.mkdir(parents=True, exist_ok=True)
+    if make:
+        folder.mkdir(parents=True, exist_ok=True)
     return str(folder / ("reader-" + hashlib.sha256(os.path.abspath(target).encode()).hexdigest()[:16] + ".db"))
 
 
@@ -209,6 +210,19 @@ class ReadModel:
         self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         if not readonly:
             self._ensure()
+
+    def read_state(self, issuer: str, day: dt.date) -> State | None:
+        """For a reader: the state at the end of `day` if these read models have followed the
+        whole log, else None. One read transaction holds everything still, so the head a
+        checkpoint is cached under is the head of the very log it was folded from."""
+        conn = self.db.conn
+        conn.execute("BEGIN")
+        try:
+            if not self.current(issuer):
+                return None
+            return self.state_at(issuer, day, follow=False)
+        finally:
+            conn.execute("ROLLBACK")
 
     def current(self, issuer: str) -> bool:
         """Whether these read models have followed the issuer's whole log, to its last record."""
@@ -416,7 +430,8 @@ class ReadModel:
             self.catch_up(issuer)
         through = day.isoformat()
         if self.readonly:
-            since, state = self._nearest_checkpoint(issuer, through)
+            # verify (save=False) compares the ledger's own checkpoints only, never this machine's.
+            since, state = self._nearest_checkpoint(issuer, through, cached=save)
         else:
             since, state = self.checkpoint(issuer, through, drop_unreadable=save)
         pending = 0
@@ -437,9 +452,12 @@ class ReadModel:
 
     # --- a reader's own checkpoints, outside the ledger ----------------------------------------
 
-    def _reader_cache(self) -> sqlite3.Connection | None:
-        """The reader cache, opened once; None where it cannot be (a cache is only ever a help)."""
-        if not hasattr(self, "_cache"):
+    def _reader_cache(self, *, create: bool = False) -> sqlite3.Connection | None:
+        """The reader cache, opened once; None where it cannot be (a cache is only ever a help),
+        or, unless `create`, where there is none yet (a query that saves nothing makes none)."""
+        if not hasattr(self, "_cache") or (self._cache is None and create):
+            if not create and not os.path.exists(reader_cache_path(self.store.target, make=False)):
+                return None
             try:
                 self._cache: sqlite3.Connection | None = sqlite3.connect(reader_cache_path(self.store.target),
                                                                          timeout=5)
@@ -448,7 +466,7 @@ class ReadModel:
                 self._cache = None
         return self._cache
 
-    def _nearest_checkpoint(self, issuer: str, through: str) -> tuple[str, State]:
+    def _nearest_checkpoint(self, issuer: str, through: str, *, cached: bool = True) -> tuple[str, State]:
         """For a reader: the latest checkpoint on or before `through`, the ledger's own (made by
         writers) or one a reader made of this very log (the head it was made at, the last
         record's hash, names the whole log); only the one used is unpickled."""
@@ -458,7 +476,7 @@ class ReadModel:
         if row is not None:
             found.append((row[0], lambda rowid=row[1]: self.db.execute(
                 "select state from rm_checkpoints where rowid=?", [rowid]).fetchone()[0]))
-        cache, head = self._reader_cache(), self.tracked(issuer)[1]
+        cache, head = (self._reader_cache() if cached else None), self.tracked(issuer)[1]
         if cache is not None and head is not None:
             try:
                 row = cache.execute("select effective_date, rowid from reader_checkpoints where issuer=? and head=? "
@@ -470,13 +488,16 @@ class ReadModel:
                 found.append((row[0], lambda rowid=row[1]: cache.execute(
                     "select state from reader_checkpoints where rowid=?", [rowid]).fetchone()[0]))
         for day, blob in sorted(found, key=lambda f: f[0], reverse=True):
-            state = thaw(blob(), issuer, day)
+            try:
+                state = thaw(blob(), issuer, day)
+            except sqlite3.Error:
+                continue  # a cache that cannot be read is only slower
             if state is not None:
                 return day, state
         return "", State()
 
     def _cache_checkpoint(self, issuer: str, through: str, state: State) -> None:
-        cache, head = self._reader_cache(), self.tracked(issuer)[1]
+        cache, head = self._reader_cache(create=True), self.tracked(issuer)[1]
         if cache is None or head is None:
             return
         blob = freeze(state, issuer, through)

@@ -334,6 +334,10 @@ def _sqlite_recorder(path: str, *, create: bool, readonly: bool = False) -> tupl
     if os.path.isdir(path):
         raise UsageError(f"{path}: is a folder, not a ledger file")
     datastore = SQLiteDatastore(db_name=readonly_uri(path) if readonly else path, lock_timeout=SQLITE_LOCK_TIMEOUT)
+    if readonly:
+        # The library turns a ledger not in WAL mode (a VACUUM INTO backup) to WAL on connecting,
+        # which is a write: a reader takes the file in whatever mode it is.
+        datastore.pool.is_journal_mode_wal = True
     try:
         recorder = SQLiteApplicationRecorder(datastore, events_table_name=TABLE)
         with datastore.transaction(commit=False) as c:

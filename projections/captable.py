@@ -30,6 +30,16 @@ def captable_rows(state: State, day: dt.date) -> list[dict[str, Any]]:
             # Counted in fully_diluted but not exercisable or convertible on the date.
             "not_yet_convertible": waiting + sum(c.shares - c.available for c in claims),
         }
+        uncertain = [c for c in claims if c.at_most]
+        if uncertain:
+            # Counted but not yet exercisable: shares less those available, each known only
+            # between bounds; the least with the fewest shares and the most available.
+            exact = waiting + sum(c.shares - c.available for c in claims if not c.at_most)
+            low = exact + sum(max(0, c.shares_at_least - c.available) for c in uncertain)
+            high = exact + sum(c.shares - c.available_at_least for c in uncertain)
+            if low != high:
+                row["not_yet_convertible"] = None
+                row["not_yet_convertible_at_least"], row["not_yet_convertible_at_most"] = low, high
         bounded = [c for c in claims if c.at_most and c.shares > c.shares_at_least]
         if bounded:
             row["fully_diluted_at_most"] = row["fully_diluted"]
@@ -51,6 +61,8 @@ def captable_rows(state: State, day: dt.date) -> list[dict[str, Any]]:
                 c.shares_at_least if c.at_most else c.shares for c in claims)
             row["fully_diluted"] = None
             row.pop("fully_diluted_at_most", None)  # an open holding has no upper bound
+            if open_into and row["not_yet_convertible"] is None:
+                row.pop("not_yet_convertible_at_most", None)
             row["complete"] = False
             row["missing"] = [f"{h}'s {s} holding: {state.undisclosed[(h, s)]}"
                               for h, s in open_held + open_into] + row.get("missing", [])

@@ -267,9 +267,10 @@ def _right_rows(state: State, slug: str, a: AgreementState, r: dict[str, Any], d
         # A DirectorElected records the director on the board on its date; an earlier start
         # is not implied.
         elected = {d.director: d.effective_date for d in state.directors}
-        serving = [f"{n.director} (nominated by {n.effective_date}; serving on {elected[n.director]})"
+        serving = [f"{n.director} (nominated on or before {n.effective_date}; serving on {elected[n.director]})"
                    if n.director in elected
-                   else f"{n.director} (nominated by {n.effective_date}, election not recorded)" for n in nominated]
+                   else f"{n.director} (nominated on or before {n.effective_date}, election not recorded)"
+                   for n in nominated]
         figures: dict[str, Any] = {"seats": r.get("seats"), "board_size": state.board_size,
                                    "nominees": [n.director for n in nominated]}
         promise = state.board_commitment

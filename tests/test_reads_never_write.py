@@ -125,3 +125,19 @@ def test_a_readers_checkpoints_go_to_its_cache_not_the_ledger(tmp_path, monkeypa
     [cache] = (tmp_path / "cache").glob("reader-*.db")
     with sqlite3.connect(cache) as c:
         assert c.execute("select issuer, effective_date from reader_checkpoints").fetchall() == [("acme", "2020-01-28")]
+
+
+def test_a_backup_not_in_wal_mode_is_read_as_it_is(savvis_db, tmp_path):
+    # VACUUM INTO writes a plain rollback-journal file; the store library would turn it to WAL
+    # on connecting, which is a write.
+    backup = tmp_path / "backup.db"
+    with sqlite3.connect(savvis_db.db) as c:
+        c.execute(f"VACUUM INTO '{backup}'")
+    with sqlite3.connect(backup) as c:
+        assert c.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    before = hashlib.sha256(backup.read_bytes()).hexdigest()
+    led = Ledger(backup)
+    assert any(r["quantity"] == 2_575_298 for r in led.rows("holdings", "--as-of", "2004-07-02"))
+    assert led("verify").code == 0
+    assert hashlib.sha256(backup.read_bytes()).hexdigest() == before
+    assert not Path(f"{backup}-wal").exists()

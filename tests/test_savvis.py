@@ -78,7 +78,16 @@ def test_series_b_conversion_potential_before_approval(savvis):
     cap = {r["security"]: r for r in rows(savvis, "captable", "--as-of", "2004-07-02")}
     # 3,276,420 common shares could come from the Series B, none yet convertible.
     assert cap["series-b-preferred"]["outstanding"] == 327_642
-    assert cap["common"]["not_yet_convertible"] >= 3_276_420
+    # Not yet convertible or exercisable: at least those 3,276,420; the Constellation warrants'
+    # unexercisable part is open (between nothing and 7,424,701 - 3,333,333 = 4,091,368), and so
+    # is the Series A's, whose number and ratio no source gives: no upper bound.
+    common = cap["common"]
+    assert (common["not_yet_convertible"], common["not_yet_convertible_at_least"]) == (None, 3_276_420)
+    assert "not_yet_convertible_at_most" not in common
+    # On 2002-07-09 the warrants are whole: 10,000,000, of which the 6,666,667 on unstated terms
+    # may be exercisable: between 3,333,333 and 10,000,000 are not.
+    early = {r["security"]: r for r in rows(savvis, "captable", "--as-of", "2002-07-09")}["common"]
+    assert (early["not_yet_convertible_at_least"], early["not_yet_convertible_at_most"]) == (3_333_333, 10_000_000)
     own = {r["party"]: r for r in rows(savvis, "ownership", "--as-of", "2004-07-02", "--outstanding", "reported")}
     # Without approval the Series B adds nothing acquirable within 60 days: what the fund surely
     # owns is 0, and what is open about it is the group's split and the Series A, not the Series B.
@@ -354,7 +363,7 @@ def test_dated_as_the_sources_date_things(savvis):
     assert (figures["board_size_committed"], figures["board_size_due"]) == (10, "2002-07-24")
     # 13D/A Item 4: the nomination was "as referred to in the original Schedule 13D", which the
     # amendment's preamble says was filed on July 9, 2002: nominated by that day, not on 2004-02-09.
-    assert board["explanation"] == "Clifford H. Friedman (nominated by 2002-07-09; serving on 2004-07-02)"
+    assert board["explanation"] == "Clifford H. Friedman (nominated on or before 2002-07-09; serving on 2004-07-02)"
     [early] = [r for r in savvis.rows("rights", "--as-of", "2002-07-09") if r["kind"] == "board_nomination"]
     assert early["figures"]["nominees"] == ["Clifford H. Friedman"]
     [before] = [r for r in savvis.rows("rights", "--as-of", "2002-07-08") if r["kind"] == "board_nomination"]

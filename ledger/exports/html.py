@@ -264,12 +264,14 @@ def _journal_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
     acts = superseded(snapshot.recorded)
     rows = journal_rows(snapshot.records, snapshot.query.known_at)
     rows = [r for r in rows if str(r.get("effective_date", "")) <= snapshot.query.as_of.isoformat()]
+    shown = {r["sequence"] for r in rows}
     out = []
     for raw, row in zip(rows, journal_table_rows(rows), strict=True):
         act = acts.get(raw["event_id"])
         if act is not None:
             verb = "retracted" if act.event.type == "EventRetracted" else "corrected"
-            row["superseded"] = (verb, act.sequence)
+            # An act dated after the report's date is not on the page: named, not linked.
+            row["superseded"] = (verb, act.sequence, act.sequence in shown)
         out.append(row)
     return out
 
@@ -286,7 +288,9 @@ def _what(row: dict[str, Any]) -> str:
 def _superseded(row: dict[str, Any]) -> str:
     if not row.get("superseded"):
         return ""
-    verb, sequence = row["superseded"]
+    verb, sequence, on_page = row["superseded"]
+    if not on_page:
+        return f"{verb} by #{sequence} (dated after this report's date)"
     return f"{verb} by <a href='#event-{sequence}'>#{sequence}</a>"
 
 
