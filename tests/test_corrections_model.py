@@ -32,9 +32,8 @@ RECORDED = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 Op = tuple
 
 
-def reference(ops: list[Op]) -> dict[int, int | None]:
-    """Each issuance's quantity as the rule makes it (None: retracted)."""
-    ops = list(ops)
+def the_rule(ops: list[Op]):
+    """The rule's two notions, as they read: whether an act is in force, and what it acts on."""
 
     @cache
     def in_force(i: int) -> bool:
@@ -47,6 +46,13 @@ def reference(ops: list[Op]) -> dict[int, int | None]:
     def acts_on(j: int) -> int:
         return root(ops[j][1]) if ops[j][0] == "correct" else ops[j][1]
 
+    return in_force, acts_on
+
+
+def reference(ops: list[Op]) -> dict[int, int | None]:
+    """Each issuance's quantity as the rule makes it (None: retracted)."""
+    ops = list(ops)
+    in_force, acts_on = the_rule(ops)
     out: dict[int, int | None] = {}
     for b, op in enumerate(ops):
         if op[0] != "issue":
@@ -108,17 +114,7 @@ def reference_superseded(ops: list[Op]) -> dict[int, int]:
     """Each issuance or act the rule overrides -> the index of the act that does: for an issuance,
     the latest act in force on it; for an act, the latest retraction in force naming it, or else
     the latest act in force deciding the same issuance in its place."""
-    @cache
-    def in_force(i: int) -> bool:
-        return not any(op[0] == "retract" and op[1] == i and in_force(j) for j, op in enumerate(ops) if j > i)
-
-    @cache
-    def root(i: int) -> int:
-        return i if ops[i][0] == "issue" else root(ops[i][1])
-
-    def acts_on(j: int) -> int:
-        return root(ops[j][1]) if ops[j][0] == "correct" else ops[j][1]
-
+    in_force, acts_on = the_rule(ops)
     acts = [j for j in range(len(ops)) if ops[j][0] != "issue" and in_force(j)]
     out: dict[int, int] = {}
     for i, op in enumerate(ops):
