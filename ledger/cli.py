@@ -236,9 +236,11 @@ def replay(ctx: click.Context, folder: str, fresh: bool, dates: tuple[dt.date, .
 
 @cli.command()
 @click.option("--issuer")
+@click.option("--metadata", metavar="FILE", help="Also write Datasette metadata with canned queries to FILE.")
+@click.option("--force", is_flag=True, help="Overwrite an existing metadata file.")
 @click.pass_context
 @user_errors
-def readmodels(ctx: click.Context, issuer: str | None) -> None:
+def readmodels(ctx: click.Context, issuer: str | None, metadata: str | None, force: bool) -> None:
     """Bring the read models up to the log, and rebuild the SQL tables of holdings, cap table, voting and ownership."""
     from ledger.queries import history_at, make_query  # noqa: PLC0415
     from ledger.readmodel import ReadModel  # noqa: PLC0415
@@ -253,6 +255,16 @@ def readmodels(ctx: click.Context, issuer: str | None) -> None:
         finally:
             model.close()
     click.echo(", ".join(f"{table}: {n} rows" for table, n in counts.items()))
+    if metadata is not None:
+        import json  # noqa: PLC0415
+        from pathlib import Path  # noqa: PLC0415
+
+        from ledger.paths import output_path, write_file  # noqa: PLC0415
+        from ledger.sqlviews import datasette_metadata  # noqa: PLC0415
+
+        text = json.dumps(datasette_metadata(Path(str(ctx.find_root().obj)).stem), indent=2) + "\n"
+        write_file(output_path(metadata, force=force), text.encode("utf-8"), label=metadata)
+        click.echo(f"wrote {metadata}: Datasette metadata with {len(datasette_metadata('x')['databases']['x']['queries'])} canned queries")
 
 
 @cli.command()

@@ -72,6 +72,56 @@ def build(db: sqlite_utils.Database, issuer: str, history) -> dict[str, int]:
     return {t: len(r) for t, r in rows.items()}
 
 
+# Canned queries for Datasette (`datasette LEDGER.db -m metadata.json`): the read models as a
+# browser over the ledger. Each names its parameters with a colon, as Datasette reads them.
+PARTY_FIELDS_SQL = " or ".join(
+    [f"json_extract(body, '$.{f}') = :party" for f in
+     ("party", "holder", "from_holder", "to_holder", "controller", "controlled", "group", "requested_by",
+      "nominated_by", "in_favor_of", "subject")]
+    + [f"exists (select 1 from json_each(body, '$.{f}') where value = :party)" for f in
+       ("members", "parties", "consented_by", "voters")])
+CANNED = {
+    "captable_as_of": {
+        "title": "Cap table as of a date",
+        "description": "Each class on the last event date on or before :date (a date on which only an expiry "
+                       "or a dated tranche acts is not split here: `ledger captable --as-of` is exact). "
+                       "A figure the sources leave open is NULL, with its _at_least / _at_most.",
+        "sql": "select * from rm_captable where issuer = :issuer and as_of = "
+               "(select max(as_of) from rm_captable where issuer = :issuer and as_of <= :date) order by security",
+    },
+    "holdings_of_party": {
+        "title": "One party's holdings as of a date",
+        "description": "The party's rows on the last event date on or before :date.",
+        "sql": "select * from rm_holdings where issuer = :issuer and party = :party and as_of = "
+               "(select max(as_of) from rm_holdings where issuer = :issuer and as_of <= :date) order by security",
+    },
+    "party_history": {
+        "title": "One party's history",
+        "description": "Every event now in force that names the party, or acts on a warrant or note it was "
+                       "issued, with its source; the event itself is `body` (JSON).",
+        "sql": "select sequence, effective_date, type, json_extract(body, '$.source.document') as document, "
+               "json_extract(body, '$.source.locator') as locator, json_extract(body, '$.source.quote') as quote, "
+               "body from rm_timeline where issuer = :issuer and active = 1 and ("
+               + PARTY_FIELDS_SQL
+               + " or coalesce(json_extract(body, '$.warrant'), json_extract(body, '$.note')) in "
+               "(select coalesce(json_extract(body, '$.warrant'), json_extract(body, '$.note')) from rm_timeline "
+               "where issuer = :issuer and type in ('WarrantIssued', 'NoteIssued') "
+               "and json_extract(body, '$.holder') = :party)) order by effective_date, sequence",
+    },
+}
+
+
+def datasette_metadata(database: str) -> dict[str, Any]:
+    """Datasette's metadata for a ledger file whose name (without .db) is `database`."""
+    return {
+        "title": "Issuance ledger",
+        "description": "The log (ledger_events), the resolved timeline (rm_timeline: each event now in force as "
+                       "JSON text) and the read models at each event date (rm_holdings, rm_captable, rm_voting, "
+                       "rm_ownership; `ledger readmodels` builds them).",
+        "databases": {database: {"queries": CANNED}},
+    }
+
+
 def differences(db: sqlite_utils.Database, issuer: str, history) -> list[str]:
     """Tables whose stored rows differ from a fresh rebuild (only tables that exist)."""
     present = [t for t in TABLES if t in db.table_names()]

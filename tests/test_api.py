@@ -65,3 +65,33 @@ def test_the_guides_example(savvis_db, monkeypatch):
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test)
     assert (runner.failures, runner.tries) == (0, 8)
+
+
+def test_the_datasette_canned_queries_answer_from_the_read_models(savvis_db, tmp_path):
+    """`readmodels --metadata` writes Datasette's metadata; its SQL, run as Datasette would run it
+    (named parameters), answers from the read models: figures derived by hand from the 13D/A."""
+    import sqlite3  # noqa: PLC0415
+
+    copy = tmp_path / "savvis.db"
+    copy.write_bytes(savvis_db.read_bytes())
+    cli = Cli(copy)
+    r = cli("readmodels", "--metadata", tmp_path / "md.json")
+    assert r.code == 0 and "3 canned queries" in r.out
+    assert cli("readmodels", "--metadata", tmp_path / "md.json").code == 2  # never over a file without --force
+    queries = json.loads((tmp_path / "md.json").read_text())["databases"]["savvis"]["queries"]
+    with sqlite3.connect(copy) as c:
+        c.row_factory = sqlite3.Row
+        cap = {r["security"]: dict(r) for r in c.execute(queries["captable_as_of"]["sql"],
+                                                         {"issuer": "savvis", "date": "2004-12-31"})}
+        # As of 2004-07-02, the last event date: Item 3's 2,575,298 common at least, open; Item 6's
+        # 327,642 Series B, known to the share.
+        assert (cap["common"]["as_of"], cap["common"]["outstanding"], cap["common"]["outstanding_at_least"]) == \
+            ("2004-07-02", None, 2_575_298)
+        assert cap["series-b-preferred"]["outstanding"] == 327_642
+        held = [dict(r) for r in c.execute(queries["holdings_of_party"]["sql"],
+                                           {"issuer": "savvis", "party": "cvc-offshore-ii", "date": "2004-03-31"})]
+        # Warrants Nos. 26 and 27 exercised net: 173,253 + 81,908 = 255,161 Series B (FINDINGS.md F3).
+        assert [(r["security"], r["quantity"]) for r in held] == [("series-b-preferred", 255_161)]
+        story = [dict(r) for r in c.execute(queries["party_history"]["sql"], {"issuer": "savvis", "party": "cvc-offshore-ii"})]
+        exercised = sorted(json.loads(r["body"])["warrant"] for r in story if r["type"] == "CashlessExercise")
+        assert exercised == ["w-26", "w-27"] and all(r["document"] and r["locator"] for r in story)
