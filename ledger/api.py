@@ -166,7 +166,7 @@ class Ledger:
 
 def common_class(state: State) -> str | None:
     """The class ownership is taken of by default; None while the issuer has no class yet."""
-    commons = [s for s, sec in state.securities.items() if sec.created.kind == "common"]
-    if not commons and state.securities:
+    common = state.common_class()
+    if common is None and state.securities:
         raise UsageError("the issuer has no common class; name one with --security")
-    return commons[0] if commons else None
+    return common

@@ -165,11 +165,9 @@ VOTING_COLUMNS = ["party", "votes", "votes_at_least", "percent", "complete", "mi
 def ownership(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
               issuer: str | None, outstanding: str, security: str | None, cover: bool) -> None:
     """Beneficial ownership under Rule 13d-3 for one class."""
-    from ledger.api import common_class  # noqa: PLC0415
-
     answer = book(ctx).ownership(as_of=as_of, known_at=known_at, issuer=issuer, security=security,
                                  outstanding=outstanding)
-    security = security or common_class(answer.state)
+    security = security or answer.state.common_class()  # the library has refused a class-less issuer
     if cover and fmt == "table":
         from ledger.reports import print_cover_pages  # noqa: PLC0415
 

@@ -135,7 +135,7 @@ def _report(console: Console, issuer: str, history, dates: list[dt.date]) -> int
         state = fold(history, day)
         console.print(Rule(f"{issuer} as of {day}"))
         console.print(table("Holdings", holdings_rows(state, day)))
-        common = next((s for s, sec in state.securities.items() if sec.created.kind == "common"), None)
+        common = state.common_class()
         if common:
             console.print(table(f"Beneficial ownership of {common} (Rule 13d-3)",
                                 ownership_rows(state, common, day),

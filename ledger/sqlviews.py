@@ -43,7 +43,7 @@ def snapshots(history) -> Iterator[tuple[str, dict[str, list[dict[str, Any]]]]]:
         if not last_of_day:
             continue
         day = event.effective_date
-        common = next((s for s, sec in state.securities.items() if sec.created.kind == "common"), None)
+        common = state.common_class()
         yield day.isoformat(), {
             "rm_holdings": holdings_rows(state, day),
             "rm_captable": captable_rows(state, day),

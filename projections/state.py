@@ -396,6 +396,10 @@ class State:
     def known(self, slug: str) -> bool:
         return slug in self.parties or slug in self.groups
 
+    def common_class(self) -> str | None:
+        """The issuer's (first) common class: what ownership is taken of by default."""
+        return next((s for s, sec in self.securities.items() if sec.created.kind == "common"), None)
+
     def outstanding(self, security: str) -> int:
         return sum(q for (_, s), q in self.shares.items() if s == security)
 

@@ -25,16 +25,22 @@ events:
 """
 
 
+def exported(led: Ledger, imports: list[tuple[str, list]], out, *export_args) -> None:
+    """Each batch imported at its instant, then the report written to `out`."""
+    for instant, paths in imports:
+        with freeze_time(instant):
+            assert led("import", *paths).code == 0
+    r = led("export", "html", *export_args, "--out", out)
+    assert r.code == 0, r.err
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("html")
     (tmp / "evil.yaml").write_text(EVIL)
-    led = Ledger(tmp / "acme.db")
-    with freeze_time("2022-01-10T09:00:00Z"):
-        assert led("import", DATA / "acme", tmp / "evil.yaml").code == 0
     out = tmp / "acme.html"
-    r = led("export", "html", "--as-of", "2021-01-01", "--known-at", "2022-01-10T09:00:00Z", "--out", out)
-    assert r.code == 0, r.err
+    exported(Ledger(tmp / "acme.db"), [("2022-01-10T09:00:00Z", [DATA / "acme", tmp / "evil.yaml"])], out,
+             "--as-of", "2021-01-01", "--known-at", "2022-01-10T09:00:00Z")
     page = open_page(out, {"holdings": "#holdings tbody tr", "captable": "#captable tbody tr",
                            "voting": "#voting tbody tr", "journal": "#journal tbody tr",
                            "charts": "svg title", "scripts": "script, img, link, iframe"},
@@ -121,14 +127,10 @@ def savvis_report(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("savvis-html")
     (tmp / "correction.yaml").write_text(CORRECTION)
     led = Ledger(tmp / "savvis.db")
-    with freeze_time("2026-01-05T10:00:00Z"):
-        assert led("import", ROOT / "replay_data" / "savvis").code == 0
-    with freeze_time("2026-02-01T10:00:00Z"):
-        assert led("import", tmp / "correction.yaml").code == 0
     out = tmp / "savvis.html"
-    r = led("export", "html", "--as-of", "2004-07-02", "--known-at", "2026-03-01T00:00:00Z",
-            "--compare-known-at", "2026-01-20T00:00:00Z", "--out", out)
-    assert r.code == 0, r.err
+    exported(led, [("2026-01-05T10:00:00Z", [ROOT / "replay_data" / "savvis"]),
+                   ("2026-02-01T10:00:00Z", [tmp / "correction.yaml"])], out,
+             "--as-of", "2004-07-02", "--known-at", "2026-03-01T00:00:00Z", "--compare-known-at", "2026-01-20T00:00:00Z")
     page = open_page(out, {"changes": "#changes tbody tr", "journal": "#journal tr.superseded"},
                      width=1280, height=1600, expressions={"clipped": CLIPPED}, papers=("A4", "Letter"),
                      printed=CLIPPED)

@@ -36,11 +36,6 @@ COLUMNS["ownership_reported"] = COLUMNS["ownership"]
 STAMP = ["as_of", "known_at"]
 
 
-def common_class(snapshot: Snapshot) -> str | None:
-    commons = [s for s, sec in snapshot.state.securities.items() if sec.created.kind == "common"]
-    return commons[0] if commons else None
-
-
 def report_rows(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
     """Every report's rows on the snapshot's date (pure: no I/O)."""
     from projections.captable import captable_rows  # noqa: PLC0415
@@ -51,7 +46,7 @@ def report_rows(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
     from projections.voting import voting_rows  # noqa: PLC0415
 
     state, day = snapshot.state, snapshot.query.as_of
-    common = common_class(snapshot)
+    common = snapshot.state.common_class()
 
     def ownership(mode: str) -> list[dict[str, Any]]:
         if common is None:
@@ -92,7 +87,7 @@ def csv_files(snapshot: Snapshot) -> dict[str, str]:
 def manifest(snapshot: Snapshot, files: dict[str, str]) -> dict[str, Any]:
     return {
         **snapshot.header(),
-        "ownership_security": common_class(snapshot),
+        "ownership_security": snapshot.state.common_class(),
         "notes": {
             "ownership.csv": "Rule 13d-3, denominator by the rule: the derived count where complete, "
                              "else the latest reported; each row says which",

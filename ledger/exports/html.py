@@ -378,8 +378,7 @@ def render(snapshot: Snapshot, *, mode: Mode = "best", earlier: Snapshot | None 
     day = q.as_of
     party = state.parties.get(q.issuer)
     name = party.name if party else q.issuer
-    commons = [s for s, sec in state.securities.items() if sec.created.kind == "common"]
-    security = commons[0] if commons else next(iter(state.securities), None)
+    security = state.common_class() or next(iter(state.securities), None)
     now = report_rows(snapshot, security, mode)
     cap, holdings, owners, votes = now["captable"], now["holdings"], now["ownership"], now["voting"]
     rights = rights_rows(state, day, mode=mode)
