@@ -62,12 +62,12 @@ def raw_sqlite(files: list[str], db: str, validate: bool = False) -> dict[str, A
 
     The table and journal mode are the ones eventsourcing's SQLite recorder uses
     (originator_id, originator_version, topic, state; primary key; WAL). With `validate`,
-    each file first goes through the ledger's loader (ledger.loader.load_file: JSON, the
+    each file first goes through the ledger's loader (ledger.intake.loader.load_file: JSON, the
     event models' validation, identities), timed with the insert: what reading the events
     as the ledger must costs, before any of its own work.
     """
     if validate:
-        from ledger.loader import load_file  # noqa: PLC0415
+        from ledger.intake.loader import load_file  # noqa: PLC0415
     fresh_sqlite(db)
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -143,15 +143,15 @@ class Timer:
 
 
 def import_files(files: list[str], target: str, validate: bool = True) -> dict[str, Any]:
-    """The real import path, one file per batch: ledger.loader.load_file, then ledger.importer.import_events.
+    """The real import path, one file per batch: ledger.intake.loader.load_file, then ledger.intake.importer.import_events.
 
     With validate=False the loaded events go straight to Store.append (no plan):
     the same records, used only to build a log when the real import is too slow.
     """
-    import ledger.importer as importer  # noqa: PLC0415
-    from ledger.gcpause import collector_paused  # noqa: PLC0415
-    from ledger.loader import load_file  # noqa: PLC0415
-    from ledger.store import Store  # noqa: PLC0415
+    import ledger.intake.importer as importer  # noqa: PLC0415
+    from ledger.common.gcpause import collector_paused  # noqa: PLC0415
+    from ledger.intake.loader import load_file  # noqa: PLC0415
+    from ledger.log.store import Store  # noqa: PLC0415
 
     if not is_postgres(target):
         fresh_sqlite(target)
@@ -198,10 +198,10 @@ def _issuer(store: Any, issuer: str | None) -> str:
 
 
 def rebuild(target: str, issuer: str | None = None) -> dict[str, Any]:
-    """Every projection from the log, as a full replay does it (ledger.stream): the scan (read a
+    """Every projection from the log, as a full replay does it (ledger.history.stream): the scan (read a
     page at a time, spool), the history (resolve, parse each event in fold order, fold), the rows."""
-    from ledger.store import Store  # noqa: PLC0415
-    from ledger.stream import SpooledLog  # noqa: PLC0415
+    from ledger.log.store import Store  # noqa: PLC0415
+    from ledger.history.stream import SpooledLog  # noqa: PLC0415
     from projections.captable import captable_rows  # noqa: PLC0415
     from projections.fold import fold  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415
@@ -234,7 +234,7 @@ LOCKED = "database table is locked"
 
 
 def workaround_locked_upsert() -> None:
-    """ledger.readmodel saves a checkpoint while its SELECT cursor is open; sqlite-utils' first upsert on a
+    """ledger.history.readmodel saves a checkpoint while its SELECT cursor is open; sqlite-utils' first upsert on a
     new Database probes ON CONFLICT support with CREATE/DROP TABLE, which SQLite refuses then
     ("database table is locked"). This SQLite supports ON CONFLICT, so the probe's answer is given
     up front. Used only after the unpatched call failed, and reported."""
@@ -252,7 +252,7 @@ def _guarded(fn: Callable[[], Any], out: dict[str, Any]) -> Any:
     except _sqlite3.OperationalError as exc:
         if LOCKED not in str(exc) or "error" in out:
             raise
-        out["error"] = f"{exc.__class__.__name__}: {exc} (ledger/readmodel.py save_checkpoint); " \
+        out["error"] = f"{exc.__class__.__name__}: {exc} (ledger/history/readmodel.py save_checkpoint); " \
                        "measured again with a workaround"
         say(error=out["error"])
         workaround_locked_upsert()
@@ -262,7 +262,7 @@ def _guarded(fn: Callable[[], Any], out: dict[str, Any]) -> Any:
 def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 2024, budget: float = 60.0,
           min_samples: int = 3, replays: int = 3, issuer: str | None = None,
           floor_dates: int = 25) -> dict[str, Any]:
-    """As-of latency through ledger.queries.state_at + the projection, next to a full replay.
+    """As-of latency through ledger.history.queries.state_at + the projection, next to a full replay.
 
     Two passes over the same dates: `cold` is the first (the read model is built by the first
     query, checkpoints are saved along the way by the queries themselves), `warm` the second,
@@ -270,9 +270,9 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
     The first `floor_dates` holdings answers of the second pass are also read back from a
     table (AnswerFloor).
     """
-    from ledger.queries import Query, state_at  # noqa: PLC0415
-    from ledger.store import Store, utcnow  # noqa: PLC0415
-    from ledger.stream import replay  # noqa: PLC0415
+    from ledger.history.queries import Query, state_at  # noqa: PLC0415
+    from ledger.log.store import Store, utcnow  # noqa: PLC0415
+    from ledger.history.stream import replay  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415
     from projections.ownership import ownership_rows  # noqa: PLC0415
 
@@ -388,10 +388,10 @@ def _latency(times: list[float]) -> dict[str, Any]:
 
 
 def verify(target: str) -> dict[str, Any]:
-    """ledger.integrity.verify_store; each checkpoint date it compares is reported, so a run cut
+    """ledger.checks.integrity.verify_store; each checkpoint date it compares is reported, so a run cut
     short can be extrapolated."""
-    import ledger.integrity as integrity  # noqa: PLC0415
-    from ledger.store import Store  # noqa: PLC0415
+    import ledger.checks.integrity as integrity  # noqa: PLC0415
+    from ledger.log.store import Store  # noqa: PLC0415
 
     checkpoints = 0
     if not is_postgres(target):

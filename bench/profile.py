@@ -109,12 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         p.error("pyinstrument is not installed: pip install pyinstrument (or pip install -e '.[bench]')")
 
-    from ledger.importer import import_events  # noqa: PLC0415
-    from ledger.integrity import verify_store  # noqa: PLC0415
-    from ledger.loader import load_file  # noqa: PLC0415
-    from ledger.queries import Query, state_at  # noqa: PLC0415
-    from ledger.store import Store, utcnow  # noqa: PLC0415
-    from ledger.stream import replay  # noqa: PLC0415
+    from ledger.intake.importer import import_events  # noqa: PLC0415
+    from ledger.checks.integrity import verify_store  # noqa: PLC0415
+    from ledger.intake.loader import load_file  # noqa: PLC0415
+    from ledger.history.queries import Query, state_at  # noqa: PLC0415
+    from ledger.log.store import Store, utcnow  # noqa: PLC0415
+    from ledger.history.stream import replay  # noqa: PLC0415
     from projections.captable import captable_rows  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415
     from projections.ownership import ownership_rows  # noqa: PLC0415

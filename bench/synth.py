@@ -664,7 +664,7 @@ def write_files(n: int, out: Path, *, seed: int = 7, batch: int = 50_000, correc
 
 def check(out: Path) -> int:
     """Load the files with the ledger's loader, resolve and fold them: every rule holds. Returns events folded."""
-    from ledger.loader import load_file  # noqa: PLC0415
+    from ledger.intake.loader import load_file  # noqa: PLC0415
     from projections.fold import fold  # noqa: PLC0415
     from projections.timeline import Recorded, resolve  # noqa: PLC0415
 

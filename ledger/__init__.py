@@ -1,7 +1,9 @@
 """The application: the log, the history, intake, checks, outputs, the library and the CLI.
 
 `from ledger import Ledger` is the library (ledger.api), loaded only when asked for, so that
-the command line starts without it."""
+the command line starts without it.
+
+May import: ledger.api."""
 
 from __future__ import annotations
 

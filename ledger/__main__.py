@@ -1,3 +1,7 @@
-from ledger.cli import main
+"""`python -m ledger`.
+
+May import: ledger.cli."""
+
+from ledger.cli.main import main
 
 main()

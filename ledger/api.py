@@ -4,6 +4,9 @@ Each question answers with an `Answer`: the JSON contract the command line print
 (`as_of`, `known_at`, `rows`), the same rows, from the same functions. The command
 line is a thin skin over this module.
 
+May import: ledger.errors, ledger.common, ledger.log, ledger.history, ledger.outputs,
+ledger.intake, ledger.checks.
+
     >>> import datetime as dt
     >>> from ledger.api import Ledger
     >>> book = Ledger("savvis.db")
@@ -27,11 +30,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ledger.errors import UsageError
-from ledger.target import default_target, redact
+from ledger.log.target import default_target, redact
 
 if TYPE_CHECKING:
-    from ledger.queries import Query
-    from ledger.store import Store
+    from ledger.history.queries import Query
+    from ledger.log.store import Store
     from projections.state import State
 
 Outstanding = Literal["best", "derived", "reported"]
@@ -39,7 +42,7 @@ Outstanding = Literal["best", "derived", "reported"]
 
 def open_store(target: str, *, create: bool = False, write: bool = False) -> Store:
     """The ledger at `target`, read-only unless the caller writes (`create` or `write`)."""
-    from ledger.store import Store  # noqa: PLC0415  (pydantic models and eventsourcing: only when needed)
+    from ledger.log.store import Store  # noqa: PLC0415  (pydantic models and eventsourcing: only when needed)
 
     try:
         return Store(target, create=create, readonly=not (create or write))
@@ -74,7 +77,7 @@ class Ledger:
     # --- the state on a date ----------------------------------------------------------------
 
     def _folded(self, issuer: str | None, as_of: dt.date | None, known_at: dt.datetime | None) -> tuple[Query, State]:
-        from ledger.queries import make_query, state_at  # noqa: PLC0415
+        from ledger.history.queries import make_query, state_at  # noqa: PLC0415
 
         with open_store(self.target) as store:
             query = make_query(store, issuer, as_of, known_at)
@@ -136,13 +139,13 @@ class Ledger:
                   draft: str | None = None) -> Answer:
         """Reported figures against derived ones, document against document (or, with `draft`,
         a draft from `ledger extract` against what the ledger records)."""
-        from ledger.queries import history_at, make_query  # noqa: PLC0415
+        from ledger.history.queries import history_at, make_query  # noqa: PLC0415
 
         with open_store(self.target) as store:
             query = make_query(store, issuer, None, known_at)
             history = history_at(store, query)
         if draft is not None:
-            from ledger.loader import read_draft  # noqa: PLC0415
+            from ledger.intake.loader import read_draft  # noqa: PLC0415
             from projections.draft_compare import compare_draft  # noqa: PLC0415
 
             rows = compare_draft(read_draft(draft), history)
@@ -155,8 +158,8 @@ class Ledger:
     def history(self, *, known_at: dt.datetime | None = None, issuer: str | None = None,
                 party: str | None = None, security: str | None = None) -> Answer:
         """Every recorded event with its source; with `party` or `security`, those that concern it."""
-        from ledger.journal import journal_rows  # noqa: PLC0415
-        from ledger.queries import make_query  # noqa: PLC0415
+        from ledger.outputs.journal import journal_rows  # noqa: PLC0415
+        from ledger.history.queries import make_query  # noqa: PLC0415
 
         with open_store(self.target) as store:
             query = make_query(store, issuer, None, known_at)

@@ -1,9 +1,25 @@
-"""Errors a user can cause. Each becomes one line on stderr and exit code 2."""
+"""The one error hierarchy: what a user can cause, each shown as one line on stderr, exit code 2.
+
+May import: nothing of the ledger.
+
+    LedgerError
+    ├── UsageError      bad input or usage; nothing written
+    │   ├── InputError  a rule broken by an event file, located by file, event and field
+    │   └── StoreError  the database could not be reached or failed
+    └── Conflict        another writer appended first; retry
+
+The only other exceptions of `ledger/` are signals caught inside the job that raises them
+(`intake.syntax.SyntaxRefused`, `intake.incremental.NeedsFullCheck`); `tests/test_layout.py`
+holds that."""
 
 from __future__ import annotations
 
 
-class UsageError(Exception):
+class LedgerError(Exception):
+    """Anything the command line reports as one line and exit code 2."""
+
+
+class UsageError(LedgerError):
     """Bad input or usage: reported as one line, exit code 2, nothing written."""
 
 
@@ -28,5 +44,9 @@ class InputError(UsageError):
         super().__init__(f"{where}: {field}: {rule}" if field else f"{where}: {rule}")
 
 
-class Conflict(Exception):
+class StoreError(UsageError):
+    """The database could not be reached or failed; one line, exit 2, nothing written."""
+
+
+class Conflict(LedgerError):
     """Another writer appended to the same issuer first; nothing of this batch was written."""

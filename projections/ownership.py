@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-from projections.dilution import BY_HOLDER, conversion_terms, note_claims, warrant_claims
 from projections.denominators import Mode, denominator
+from projections.dilution import BY_HOLDER, conversion_terms, note_claims, warrant_claims
 from projections.open_figures import open_figure
 from projections.state import State
 from projections.voting import percent

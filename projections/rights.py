@@ -30,9 +30,9 @@ from fractions import Fraction
 from typing import Any
 
 from events import DemandRegistrationRequested
-from projections.state import AgreementState, State
 from projections.denominators import Mode
 from projections.rounding import round_quantity
+from projections.state import AgreementState, State
 from projections.voting import class_votes, percent, stated, total_votes, votes_by_holder
 
 

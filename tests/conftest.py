@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 import events  # noqa: F401  (see below)
-from ledger.cli import cli
+from ledger.cli.main import cli
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -37,7 +37,7 @@ ROOT = Path(__file__).parent.parent
 # freeze_time must not stop the clocks of the PostgreSQL driver's pool (its waits would never end).
 freezegun.configure(extend_ignore_list=["psycopg", "psycopg_pool"])
 
-# Checkpoints are signed with a per-user key (ledger.signing): the suite, and the CLI processes
+# Checkpoints are signed with a per-user key (ledger.history.signing): the suite, and the CLI processes
 # it starts, use one of their own rather than making one in the home directory.
 os.environ.setdefault("LEDGER_CHECKPOINT_KEY", str(Path(tempfile.mkdtemp(prefix="ledger-key-")) / "checkpoint.key"))
 # Readers keep the checkpoints they make in a cache of this machine (LEDGER_CACHE), not in the
@@ -124,8 +124,8 @@ class Ledger:
 
     def readmodel_db(self) -> str:
         """The SQLite file holding the read models: the ledger itself, or the local cache of a server."""
-        from ledger.readmodel import cache_path  # noqa: PLC0415
-        from ledger.store import redact  # noqa: PLC0415
+        from ledger.history.readmodel import cache_path  # noqa: PLC0415
+        from ledger.log.store import redact  # noqa: PLC0415
 
         return cache_path(redact(str(self.db)))
 

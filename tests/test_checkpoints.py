@@ -10,14 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import incremental, readmodel
+from ledger.intake import incremental
+
+from ledger.checks.integrity import verify_store
 from ledger.errors import InputError
-from ledger.importer import import_events
-from ledger.integrity import verify_store
-from ledger.loaded import Loaded
-from ledger.queries import Query, replay_state
-from ledger.readmodel import ReadModel
-from ledger.store import Store
+from ledger.history import readmodel
+from ledger.history.queries import Query, replay_state
+from ledger.history.readmodel import ReadModel
+from ledger.intake.importer import import_events
+from ledger.intake.loaded import Loaded
+from ledger.log.store import Store
 from projections.captable import captable_rows
 from projections.holdings import holdings_rows
 from projections.ownership import ownership_rows
@@ -183,7 +185,7 @@ def test_a_checkpoint_not_signed_here_is_never_unpickled(tmp_path, signature):
     import pickle
     import zlib
 
-    from ledger import signing
+    from ledger.history import signing
 
     marker = tmp_path / "code-ran"
     payload = zlib.compress(pickle.dumps(Touch(marker)))
@@ -205,7 +207,7 @@ def test_a_checkpoint_not_signed_here_is_never_unpickled(tmp_path, signature):
 
 
 def test_a_ledger_file_made_under_another_key_is_answered_from_its_log(tmp_path, monkeypatch):
-    from ledger import signing
+    from ledger.history import signing
 
     day = START + dt.timedelta(days=10)
     monkeypatch.setenv("LEDGER_CHECKPOINT_KEY", str(tmp_path / "theirs.key"))

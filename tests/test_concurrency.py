@@ -56,7 +56,7 @@ def batch_file(folder: Path, writer: int, batch: int, size: int = EVENTS, issuer
 def _invoke(target: str, *args: str):
     from click.testing import CliRunner  # noqa: PLC0415
 
-    from ledger.cli import cli  # noqa: PLC0415
+    from ledger.cli.main import cli  # noqa: PLC0415
 
     r = CliRunner().invoke(cli, ["--db", target, *args], catch_exceptions=True)
     if r.exception is not None and not isinstance(r.exception, SystemExit):
@@ -99,7 +99,7 @@ def worker(target: str, barrier: str, files: list[str]) -> dict:
 
 def check_export(lines: list[str], batch_size: int | None = EVENTS) -> list[str]:
     """Problems in an exported log: forks, gaps, broken links, partial batches."""
-    from ledger.chain import GENESIS, record_hash  # noqa: PLC0415
+    from ledger.log.chain import GENESIS, record_hash  # noqa: PLC0415
 
     problems = []
     records = [json.loads(line) for line in lines if line.strip()]
@@ -293,7 +293,7 @@ def test_a_locked_sqlite_file_is_a_clean_conflict(tmp_path, monkeypatch):
     """Another process holds SQLite's write lock past the timeout: `conflict: ... retry`, exit 2, then it lands."""
     import sqlite3  # noqa: PLC0415
 
-    from ledger import store  # noqa: PLC0415
+    from ledger.log import store  # noqa: PLC0415
 
     monkeypatch.setenv("LEDGER_CACHE", str(tmp_path / "cache"))
     ledger = Ledger(tmp_path / "ledger.db")

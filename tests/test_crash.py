@@ -79,7 +79,7 @@ def pg_insert(self, curs, stored_events, **kw):
     return result
 postgres.PostgresApplicationRecorder._insert_stored_events = pg_insert
 
-from ledger.cli import main
+from ledger.cli.main import main
 sys.argv = ["ledger", *sys.argv[4:]]
 main()
 """

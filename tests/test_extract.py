@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 import events
-from ledger.extract import Draft, extract_filing
-from ledger.extract.slugs import issuer_slug, party_slug, security_slug, warrant_slug
-from ledger.extract.text import parse_date, split_pages
-from ledger.extract.values import read_count, read_percent
+from ledger.intake.extract import Draft, extract_filing
+from ledger.intake.extract.slugs import issuer_slug, party_slug, security_slug, warrant_slug
+from ledger.intake.extract.text import parse_date, split_pages
+from ledger.intake.extract.values import read_count, read_percent
 
 SAMPLE = Path(__file__).parent.parent / "replay_data" / "savvis" / "sources" / "002_5249cba9dd482567.txt"
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
@@ -373,8 +373,8 @@ def test_13d_warrant_without_a_price_and_holder_without_cover_page(d13: Draft) -
 
 
 def test_13d_split_aggregate_row_keeps_its_words() -> None:
-    from ledger.extract.cover_pages import find_cover_pages
-    from ledger.extract.text import document_lines
+    from ledger.intake.extract.cover_pages import find_cover_pages
+    from ledger.intake.extract.text import document_lines
 
     covers = find_cover_pages(document_lines(split_pages(D13.read_text())))
     assert len(covers) == 2

@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events import EVENT_TYPES
-from ledger.render import to_json
+from ledger.outputs.render import to_json
 from tests.conftest import DATA, ROOT, Ledger, is_postgres
 from tests.test_concurrency import child_env, report
 
@@ -332,7 +332,7 @@ def snapshot(ledger: Ledger) -> str:
 
 def full_replay_rows(target: str, issuer: str, day: dt.date) -> dict[str, list]:
     """holdings, captable and voting from a fold of the whole log, as the CLI would print them."""
-    from ledger.store import Store  # noqa: PLC0415
+    from ledger.log.store import Store  # noqa: PLC0415
     from projections.captable import captable_rows  # noqa: PLC0415
     from projections.fold import fold  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415

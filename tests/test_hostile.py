@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ledger.cli import cli
+from ledger.cli.main import cli
 from tests.conftest import ROOT, Ledger
 
 SAVVIS = ROOT / "replay_data" / "savvis"
@@ -380,11 +380,11 @@ def sql(ledger: Ledger, *statements: str) -> None:
         conn.executescript(";\n".join(statements))
 
 
-REGISTRY = "1988f2052fa65d7dacc27a8d0220d1b6"  # uuid5(NAMESPACE, "issuers") (ledger.store.REGISTRY_STREAM)
+REGISTRY = "1988f2052fa65d7dacc27a8d0220d1b6"  # uuid5(NAMESPACE, "issuers") (ledger.log.store.REGISTRY_STREAM)
 
 
 def test_verify_sees_a_registry_record_removed(ledger):
-    from ledger.store import REGISTRY_STREAM
+    from ledger.log.store import REGISTRY_STREAM
 
     assert REGISTRY_STREAM.hex == REGISTRY
     assert ledger("import", SAVVIS).code == 0
@@ -433,7 +433,7 @@ def test_the_server_going_away_just_after_the_commit_is_not_a_failed_import(post
     cut and new ones are refused: the import still says what it wrote, and it was written."""
     import psycopg
 
-    from ledger.readmodel import ReadModel
+    from ledger.history.readmodel import ReadModel
 
     monkeypatch.setenv("LEDGER_CACHE", str(tmp_path / "cache"))
     postgres_server.create_database("gone")
@@ -473,7 +473,7 @@ def test_the_server_going_away_just_after_the_commit_is_not_a_failed_import(post
 def test_a_checkpoint_key_that_is_no_file_gives_a_process_key_at_once(tmp_path, monkeypatch, kind):
     import signal
 
-    from ledger import signing
+    from ledger.history import signing
 
     where = {"fifo": tmp_path / "key.fifo", "urandom": Path("/dev/urandom"), "folder": tmp_path}[kind]
     if kind == "fifo":
@@ -538,7 +538,7 @@ def test_a_damaged_log_row_is_one_line_for_queries_and_verify(prod):
 
 
 def test_a_filing_past_the_bound_is_refused_before_any_pattern_reads_it(tmp_path):
-    from ledger.inputs import MAX_FILING_BYTES
+    from ledger.intake.inputs import MAX_FILING_BYTES
 
     big = tmp_path / "big.txt"
     with big.open("wb") as f:

@@ -30,7 +30,7 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
         if isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            # `from ledger import signing` imports the module ledger.signing.
+            # `from ledger.history import signing` imports the module ledger.history.signing.
             targets = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
                        for a in node.names]
         else:
@@ -89,3 +89,48 @@ def test_the_module_map_names_every_module_of_the_application():
                if name.startswith("ledger") and path.name != "__init__.py"
                and f"`{path.relative_to(ROOT / 'ledger').as_posix()}`" not in section]
     assert missing == []
+
+
+def unit(name: str) -> str:
+    """The job a module of ledger/ belongs to: its folder, or itself at the top (ledger.api)."""
+    parts = name.split(".")
+    return ".".join(parts[:2]) if len(parts) > 1 else name
+
+
+def declared(unit_name: str) -> set[str]:
+    """The jobs a unit says it may import, from the `May import:` line of its docstring."""
+    mods = modules()
+    doc = ast.get_docstring(ast.parse(mods[unit_name].read_text(encoding="utf-8"))) or ""
+    line = " ".join(doc[doc.index("May import:"):].split("\n\n")[0].split()) if "May import:" in doc else ""
+    assert line, f"{mods[unit_name]} does not say what it may import"
+    if "any part of ledger" in line:
+        return {unit(m) for m in mods if m.startswith("ledger.")}
+    return {word.strip(".,") for word in line.split()[2:] if word.startswith("ledger.")}
+
+
+def test_each_job_imports_only_what_its_docstring_allows():
+    g = graph()
+    wrong = sorted((a, b) for a, deps in g.items() if a.startswith("ledger") for b in deps
+                   if b.startswith("ledger") and unit(b) != unit(a) and unit(b) not in declared(unit(a)))
+    assert wrong == []
+
+
+def test_one_error_hierarchy():
+    """Every exception class of ledger/ is in ledger/errors.py, under LedgerError, except the
+    signals caught inside the job that raises them."""
+    signals = {"ledger.intake.syntax": {"SyntaxRefused"}, "ledger.intake.incremental": {"NeedsFullCheck"}}
+    elsewhere = {}
+    for name, path in modules().items():
+        if not name.startswith("ledger") or name == "ledger.errors":
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and any(
+                    getattr(b, "id", getattr(b, "attr", "")).endswith(("Error", "Exception", "Conflict"))
+                    for b in node.bases):
+                elsewhere.setdefault(name, set()).add(node.name)
+    assert elsewhere == signals
+
+    from ledger import errors
+
+    users = [v for v in vars(errors).values() if isinstance(v, type) and issubclass(v, Exception)]
+    assert all(issubclass(e, errors.LedgerError) for e in users)

@@ -121,7 +121,7 @@ def test_a_record_that_is_not_json_is_reported_not_a_traceback(ledger):
         r = ledger(*command)
         assert r.code == 2 and len(r.err.strip().splitlines()) == 1, (command, r.out, r.err)
         assert "record 16 of issuer 'acme' is not a ledger record" in r.err and "Traceback" not in r.err
-    v = ledger("verify")  # reads leniently (ledger/integrity.py), reports, exits 1
+    v = ledger("verify")  # reads leniently (ledger/checks/integrity.py), reports, exits 1
     assert v.code == 1 and "Traceback" not in v.err and "record 16: event does not parse" in v.err, v.err
 
 

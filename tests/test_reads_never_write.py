@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from events import parse_event
-from ledger.store import Store
+from ledger.log.store import Store
 from tests.conftest import ROOT, Ledger
 
 SAVVIS = ROOT / "replay_data" / "savvis"

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.importer import import_events
-from ledger.integrity import verify_store
-from ledger.loader import collect_files, load_files
-from ledger.readmodel import ReadModel, freeze, settle, thaw
-from ledger.sameness import interchangeable
-from ledger.store import Store
+from ledger.checks.integrity import verify_store
+from ledger.history.readmodel import ReadModel, freeze, settle, thaw
+from ledger.history.sameness import interchangeable
+from ledger.intake.importer import import_events
+from ledger.intake.loader import collect_files, load_files
+from ledger.log.store import Store
 from projections.captable import captable_rows
 from projections.fold import fold
 from projections.holdings import holdings_rows

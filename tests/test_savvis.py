@@ -23,7 +23,7 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 
-from ledger.cli import cli
+from ledger.cli.main import cli
 from tests.conftest import ROOT, Ledger
 
 SAVVIS = ROOT / "replay_data" / "savvis"
@@ -114,7 +114,7 @@ def test_the_cap_table_leaves_open_what_the_sources_leave_open(savvis):
     assert any("Item 5(a)" in m for m in series_a["missing"])
     assert cap["series-b-preferred"]["outstanding"] == 327_642  # Item 3: known to the share
     table = savvis("captable", "--as-of", "2004-07-02").out
-    from ledger.render import shown
+    from ledger.outputs.render import shown
 
     assert shown(common, "outstanding") == "not derivable (at least 2,575,298)"
     assert "not derivable" in table and "2,575,298)" in table  # the table wraps it within its cell

@@ -1,14 +1,14 @@
 """Security: passwords never shown, user data only ever a SQL parameter, exports never
 overwrite without --force, folder imports never follow links outside the folder named.
 
-Review notes (ledger/store.py and what it calls, eventsourcing 9.5.6):
+Review notes (ledger/log/store.py and what it calls, eventsourcing 9.5.6):
 - every statement the store runs takes issuer, sequence and contents as parameters
   (`%s` in eventsourcing.postgres, `?` in eventsourcing.sqlite); the only names
   spliced into SQL are the fixed table name `ledger_events` and the library's own
   identifiers, quoted with psycopg.sql.Identifier on PostgreSQL;
 - an issuer slug never reaches SQL at all: streams are uuid5(issuer);
 - the URL's password goes to psycopg as a keyword argument and is scrubbed from
-  every message (ledger.store.redact / scrub) before it can be printed.
+  every message (ledger.log.store.redact / scrub) before it can be printed.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def test_no_password_from_a_replay(postgres_url, tmp_path, monkeypatch):
 
 
 def test_redact_and_scrub():
-    from ledger.store import redact, scrub  # noqa: PLC0415
+    from ledger.log.store import redact, scrub  # noqa: PLC0415
 
     assert redact("postgresql://u:p%40ss@h:5/db") == "postgresql://u:***@h:5/db"
     assert redact("postgresql://u:a@b@h/db") == "postgresql://u:***@h/db"
@@ -154,7 +154,7 @@ EXPORTS = {"jsonl": "log.jsonl", "csv": "csv-out", "ocf": "pkg.ocf.zip", "html":
 
 @pytest.mark.parametrize("kind", sorted(EXPORTS))
 def test_exports_never_overwrite_without_force(ledger, tmp_path, kind):
-    from ledger.cli import cli  # noqa: PLC0415
+    from ledger.cli.main import cli  # noqa: PLC0415
 
     assert set(cli.commands["export"].commands) == set(EXPORTS), "a new export: add it here"
     assert ledger("import", DATA / "acme").code == 0

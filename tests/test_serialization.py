@@ -27,7 +27,7 @@ from events.canonical import (
     holds_float,
 )
 from events.identity import NAMESPACE, event_id, identity_basis, uuid5_text
-from ledger.chain import record_hash, seal_encoded
+from ledger.log.chain import record_hash, seal_encoded
 
 # --- the reference: the code as it was ------------------------------------------------
 

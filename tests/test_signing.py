@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from ledger import signing
+from ledger.history import signing
 
 
 @pytest.fixture

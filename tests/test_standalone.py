@@ -15,7 +15,7 @@ import click
 import pytest
 import yaml
 
-from ledger.cli import LEDGERLESS, cli
+from ledger.cli.main import LEDGERLESS, cli
 from tests.conftest import ROOT, Ledger
 
 SAVVIS = ROOT / "replay_data" / "savvis"
@@ -42,7 +42,7 @@ def wheel_site(tmp_path_factory) -> Path:
 def run_installed(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(site)}
     env.pop("LEDGER_DB", None)
-    return subprocess.run([sys.executable, "-c", "from ledger.cli import main; main()", *args],
+    return subprocess.run([sys.executable, "-c", "from ledger.cli.main import main; main()", *args],
                           capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
 
 

@@ -1,4 +1,4 @@
-"""The streaming replay (ledger.stream) gives exactly what the in-memory replay gave.
+"""The streaming replay (ledger.history.stream) gives exactly what the in-memory replay gave.
 
 Random histories, with corrections of corrections, retractions of either, refs
 and backdated events, are appended in batches at different instants to a real
@@ -24,12 +24,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from events import parse_event
-from ledger import integrity, spool
-from ledger.chain import check_chain
+from ledger.checks import integrity
 from ledger.errors import UsageError
-from ledger.readmodel import ReadModel
-from ledger.store import Store, to_recorded
-from ledger.stream import SpooledLog, replay
+from ledger.history.readmodel import ReadModel
+from ledger.history.stream import SpooledLog, replay
+from ledger.log import spool
+from ledger.log.chain import check_chain
+from ledger.log.store import Store, to_recorded
 from projections.fold import RuleViolation, apply, fold
 from projections.holdings import holdings_rows
 from projections.state import State
@@ -161,7 +162,7 @@ def legacy_check_issuer(issuer: str, records: list[dict[str, Any]], report: inte
 
 
 def legacy_check_read_models(store: Store, issuer: str, report: integrity.Report) -> None:
-    from ledger.sqlviews import differences  # noqa: PLC0415
+    from ledger.history.sqlviews import differences  # noqa: PLC0415
     from projections.captable import captable_rows  # noqa: PLC0415
     from projections.voting import voting_rows  # noqa: PLC0415
 

@@ -1,1 +1,0 @@
-"""Audit exports: JSONL with the hash chain, CSV, Open Cap Format, HTML."""

@@ -1,0 +1,91 @@
+"""Queries: the state of an issuer on a date, as the ledger knew it at an instant."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+
+from ledger.errors import UsageError
+from ledger.history.stream import replay
+from ledger.log.store import Store, utcnow
+from projections.state import State
+from projections.timeline import known_at, resolve
+
+
+@dataclass(frozen=True)
+class Query:
+    issuer: str
+    as_of: dt.date
+    known_at: dt.datetime
+
+    def header(self) -> dict[str, str]:
+        return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
+
+
+def pick_issuer(store: Store, issuer: str | None) -> str:
+    issuers = store.issuers()
+    if issuer is not None:
+        if issuer not in issuers:
+            raise UsageError(f"no issuer '{issuer}' in {store.target} (it has: {', '.join(issuers) or 'none'})")
+        return issuer
+    if not issuers:
+        raise UsageError(f"{store.target}: the ledger is empty; import event files first")
+    if len(issuers) > 1:
+        raise UsageError(f"several issuers ({', '.join(issuers)}): choose one with --issuer")
+    return issuers[0]
+
+
+def make_query(store: Store, issuer: str | None, as_of: dt.date | None, known: dt.datetime | None) -> Query:
+    now = utcnow()
+    return Query(pick_issuer(store, issuer), as_of or now.date(), known or now)
+
+
+def history_at(store: Store, query: Query) -> list:
+    return resolve(known_at(store.records(query.issuer), query.known_at))
+
+
+def state_at(store: Store, query: Query) -> State:
+    """The folded state; from the read models when asking what the ledger knows now.
+
+    A reader never writes: on a SQLite ledger it uses the read models only when they have
+    followed the whole log, and otherwise folds the log itself, saying so on standard error
+    (a writer, or `ledger readmodels`, brings them up to date). A server's read models are a
+    cache on this machine, which a reader fills as it goes."""
+    last = store.last(query.issuer)
+    if last is not None and dt.datetime.fromisoformat(last["recorded_at"]) <= query.known_at:
+        from ledger.history.readmodel import ReadModel  # noqa: PLC0415
+
+        reading = store.engine == "sqlite"
+        try:
+            model = ReadModel(store, readonly=reading)
+        except sqlite3.Error:
+            model = None
+        if model is not None:
+            try:
+                if not reading:
+                    return model.state_at(query.issuer, query.as_of)
+                # Read-only: a checkpoint it makes goes to this machine's reader cache.
+                state = model.read_state(query.issuer, query.as_of)
+                if state is not None:
+                    return state
+                note(f"{store.target}: the read models have not followed the log of {query.issuer} to its end; "
+                     "answered from the log itself (an import or `ledger readmodels` brings them up to date)")
+            except (LookupError, ValueError, TypeError, sqlite3.Error):
+                pass  # the derived copy cannot follow the log, or is damaged: answer from the log itself
+            finally:
+                model.close()
+    return replay_state(store, query)
+
+
+def note(message: str) -> None:
+    """A remark beside an answer, on standard error: the answer on standard output stays clean."""
+    import sys  # noqa: PLC0415
+
+    print(f"note: {message}", file=sys.stderr)
+
+
+def replay_state(store: Store, query: Query) -> State:
+    """The folded state from a full replay of the log (any known-at instant), read a page at a
+    time and folded from a scratch spool, so that memory stays flat however long the log."""
+    return replay(store.iter_raw_rows(query.issuer), query.known_at, query.as_of)

@@ -1,0 +1,511 @@
+"""Derived tables beside the log, for fast as-of queries: the resolved timeline and checkpoints.
+
+The log stays the only truth. These tables follow it by polling the issuer's
+stream from the last tracked sequence (eventsourcing's SQLite recorder cannot
+push), and can be dropped and rebuilt at any time:
+
+- `rm_timeline`: every event as the ledger now knows it (corrections applied,
+  retracted ones inactive), indexed by effective date;
+- `rm_checkpoints`: the folded state at the end of some effective dates;
+  an as-of query folds only the events after the nearest one;
+- `rm_tracking`: how far each issuer's log has been read.
+
+A new event dated in the past (or a correction of one) deletes only the
+checkpoints on or after its effective date. Queries about an earlier
+transaction time (--known-at) do not use these tables: they replay the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import pickle
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlite_utils
+from pydantic import TypeAdapter, ValidationError
+
+from events import Event
+from events.registry import AnyEvent, upcast
+from ledger.history import signing
+from ledger.history.sqlviews import TABLES as SQL_TABLES
+from ledger.log.store import Store, readonly_uri
+from projections.fold import apply
+from projections.state import State
+from projections.timeline import Recorded, acted_on, resolve
+
+CHECKPOINT_EVERY = 1000
+CACHE_KIB = 128 * 1024
+# Bumped whenever the pickled State or the blob changes shape: older checkpoints are dropped, not misread.
+FORMAT = b"state/5:"
+PAGE = 10_000
+CORRECTIONS = ("EventCorrected", "EventRetracted")
+_EVENT = TypeAdapter(AnyEvent)
+
+
+SCHEMA = (
+    "create table if not exists rm_timeline (issuer text, sequence integer, effective_date text, event_id text, "
+    "ref text, type text, active integer, body text, recorded text, primary key (issuer, sequence))",
+    # `body` is the event as now known; `recorded`, the event as first recorded, only once a
+    # correction has changed `body` (NULL until then: the same text twice doubled the file).
+    "create index if not exists rm_timeline_date on rm_timeline (issuer, effective_date, sequence)",
+    "create index if not exists rm_timeline_id on rm_timeline (issuer, event_id)",
+    "create index if not exists rm_timeline_ref on rm_timeline (issuer, ref)",
+    "create table if not exists rm_corrections (issuer text, sequence integer, event_id text, body text, "
+    "primary key (issuer, sequence))",
+    "create table if not exists rm_checkpoints (issuer text, effective_date text, events integer, state blob, "
+    "primary key (issuer, effective_date))",
+    "create table if not exists rm_tracking (issuer text primary key, sequence integer, head_hash text)",
+)
+
+
+def cache_path(target: str) -> str:
+    """Where the read models live: in the SQLite ledger itself, or a local file for a server."""
+    if "://" not in target:
+        return target
+    folder = Path(os.environ.get("LEDGER_CACHE", ".ledger-cache"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / (hashlib.sha256(target.encode()).hexdigest()[:16] + ".db"))
+
+
+def reader_cache_path(target: str, *, make: bool = True) -> str:
+    """Where a reader of a SQLite ledger keeps the checkpoints it makes: a file of this
+    machine's cache, one per ledger file, never the ledger itself."""
+    folder = Path(os.environ.get("LEDGER_CACHE", ".ledger-cache"))
+    if make:
+        folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / ("reader-" + hashlib.sha256(os.path.abspath(target).encode()).hexdigest()[:16] + ".db"))
+
+
+READER_SCHEMA = ("create table if not exists reader_checkpoints (issuer text, head text, effective_date text, "
+                 "state blob, primary key (issuer, head, effective_date))")
+
+
+def _body(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record["event"], "recorded_at": record["recorded_at"]}
+
+
+def _timeline_row(issuer: str, record: dict[str, Any]) -> dict[str, Any]:
+    # Read back only through json.loads, so any JSON text of the same values will do: orjson's
+    # (compact, its own float digits) is several times faster. It would write NaN and infinity
+    # as null and refuses what it cannot write (integers past 64 bits, lone surrogates): json
+    # writes those, as before.
+    data = _body(record)
+    try:
+        body = orjson.dumps(data).decode()
+    except orjson.JSONEncodeError:
+        body = None
+    if body is None or "null" in body:
+        body = json.dumps(data, ensure_ascii=False)
+    event = record["event"]
+    return {"issuer": issuer, "sequence": record["sequence"], "effective_date": event["effective_date"],
+            "event_id": record["event_id"], "ref": event.get("ref"), "type": event["type"], "active": 1,
+            "body": body, "recorded": None}
+
+
+def parse(body: str | bytes) -> Event:
+    # Straight from the JSON text (twice as fast as loads + validate); the slower
+    # path only for a body written under an older schema version, to upcast it.
+    try:
+        event = _EVENT.validate_json(body)
+    except ValidationError:
+        event = None
+    if event is None or event.schema_version < type(event).SCHEMA_VERSION:
+        event = _EVENT.validate_python(upcast(json.loads(body)))
+    return event
+
+
+def settle(state: State, day: dt.date) -> None:
+    """What freezing does to the state at the end of `day` besides pickling it; no answer changes.
+
+    Warrants expired by then leave the live ones: the fold would move them at its next
+    event anyway (every later event is dated after `day`), and the checkpoint carries only
+    what can still matter. The holdings go in key order: a state thawed from there keeps
+    it, and the few keys the tail of a query adds leave it nearly sorted, which sorted()
+    takes in one merge (67,000 keys at 10^6 events: 32 -> 4 ms per query). verify settles
+    its fresh fold the same way before comparing, so that the two match in order too.
+    """
+    state.retire_expired(day)
+    shares = state.shares
+    state.shares = {key: shares[key] for key in sorted(shares)}
+
+
+def freeze(state: State, issuer: str, day: str) -> bytes:
+    """The state at the end of `day`, settled, as a checkpoint blob signed for its issuer and day."""
+    settle(state, dt.date.fromisoformat(day))
+    payload = zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return FORMAT + signing.sign(FORMAT, issuer.encode(), day.encode(), payload) + payload
+
+
+def thaw(blob: bytes, issuer: str, day: str) -> State | None:
+    """The state in a checkpoint blob; None for one in an older layout, or not signed here
+    for this issuer and day (see ledger.history.signing): it is rebuilt, never unpickled."""
+    if not blob.startswith(FORMAT):
+        return None
+    start = len(FORMAT) + signing.SIGNATURE_BYTES
+    payload = blob[start:]
+    if not signing.verify(blob[len(FORMAT):start], FORMAT, issuer.encode(), day.encode(), payload):
+        return None
+    return pickle.loads(zlib.decompress(payload))  # noqa: S301 (signed by this user's key)
+
+
+class Corrections:
+    """An issuer's recorded corrections, indexed both ways: by their own id or ref, and by
+    what they act on. Each new correction then costs a few lookups, not a pass over all
+    of them (at 10^6 events, ~7,000 corrections were rescanned for every new one)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, Recorded] = {}
+        self.acting_on: dict[str, list[Recorded]] = {}
+
+    def add(self, c: Recorded) -> None:
+        self.by_key[c.event_id] = c
+        if c.event.ref:
+            self.by_key[c.event.ref] = c
+        self.acting_on.setdefault(acted_on(c.event), []).append(c)
+
+    def original_of(self, target: str) -> str:
+        """Walk back from a correction's target to the event it ultimately acts on."""
+        while target in self.by_key:
+            target = acted_on(self.by_key[target].event)
+        return target
+
+    def chain(self, keys: set[str]) -> list[Recorded]:
+        """The corrections acting on `keys`, or on those corrections, in the order they were recorded."""
+        found: dict[int, Recorded] = {}
+        todo = list(keys)
+        while todo:
+            for c in self.acting_on.get(todo.pop(), ()):
+                if c.sequence not in found:
+                    found[c.sequence] = c
+                    todo.extend({c.event_id, c.event.ref} - {None})
+        return [found[s] for s in sorted(found)]
+
+
+class ReadModel:
+    """The read models of one ledger. Writers (import, replay, `ledger readmodels`) follow the
+    log into them; a reader of a SQLite ledger opens them read-only and uses them only when
+    they have followed the whole log (`current`). A server's read models are a cache on this
+    machine, which its readers may fill."""
+
+    def __init__(self, store: Store, *, readonly: bool = False):
+        self.store = store
+        self.readonly = readonly
+        # Parsed corrections per issuer, kept in step with rm_corrections (cleared on rollback).
+        self._corrections: dict[str, Corrections] = {}
+        path = cache_path(store.target)
+        if readonly:
+            self.db = sqlite_utils.Database(sqlite3.connect(readonly_uri(path), uri=True))
+        else:
+            self.db = sqlite_utils.Database(path)
+        # The event-id index takes random inserts; at 10^6 events it is ~60 MB, far past
+        # SQLite's default 2 MB page cache. Pages are allocated only as they are used.
+        self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        if not readonly:
+            self._ensure()
+
+    def read_state(self, issuer: str, day: dt.date) -> State | None:
+        """For a reader: the state at the end of `day` if these read models have followed the
+        whole log, else None. One read transaction holds everything still, so the head a
+        checkpoint is cached under is the head of the very log it was folded from."""
+        conn = self.db.conn
+        conn.execute("BEGIN")
+        try:
+            if not self.current(issuer):
+                return None
+            return self.state_at(issuer, day, follow=False)
+        finally:
+            conn.execute("ROLLBACK")
+
+    def current(self, issuer: str) -> bool:
+        """Whether these read models have followed the issuer's whole log, to its last record."""
+        if not self.db["rm_tracking"].exists():
+            return False  # an older ledger, or one never followed: nothing to answer from
+        sequence, head = self.tracked(issuer)
+        last = self.store.last(issuer)
+        return last is not None and last.get("sequence") == sequence and last.get("hash") == head
+
+    def close(self) -> None:
+        self.db.close()
+        cache = getattr(self, "_cache", None)
+        if cache is not None:
+            cache.close()
+
+    def _ensure(self) -> None:
+        # Several processes may open a new ledger at once: every statement tolerates the others.
+        for statement in SCHEMA:
+            self.db.execute(statement)
+        self.db.conn.commit()
+
+    # --- following the log --------------------------------------------------
+
+    def tracked(self, issuer: str) -> tuple[int, str | None]:
+        if self.readonly and not self.db["rm_tracking"].exists():
+            return 0, None  # never followed (a reader cannot make the table)
+        row = self.db.execute("select sequence, head_hash from rm_tracking where issuer=?", [issuer]).fetchone()
+        return (row[0], row[1]) if row else (0, None)
+
+    def catch_up(self, issuer: str) -> None:
+        """Read the log from where we stopped, a page at a time, each page in one transaction."""
+        last, head = self.tracked(issuer)
+        if last:
+            # The log is append-only; if the record we stopped at changed, our copy is stale.
+            mark = next(self.store.iter_raw_records(issuer, after=last - 1, page=1), None)
+            if mark is None or mark.get("hash") != head:
+                self.drop(issuer)
+                last = 0
+        page: list[dict[str, Any]] = []
+        for record in self.store.iter_raw_records(issuer, after=last):
+            page.append(record)
+            if len(page) == PAGE:
+                self._follow(issuer, page)
+                page = []
+        if page:
+            self._follow(issuer, page)
+
+    def follow_written(self, issuer: str, written: list[dict[str, Any]]) -> None:
+        """Records this process just appended: followed without reading them back, if they are next."""
+        if written and self.tracked(issuer)[0] == written[0]["sequence"] - 1:
+            for start in range(0, len(written), PAGE):
+                self._follow(issuer, written[start:start + PAGE])
+        self.catch_up(issuer)  # anything else, or everything if another writer came first
+
+    def _follow(self, issuer: str, new: list[dict[str, Any]]) -> None:
+        # Several processes may follow the same log: take the write lock first, then skip
+        # what another follower already wrote while we were reading.
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            tracked = self.tracked(issuer)[0]
+            new = [r for r in new if r["sequence"] > tracked]
+            if new:
+                self._apply_page(issuer, new)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            self._corrections.clear()
+            raise
+
+    def _apply_page(self, issuer: str, new: list[dict[str, Any]]) -> None:
+        if any("unreadable" in r for r in new):
+            raise LookupError(f"{issuer}: the log has an unreadable record; run `ledger verify`")
+        dirty: str | None = None
+        plain = [r for r in new if r["event"]["type"] not in CORRECTIONS]
+        self.db.conn.executemany(
+            "insert into rm_timeline (issuer, sequence, effective_date, event_id, ref, type, active, body, recorded) "
+            "values (:issuer, :sequence, :effective_date, :event_id, :ref, :type, :active, :body, :recorded)",
+            [_timeline_row(issuer, r) for r in plain])
+        if plain:
+            dirty = min(r["event"]["effective_date"] for r in plain)
+        for r in new:
+            if r["event"]["type"] in CORRECTIONS:
+                day = self._apply_correction(issuer, r)
+                dirty = day if dirty is None else min(dirty, day)
+        if dirty is not None:
+            self.db.execute("delete from rm_checkpoints where issuer=? and effective_date>=?", [issuer, dirty])
+            # The tables `ledger readmodels` builds hold every event date; the issuer's rows are
+            # stale now, so they go (a query never answers from them) until it is run again.
+            for table in set(SQL_TABLES) & set(self.db.table_names()):
+                self.db.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608
+        self.db.execute("insert or replace into rm_tracking (issuer, sequence, head_hash) values (?, ?, ?)",
+                        [issuer, new[-1]["sequence"], new[-1]["hash"]])
+
+    def _apply_correction(self, issuer: str, record: dict[str, Any]) -> str:
+        """Re-resolve the one original a correction acts on; return the earliest date it touches."""
+        corrections = self._corrections_of(issuer)  # loaded before the insert below
+        body = json.dumps(_body(record), ensure_ascii=False)
+        self.db.execute("insert into rm_corrections (issuer, sequence, event_id, body) values (?, ?, ?, ?)",
+                        [issuer, record["sequence"], record["event_id"], body])
+        corrections.add(self._recorded(record["sequence"], record["event_id"], body))
+        found = self.find(issuer, corrections.original_of(record["event"].get("retracts")
+                                                          or record["event"].get("corrects")))
+        if found is None:
+            raise LookupError(f"{issuer}: correction {record['event_id']} acts on an event not in the timeline")
+        row = (found[0], found[1], found[3], found[2])  # sequence, event_id, recorded, effective_date
+        original = self._recorded(row[0], row[1], row[2])
+        resolved = resolve([original, *corrections.chain({original.event_id, original.event.ref} - {None})])
+        before = row[3]
+        if resolved:
+            event = resolved[0]
+            body = {**event.model_dump(mode="json", exclude_none=True),
+                    "recorded_at": original.recorded_at.isoformat()}
+            self.db.execute("update rm_timeline set active=1, effective_date=?, recorded=coalesce(recorded, body), "
+                            "body=? where issuer=? and sequence=?",
+                            [event.effective_date.isoformat(), json.dumps(body, ensure_ascii=False), issuer, row[0]])
+            return min(before, event.effective_date.isoformat())
+        self.db.execute("update rm_timeline set active=0 where issuer=? and sequence=?", [issuer, row[0]])
+        return before
+
+    def _corrections_of(self, issuer: str) -> Corrections:
+        """The issuer's recorded corrections, parsed once per read model and kept in step."""
+        if issuer not in self._corrections:
+            index = Corrections()
+            for row in self.db.query("select * from rm_corrections where issuer=? order by sequence", [issuer]):
+                index.add(self._recorded(row["sequence"], row["event_id"], row["body"]))
+            self._corrections[issuer] = index
+        return self._corrections[issuer]
+
+    @staticmethod
+    def _recorded(sequence: int, event_id: str, body: str) -> Recorded:
+        event = parse(body)
+        return Recorded(sequence, event.recorded_at, event, event_id)
+
+    def drop(self, issuer: str) -> None:
+        self._corrections.pop(issuer, None)
+        with self.db.conn:
+            for table in ("rm_timeline", "rm_corrections", "rm_checkpoints", "rm_tracking"):
+                self.db.conn.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608 (fixed names)
+
+    # --- answering ----------------------------------------------------------
+
+    def events_between(self, issuer: str, after: str, through: str) -> Iterator[tuple[str, Event]]:
+        cursor = self.db.execute(
+            "select effective_date, body from rm_timeline where issuer=? and active=1 and effective_date>? "
+            "and effective_date<=? order by effective_date, sequence", [issuer, after, through])
+        for day, body in cursor:
+            yield day, parse(body)
+
+    def rows_after(self, issuer: str, after: str) -> Iterator[tuple[str, int, str, Event]]:
+        """(date, sequence, event_id, event) of the active timeline after a date, in fold order."""
+        cursor = self.db.execute(
+            "select effective_date, sequence, event_id, body from rm_timeline where issuer=? and active=1 "
+            "and effective_date>? order by effective_date, sequence", [issuer, after])
+        for day, sequence, event_id, body in cursor:
+            yield day, sequence, event_id, parse(body)
+
+    def find(self, issuer: str, key: str) -> tuple | None:
+        """The timeline row an id or ref names: (sequence, event_id, effective_date, recorded, body, active)."""
+        # Two lookups, each on its own index (an OR would scan the issuer's timeline).
+        # "+sequence" keeps SQLite on the (issuer, ref) index instead of scanning in sequence order.
+        columns = "select sequence, event_id, effective_date, coalesce(recorded, body), body, active from rm_timeline "
+        return (self.db.execute(columns + "where issuer=? and event_id=? limit 1", [issuer, key]).fetchone()
+                or self.db.execute(columns + "where issuer=? and ref=? order by +sequence limit 1",
+                                   [issuer, key]).fetchone())
+
+    def checkpoint(self, issuer: str, day: str, *, drop_unreadable: bool = True) -> tuple[str, State]:
+        """The latest checkpoint on or before `day`, or an empty state from the start.
+
+        One that cannot be read (older layout, or not signed here: a ledger file from
+        elsewhere) means its neighbours cannot either: all are dropped, to be made again,
+        unless the caller only reads.
+        """
+        row = self.db.execute(
+            "select effective_date, state from rm_checkpoints where issuer=? and effective_date<=? "
+            "order by effective_date desc limit 1", [issuer, day]).fetchone()
+        if row is None:
+            return "", State()
+        state = thaw(row[1], issuer, row[0])
+        if state is None:
+            if drop_unreadable:
+                self.db.execute("delete from rm_checkpoints where issuer=?", [issuer])
+            return "", State()
+        return row[0], state
+
+    def save_checkpoint(self, issuer: str, day: str, state: State) -> None:
+        blob = freeze(state, issuer, day)
+        # Plain DML: this runs while a cursor over the timeline is still open.
+        self.db.execute("insert or replace into rm_checkpoints (issuer, effective_date, events, state) "
+                        "values (?, ?, ?, ?)", [issuer, day, state.applied, blob])
+
+    def keep_checkpoints(self, issuer: str, checkpoints: list[tuple[str, bytes]]) -> None:
+        """Checkpoints computed while checking a batch, once the batch is written and followed."""
+        with self.db.conn:
+            self.db.conn.executemany(
+                "insert or replace into rm_checkpoints (issuer, effective_date, events, state) values (?, ?, 0, ?)",
+                [(issuer, day, blob) for day, blob in checkpoints])
+
+    def state_at(self, issuer: str, day: dt.date, *, follow: bool = True, save: bool = True) -> State:
+        """The state at the end of `day`; `follow=False, save=False` reads without writing.
+
+        Read-only, `save` keeps the checkpoint in this machine's reader cache
+        (`reader_cache_path`), never in the ledger."""
+        if follow:
+            self.catch_up(issuer)
+        through = day.isoformat()
+        if self.readonly:
+            # verify (save=False) compares the ledger's own checkpoints only, never this machine's.
+            since, state = self._nearest_checkpoint(issuer, through, cached=save)
+        else:
+            since, state = self.checkpoint(issuer, through, drop_unreadable=save)
+        pending = 0
+        for _, event in self.events_between(issuer, since, through):
+            apply(state, event)
+            pending += 1
+        if save and pending >= CHECKPOINT_EVERY:
+            # One checkpoint per query, at the end of the day asked about (every event dated on or
+            # before it is in), where the next query near it will look: freezing a large state
+            # costs more than folding a thousand events, so not one every thousand on the way.
+            if self.readonly:
+                self._cache_checkpoint(issuer, through, state)
+            else:
+                with self.db.conn:
+                    self.save_checkpoint(issuer, through, state)
+        state.day = day
+        return state
+
+    # --- a reader's own checkpoints, outside the ledger ----------------------------------------
+
+    def _reader_cache(self, *, create: bool = False) -> sqlite3.Connection | None:
+        """The reader cache, opened once; None where it cannot be (a cache is only ever a help),
+        or, unless `create`, where there is none yet (a query that saves nothing makes none)."""
+        if not hasattr(self, "_cache") or (self._cache is None and create):
+            if not create and not os.path.exists(reader_cache_path(self.store.target, make=False)):
+                return None
+            try:
+                self._cache: sqlite3.Connection | None = sqlite3.connect(reader_cache_path(self.store.target),
+                                                                         timeout=5)
+                self._cache.execute(READER_SCHEMA)
+            except (OSError, sqlite3.Error):
+                self._cache = None
+        return self._cache
+
+    def _nearest_checkpoint(self, issuer: str, through: str, *, cached: bool = True) -> tuple[str, State]:
+        """For a reader: the latest checkpoint on or before `through`, the ledger's own (made by
+        writers) or one a reader made of this very log (the head it was made at, the last
+        record's hash, names the whole log); only the one used is unpickled."""
+        found: list[tuple[str, Any]] = []
+        row = self.db.execute("select effective_date, rowid from rm_checkpoints where issuer=? and effective_date<=? "
+                              "order by effective_date desc limit 1", [issuer, through]).fetchone()
+        if row is not None:
+            found.append((row[0], lambda rowid=row[1]: self.db.execute(
+                "select state from rm_checkpoints where rowid=?", [rowid]).fetchone()[0]))
+        cache, head = (self._reader_cache() if cached else None), self.tracked(issuer)[1]
+        if cache is not None and head is not None:
+            try:
+                row = cache.execute("select effective_date, rowid from reader_checkpoints where issuer=? and head=? "
+                                    "and effective_date<=? order by effective_date desc limit 1",
+                                    [issuer, head, through]).fetchone()
+            except sqlite3.Error:
+                row = None
+            if row is not None:
+                found.append((row[0], lambda rowid=row[1]: cache.execute(
+                    "select state from reader_checkpoints where rowid=?", [rowid]).fetchone()[0]))
+        for day, blob in sorted(found, key=lambda f: f[0], reverse=True):
+            try:
+                state = thaw(blob(), issuer, day)
+            except sqlite3.Error:
+                continue  # a cache that cannot be read is only slower
+            if state is not None:
+                return day, state
+        return "", State()
+
+    def _cache_checkpoint(self, issuer: str, through: str, state: State) -> None:
+        cache, head = self._reader_cache(create=True), self.tracked(issuer)[1]
+        if cache is None or head is None:
+            return
+        blob = freeze(state, issuer, through)
+        try:
+            with cache:
+                # Checkpoints of an older log answer nothing now: one log's worth is kept.
+                cache.execute("delete from reader_checkpoints where issuer=? and head<>?", [issuer, head])
+                cache.execute("insert or replace into reader_checkpoints values (?, ?, ?, ?)",
+                              [issuer, head, through, blob])
+        except sqlite3.Error:
+            pass  # a cache that cannot be written is only slower

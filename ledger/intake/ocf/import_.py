@@ -1,0 +1,591 @@
+"""An OCF package as ledger events: `ledger import PACKAGE` (a folder with a manifest, or a .ocf.zip).
+
+Stakeholders become PartyRegistered, stock classes SecurityClassCreated, and
+the transactions the events they record, processed in date order while the
+securities (lots) they create are tracked: a stock issuance that is the
+result of a transfer, conversion or exercise is not an issuance of its own.
+Option grants become warrants (the ledger's right to buy shares at a price),
+marked as inferred. Stock plans and pool adjustments become FactStated. A
+DOCUMENT embedding a ledger event (what a ledger export could not express in
+OCF) becomes that event again. Anything else the ledger cannot represent is
+refused with one line naming the object.
+
+Every event's source names the package: document `ocf-<issuer>-<as_of>`,
+locator the file and object, quote the object's own source comment if any.
+The issuer's slug comes from its legal name.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from events import Event, parse_event
+from events.bounds import decimal_out_of_bounds
+from ledger.common.ocf import EVENT_MEDIA, read_meta, slugify
+from ledger.errors import InputError
+from ledger.intake.loaded import Loaded
+from ledger.intake.ocf.package import OcfPackage, read_package
+from ledger.intake.ocf.vesting import pieces_from_terms, tranches_from_pieces, tranches_from_vestings
+
+OPTION_TYPES = {"OPTION", "OPTION_ISO", "OPTION_NSO"}
+# Objects that record nothing the ledger folds; they are read and left out.
+NO_LEDGER_MEANING = {"TX_STOCK_ACCEPTANCE", "TX_WARRANT_ACCEPTANCE", "TX_CONVERTIBLE_ACCEPTANCE",
+                     "TX_PLAN_SECURITY_ACCEPTANCE", "TX_EQUITY_COMPENSATION_ACCEPTANCE"}
+EXERCISES = {"TX_WARRANT_EXERCISE", "TX_PLAN_SECURITY_EXERCISE", "TX_EQUITY_COMPENSATION_EXERCISE"}
+RESULTING = {"TX_STOCK_TRANSFER", "TX_STOCK_CONVERSION", *EXERCISES}
+# Event types that OCF objects carry; a DOCUMENT embedding one of these is not imported twice.
+FROM_OBJECTS = {"PartyRegistered", "SecurityClassCreated", "SharesIssued", "SharesTransferred", "StockSplit",
+                "PreferredConverted", "WarrantIssued", "WarrantBecameExercisable", "CashExercise",
+                "CashlessExercise", "NoteIssued"}
+
+
+@dataclass
+class Security:
+    kind: str  # stock, warrant, note
+    holder: str
+    stock_class: str | None
+    quantity: int
+    ledger: str | None = None  # the ledger's warrant or note slug
+    at_most: bool = False
+
+
+@dataclass
+class Item:
+    file: str
+    obj: dict[str, Any]
+    order: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.file}: {self.obj.get('object_type')} {self.obj.get('id')}"
+
+
+@dataclass
+class Translator:
+    pkg: OcfPackage
+    events: list[tuple[tuple, Event]] = field(default_factory=list)
+    parties: dict[str, str] = field(default_factory=dict)
+    classes: dict[str, str] = field(default_factory=dict)
+    securities: dict[str, Security] = field(default_factory=dict)
+    slugs: set[str] = field(default_factory=set)
+    claimed: dict[str, str] = field(default_factory=dict)  # resulting security id -> why (inference)
+
+    def __post_init__(self) -> None:
+        issuer = self.pkg.manifest["issuer"]
+        self.issuer = slugify(issuer["legal_name"], "issuer")
+        self.document = f"ocf-{self.issuer}-{self.pkg.manifest['as_of']}"
+        self.start = self._date(issuer.get("formation_date") or self.pkg.manifest["as_of"], "issuer.formation_date")
+        self.order = 0
+
+    # --- helpers -------------------------------------------------------------
+
+    def fail(self, item: Item | str, field_name: str, rule: str) -> InputError:
+        where = item.label if isinstance(item, Item) else item
+        return InputError(self.pkg.name, None, None, f"{where}: {field_name}" if field_name else where, rule)
+
+    def _date(self, value: Any, where: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise InputError(self.pkg.name, None, None, where, f"{value!r} is not a date") from None
+
+    def decimal_of(self, item: Item, key: str, value: Any) -> Decimal:
+        """An OCF numeric string as a finite decimal within the bounds events take (no NaN,
+        no exponent that would take hours to turn into shares)."""
+        try:
+            d = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            raise self.fail(item, key, f"{value!r} is not a number") from None
+        if not d.is_finite():
+            raise self.fail(item, key, f"{value!r} is not a finite number")
+        why = decimal_out_of_bounds(d)
+        if why:
+            raise self.fail(item, key, f"{value!r} {why}")
+        return d
+
+    def int_of(self, item: Item, key: str, value: Any = None) -> int:
+        value = item.obj.get(key) if value is None else value
+        d = self.decimal_of(item, key, value)
+        if d != d.to_integral_value():
+            raise self.fail(item, key, f"{value} is not a whole number of shares (the ledger has no fractions)")
+        return int(d)
+
+    def amount(self, item: Item, key: str) -> str | None:
+        money = item.obj.get(key)
+        if not isinstance(money, dict) or "amount" not in money:
+            return None
+        if key in read_meta(item.obj).get("unstated", []):
+            return None
+        if money.get("currency", "USD") != "USD":
+            raise self.fail(item, key, f"currency {money.get('currency')} (the ledger records USD amounts)")
+        return str(money["amount"]) if self.decimal_of(item, key, money["amount"]) > 0 else None
+
+    def slug(self, wanted: str) -> str:
+        base = slugify(wanted)
+        slug, n = base, 2
+        while slug in self.slugs:
+            slug, n = f"{base}-{n}", n + 1
+        self.slugs.add(slug)
+        return slug
+
+    def document_for(self, original: Any) -> str:
+        """The package's document id; for what a ledger exported, followed by the original document's id,
+        so that document-against-document checks still tell the documents apart."""
+        return f"{self.document}/{original}" if isinstance(original, str) and original else self.document
+
+    def source(self, item: Item) -> dict[str, str]:
+        quote = next((c for c in item.obj.get("comments") or [] if isinstance(c, str) and c.startswith("Source: ")), "")
+        return {"document": self.document_for(read_meta(item.obj).get("document")), "locator": item.label,
+                "quote": quote}
+
+    def emit(self, item: Item, data: dict[str, Any], date: dt.date, *, inference: str | None = None,
+             seq_default: int | None = None) -> None:
+        meta = read_meta(item.obj)
+        data = {**data, "issuer": self.issuer, "effective_date": date.isoformat(), "source": self.source(item)}
+        if meta.get("ref") and meta.get("type") == data["type"]:
+            data["ref"] = meta["ref"]
+        if inference:
+            data["inference"] = {"reasoning": inference}
+        elif isinstance(meta.get("inference"), dict) and meta.get("type") == data["type"]:
+            data["inference"] = meta["inference"]
+        try:
+            event = parse_event({k: v for k, v in data.items() if v is not None})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err["loc"][1:]) or "type"
+            raise self.fail(item, loc, str(err.get("msg", "invalid")).removeprefix("Value error, ")) from None
+        seq = meta.get("seq") if meta.get("type") == data["type"] else None
+        self.order += 1
+        self.events.append(((date, seq if isinstance(seq, int) else 10**9 + self.order, self.order), event))
+
+    # --- parties, classes ------------------------------------------------------
+
+    def stakeholders(self) -> None:
+        for file, obj in self.pkg.of("OCF_STAKEHOLDERS_FILE"):
+            item = Item(file, obj, 0)
+            meta = read_meta(obj)
+            name = (obj.get("name") or {}).get("legal_name")
+            if not isinstance(obj.get("id"), str) or not isinstance(name, str):
+                raise self.fail(item, "name.legal_name", "required")
+            if "group" in meta:  # a ledger group: its GroupFormed comes from the embedded event
+                self.parties[obj["id"]] = meta["group"]
+                self.slugs.add(meta["group"])
+                continue
+            slug = meta["party"] if meta.get("party") and meta["party"] not in self.slugs else self.slug(name)
+            self.slugs.add(slug)
+            self.parties[obj["id"]] = slug
+            kind = meta.get("kind") or ("individual" if obj.get("stakeholder_type") == "INDIVIDUAL" else "other")
+            tax = (obj.get("tax_ids") or [{}])[0].get("tax_id")
+            self.emit(item, {"type": "PartyRegistered", "party": slug, "name": name, "kind": kind,
+                             "jurisdiction": meta.get("jurisdiction"), "aliases": meta.get("aliases"),
+                             "tax_id": meta.get("tax_id") or tax},
+                      self._date(meta.get("date") or self.start, item.label))
+
+    def stock_classes(self) -> None:
+        listed = [Item(f, o, 0) for f, o in self.pkg.of("OCF_STOCK_CLASSES_FILE")]
+        for item in listed:
+            meta = read_meta(item.obj)
+            slug = meta["security"] if meta.get("security") and meta["security"] not in self.slugs else \
+                self.slug(str(item.obj.get("name") or item.obj.get("id")))
+            self.slugs.add(slug)
+            self.classes[str(item.obj.get("id"))] = slug
+        for item in self._targets_first(listed):
+            obj, meta = item.obj, read_meta(item.obj)
+            right = next(iter(obj.get("conversion_rights") or []), None)
+            converts_to, ratio = meta.get("converts_to"), None
+            if right:
+                target = right.get("converts_to_stock_class_id")
+                if target not in self.classes:
+                    raise self.fail(item, "conversion_rights.converts_to_stock_class_id", f"unknown stock class {target!r}")
+                converts_to = self.classes[target]
+                mech = right.get("conversion_mechanism") or {}
+                if mech.get("type") == "RATIO_CONVERSION":
+                    r = mech.get("ratio") or {}
+                    where = "conversion_rights.conversion_mechanism.ratio"
+                    denominator = self.decimal_of(item, where + ".denominator", r.get("denominator", "1"))
+                    if denominator <= 0:
+                        raise self.fail(item, where + ".denominator", "must be positive")
+                    ratio = str(self.decimal_of(item, where + ".numerator", r.get("numerator")) / denominator)
+            votes = None if meta.get("votes_per_share_default") else str(obj.get("votes_per_share"))
+            par = self.amount(item, "par_value") if obj.get("par_value") else None
+            self.emit(item, {
+                "type": "SecurityClassCreated", "security": self.classes[str(obj.get("id"))],
+                "name": str(obj.get("name")), "kind": "common" if obj.get("class_type") == "COMMON" else "preferred",
+                "par_value": par, "votes_per_share": votes, "converts_to": converts_to, "conversion_ratio": ratio,
+                "as_converted_voting": meta.get("as_converted_voting"),
+                "conversion_condition": meta.get("conversion_condition"), "cusip": meta.get("cusip"),
+            }, self._date(meta.get("date") or obj.get("board_approval_date") or self.start, item.label))
+
+    def _targets_first(self, items: list[Item]) -> list[Item]:
+        by_id = {str(i.obj.get("id")): i for i in items}
+        out: list[Item] = []
+
+        def visit(item: Item, path: set[str]) -> None:
+            oid = str(item.obj.get("id"))
+            if item in out or oid in path:
+                return
+            for right in item.obj.get("conversion_rights") or []:
+                target = by_id.get(str(right.get("converts_to_stock_class_id")))
+                if target is not None:
+                    visit(target, path | {oid})
+            out.append(item)
+
+        for item in items:
+            visit(item, set())
+        return out
+
+    # --- transactions ------------------------------------------------------------
+
+    def transactions(self) -> None:
+        items = [Item(f, o, n) for n, (f, o) in enumerate(self.pkg.of("OCF_TRANSACTIONS_FILE"))]
+        for item in items:
+            if not isinstance(item.obj.get("object_type"), str):
+                raise self.fail(item, "object_type", "required")
+        items.sort(key=lambda i: (self._date(i.obj.get("date"), i.label), i.order))
+        self.issuances = {o.obj["security_id"]: o for o in items
+                          if o.obj["object_type"].endswith("_ISSUANCE") and isinstance(o.obj.get("security_id"), str)}
+        self.vesting_starts = {o.obj.get("security_id"): o.obj.get("date") for o in items
+                               if o.obj["object_type"] == "TX_VESTING_START"}
+        self.terms = {o.get("id"): o for _, o in self.pkg.of("OCF_VESTING_TERMS_FILE")}
+        self.plans = {o.get("id"): o for _, o in self.pkg.of("OCF_STOCK_PLANS_FILE")}
+        self._claim(items)
+        handlers = {
+            "TX_STOCK_ISSUANCE": self._stock_issuance, "TX_STOCK_TRANSFER": self._transfer,
+            "TX_STOCK_CONVERSION": self._conversion, "TX_STOCK_CLASS_SPLIT": self._split,
+            "TX_WARRANT_ISSUANCE": self._warrant, "TX_PLAN_SECURITY_ISSUANCE": self._option,
+            "TX_EQUITY_COMPENSATION_ISSUANCE": self._option, "TX_VESTING_EVENT": self._vesting_event,
+            "TX_CONVERTIBLE_ISSUANCE": self._note, "TX_STOCK_PLAN_POOL_ADJUSTMENT": self._pool,
+            "TX_VESTING_START": lambda item: None,
+            **{k: self._exercise for k in EXERCISES},
+            **{k: (lambda item: None) for k in NO_LEDGER_MEANING},
+        }
+        from ledger.common.progress import progress  # noqa: PLC0415
+
+        for item in progress(items, len(items), "OCF import"):
+            handler = handlers.get(item.obj["object_type"])
+            if handler is None:
+                raise self.fail(item, "object_type", f"{item.obj['object_type']} is not supported by the ledger's "
+                                                     "import (nothing was written)")
+            handler(item)
+
+    def _claim(self, items: list[Item]) -> None:
+        """Issuances that result from another transaction; for an exercise whose result is missing,
+        the one unclaimed stock issuance to the same holder on the same day for the same quantity."""
+        for item in items:
+            if item.obj["object_type"] not in RESULTING:
+                continue
+            ids = list(item.obj.get("resulting_security_ids") or [])
+            if item.obj.get("balance_security_id"):
+                ids.append(item.obj["balance_security_id"])
+            for sid in ids:
+                self.claimed.setdefault(sid, "")
+        for item in items:
+            obj = item.obj
+            if obj["object_type"] not in EXERCISES or obj["object_type"] == "TX_WARRANT_EXERCISE":
+                continue
+            if any(s in self.issuances for s in obj.get("resulting_security_ids") or []):
+                continue
+            grant = self.issuances.get(obj.get("security_id"))
+            if grant is None:
+                raise self.fail(item, "security_id", f"no issuance of security {obj.get('security_id')!r}")
+            candidates = [o for sid, o in self.issuances.items()
+                          if o.obj["object_type"] == "TX_STOCK_ISSUANCE" and sid not in self.claimed
+                          and o.obj.get("stakeholder_id") == grant.obj.get("stakeholder_id")
+                          and o.obj.get("date") == obj.get("date") and str(o.obj.get("quantity")) == str(obj.get("quantity"))]
+            if len(candidates) != 1:
+                raise self.fail(item, "resulting_security_ids", "names no stock issuance in the package")
+            self.claimed[candidates[0].obj["security_id"]] = (
+                f"{item.label} names resulting security {obj.get('resulting_security_ids')}, which the package "
+                f"does not issue; {candidates[0].label}, {obj.get('quantity')} shares to the same stakeholder on the "
+                "same day, is taken as its result")
+            obj.setdefault("_result", candidates[0].obj["security_id"])
+
+    def holder(self, item: Item, key: str = "stakeholder_id") -> str:
+        sid = item.obj.get(key)
+        if sid not in self.parties:
+            raise self.fail(item, key, f"unknown stakeholder {sid!r}")
+        return self.parties[sid]
+
+    def stock_class(self, item: Item, value: Any, key: str = "stock_class_id") -> str:
+        if value not in self.classes:
+            raise self.fail(item, key, f"unknown stock class {value!r}")
+        return self.classes[value]
+
+    def security(self, item: Item, kind: str) -> Security:
+        sid = item.obj.get("security_id")
+        sec = self.securities.get(sid)
+        if sec is None or sec.kind != kind:
+            raise self.fail(item, "security_id", f"no {kind} security {sid!r} outstanding on {item.obj.get('date')}")
+        return sec
+
+    def date(self, item: Item) -> dt.date:
+        return self._date(item.obj.get("date"), item.label)
+
+    def _register_lot(self, item: Item) -> Security:
+        sec = Security("stock", self.holder(item), self.stock_class(item, item.obj.get("stock_class_id")),
+                       self.int_of(item, "quantity"))
+        self.securities[item.obj["security_id"]] = sec
+        return sec
+
+    def _stock_issuance(self, item: Item) -> None:
+        sid = item.obj.get("security_id")
+        if sid in self.claimed:
+            return  # registered by the transaction it results from
+        sec = self._register_lot(item)
+        self.emit(item, {"type": "SharesIssued", "security": sec.stock_class, "holder": sec.holder,
+                         "quantity": sec.quantity, "price_per_share": self.amount(item, "share_price")},
+                  self.date(item))
+
+    def _results(self, item: Item, ids: list[str]) -> list[tuple[Item, Security]]:
+        out = []
+        for sid in ids:
+            issuance = self.issuances.get(sid)
+            if issuance is None:
+                raise self.fail(item, "resulting_security_ids", f"security {sid!r} is not issued in the package")
+            if issuance.obj["object_type"] == "TX_STOCK_ISSUANCE":
+                out.append((issuance, self._register_lot(issuance)))
+            else:
+                out.append((issuance, None))
+        return out
+
+    def _balance(self, item: Item, source: Security) -> int:
+        bid = item.obj.get("balance_security_id")
+        if not bid:
+            return 0
+        (issuance, sec), = self._results(item, [bid])
+        if sec is None or sec.holder != source.holder or sec.stock_class != source.stock_class:
+            raise self.fail(item, "balance_security_id", "must be stock of the same holder and class")
+        return sec.quantity
+
+    def _transfer(self, item: Item) -> None:
+        src = self.security(item, "stock")
+        quantity = self.int_of(item, "quantity")
+        if self._balance(item, src) + quantity != src.quantity:
+            raise self.fail(item, "quantity", f"{quantity} transferred and the balance do not add up to the "
+                                              f"{src.quantity} of security {item.obj['security_id']}")
+        results = self._results(item, list(item.obj.get("resulting_security_ids") or []))
+        if sum(s.quantity for _, s in results if s) != quantity:
+            raise self.fail(item, "resulting_security_ids", f"the resulting stock does not add up to {quantity}")
+        del self.securities[item.obj["security_id"]]
+        for _, sec in results:
+            if sec.holder != src.holder:
+                self.emit(item, {"type": "SharesTransferred", "security": src.stock_class, "from_holder": src.holder,
+                                 "to_holder": sec.holder, "quantity": sec.quantity}, self.date(item))
+
+    def _conversion(self, item: Item) -> None:
+        src = self.security(item, "stock")
+        quantity = self.int_of(item, "quantity_converted")
+        if self._balance(item, src) + quantity != src.quantity:
+            raise self.fail(item, "quantity_converted", "the converted quantity and the balance do not add up")
+        self._results(item, list(item.obj.get("resulting_security_ids") or []))
+        del self.securities[item.obj["security_id"]]
+        self.emit(item, {"type": "PreferredConverted", "security": src.stock_class, "holder": src.holder,
+                         "quantity": quantity}, self.date(item))
+
+    def _split(self, item: Item) -> None:
+        cls = self.stock_class(item, item.obj.get("stock_class_id"))
+        ratio = item.obj.get("split_ratio") or {}
+        num, den = self.int_of(item, "split_ratio", ratio.get("numerator")), self.int_of(item, "split_ratio", ratio.get("denominator"))
+        for sec in self.securities.values():
+            if sec.stock_class == cls:
+                sec.quantity = sec.quantity * num // den
+        self.emit(item, {"type": "StockSplit", "security": cls, "numerator": num, "denominator": den}, self.date(item))
+
+    # --- warrants, options, notes --------------------------------------------------
+
+    def _tranches(self, item: Item, quantity: int) -> tuple[list[dict[str, Any]] | None, list[str]]:
+        obj = item.obj
+        if obj.get("vestings"):
+            return tranches_from_vestings(obj["vestings"], quantity), []
+        terms_id = obj.get("vesting_terms_id")
+        if not terms_id:
+            return None, []
+        terms = self.terms.get(terms_id)
+        if terms is None:
+            raise self.fail(item, "vesting_terms_id", f"unknown vesting terms {terms_id!r}")
+        start = self._date(self.vesting_starts.get(obj["security_id"]) or obj.get("date"), item.label)
+        pieces, notes = pieces_from_terms(terms, quantity, start)
+        return tranches_from_pieces(pieces, quantity, terms.get("allocation_type", "")), notes
+
+    def _warrant(self, item: Item) -> None:
+        obj, meta = item.obj, read_meta(item.obj)
+        if obj.get("security_id") in self.claimed:
+            return  # a partial exercise's remainder: the same ledger warrant (see _exercise)
+        quantity = self.int_of(item, "quantity") if obj.get("quantity") is not None else None
+        if quantity is None:
+            raise self.fail(item, "quantity", "required (the ledger records warrants for a number of shares)")
+        right = next((t.get("conversion_right") or {} for t in obj.get("exercise_triggers") or []), {})
+        underlying = self.stock_class(item, right.get("converts_to_stock_class_id"),
+                                      "exercise_triggers.conversion_right.converts_to_stock_class_id")
+        holder = self.holder(item)
+        name = meta.get("warrant") if meta.get("warrant") and meta["warrant"] not in self.slugs else \
+            self.slug(str(obj.get("custom_id") or obj.get("id")))
+        self.slugs.add(name)
+        tranches, notes = self._tranches(item, quantity)
+        self.securities[obj["security_id"]] = Security("warrant", holder, underlying, quantity, name)
+        self.emit(item, {"type": "WarrantIssued", "warrant": name, "holder": holder, "security": underlying,
+                         "quantity": quantity, "exercise_price": self.amount(item, "exercise_price"),
+                         "expires": obj.get("warrant_expiration_date"), "tranches": tranches,
+                         "rounding": meta.get("rounding"), "number": meta.get("number")},
+                  self.date(item), inference="; ".join(notes) or None)
+
+    def _option(self, item: Item) -> None:
+        obj = item.obj
+        if obj.get("compensation_type") not in OPTION_TYPES:
+            raise self.fail(item, "compensation_type", f"{obj.get('compensation_type')} is not supported: the ledger "
+                                                       "records options (as warrants), not RSUs or SARs")
+        plan = self.plans.get(obj.get("stock_plan_id")) or {}
+        cls_id = obj.get("stock_class_id") or plan.get("stock_class_id")
+        underlying = self.stock_class(item, cls_id, "stock_class_id")
+        quantity = self.int_of(item, "quantity")
+        holder = self.holder(item)
+        name = self.slug(str(obj.get("custom_id") or obj.get("id")))
+        tranches, notes = self._tranches(item, quantity)
+        self.securities[obj["security_id"]] = Security("warrant", holder, underlying, quantity, name)
+        reasoning = (f"An option grant ({obj.get('compensation_type')}"
+                     + (f" under {plan.get('plan_name')}" if plan.get("plan_name") else "")
+                     + ") recorded as a warrant: the ledger's right to buy shares at a price; it counts in the "
+                       "fully diluted cap table and in Rule 13d-3 ownership once exercisable")
+        self.emit(item, {"type": "WarrantIssued", "warrant": name, "holder": holder, "security": underlying,
+                         "quantity": quantity, "exercise_price": self.amount(item, "exercise_price"),
+                         "expires": obj.get("expiration_date"), "tranches": tranches, "number": obj.get("custom_id")},
+                  self.date(item), inference="; ".join([reasoning, *notes]))
+
+    def _vesting_event(self, item: Item) -> None:
+        meta = read_meta(item.obj)
+        if meta.get("carried_over"):
+            return  # a condition met earlier, restated for a remainder warrant
+        sec = self.security(item, "warrant")
+        issuance = self.issuances[next(s for s, v in self.securities.items() if v is sec)]
+        terms = self.terms.get(issuance.obj.get("vesting_terms_id")) or {}
+        cond = next((c for c in terms.get("vesting_conditions", []) if c.get("id") == item.obj.get("vesting_condition_id")), None)
+        if cond is None:
+            raise self.fail(item, "vesting_condition_id", f"unknown vesting condition {item.obj.get('vesting_condition_id')!r}")
+        quantity = meta.get("quantity") or self.int_of(item, "quantity", cond.get("quantity", "0"))
+        self.emit(item, {"type": "WarrantBecameExercisable", "warrant": sec.ledger, "quantity": quantity,
+                         "condition": cond.get("description") or cond.get("id")}, self.date(item))
+
+    def _exercise(self, item: Item) -> None:
+        obj, meta = item.obj, read_meta(item.obj)
+        sec = self.security(item, "warrant")
+        ids = list(obj.get("resulting_security_ids") or [])
+        if obj.get("_result"):
+            ids = [obj["_result"]]
+        results = self._results(item, ids)
+        stock = [s for _, s in results if s is not None]
+        remainders = [i for i, s in results if s is None and i.obj["object_type"] == "TX_WARRANT_ISSUANCE"]
+        issued = sum(s.quantity for s in stock)
+        left, at_most = 0, False
+        for r in remainders:
+            left += self.int_of(r, "quantity")
+            at_most = at_most or r.obj.get("quantity_source") == "INSTRUMENT_MAX"
+            self.securities[r.obj["security_id"]] = Security("warrant", sec.holder, sec.stock_class, left, sec.ledger)
+        del self.securities[obj["security_id"]]
+        if obj["object_type"] != "TX_WARRANT_EXERCISE":
+            surrendered = self.int_of(item, "quantity")
+        elif "quantity" in meta:
+            surrendered = meta["quantity"]
+        else:
+            surrendered = None if at_most else sec.quantity - left
+        if surrendered is not None and surrendered == issued and meta.get("kind") != "cashless":
+            data = {"type": "CashExercise", "warrant": sec.ledger, "quantity": surrendered}
+        else:
+            data = {"type": "CashlessExercise", "warrant": sec.ledger, "quantity": surrendered,
+                    "shares_issued": issued, "fair_market_value": meta.get("fair_market_value")}
+        self.emit(item, data, self.date(item), inference=self.claimed.get(ids[0]) if ids else None)
+
+    def _note(self, item: Item) -> None:
+        obj, meta = item.obj, read_meta(item.obj)
+        holder = self.holder(item)
+        name = meta.get("note") if meta.get("note") and meta["note"] not in self.slugs else \
+            self.slug(str(obj.get("custom_id") or obj.get("id")))
+        self.slugs.add(name)
+        right = next((t.get("conversion_right") or {} for t in obj.get("conversion_triggers") or []), {})
+        target = right.get("converts_to_stock_class_id")
+        converts_to = self.stock_class(item, target, "conversion_triggers") if target else None
+        principal = (obj.get("investment_amount") or {}).get("amount")
+        self.securities[obj.get("security_id")] = Security("note", holder, converts_to, 0, name)
+        self.emit(item, {"type": "NoteIssued", "note": name, "holder": holder, "principal": str(principal),
+                         "converts_to": converts_to, "conversion_price": meta.get("conversion_price"),
+                         "interest_rate": meta.get("interest_rate"), "title": meta.get("title")}, self.date(item))
+
+    def _pool(self, item: Item) -> None:
+        plan = self.plans.get(item.obj.get("stock_plan_id")) or {}
+        self.emit(item, {"type": "FactStated", "subject": f"stock plan {plan.get('plan_name') or item.obj.get('stock_plan_id')}",
+                         "field": "shares_reserved", "value": self.int_of(item, "shares_reserved")}, self.date(item))
+
+    def stock_plans(self) -> None:
+        for file, obj in self.pkg.of("OCF_STOCK_PLANS_FILE"):
+            item = Item(file, obj, 0)
+            day = obj.get("board_approval_date") or obj.get("stockholder_approval_date") or self.start
+            self.emit(item, {"type": "FactStated", "subject": f"stock plan {obj.get('plan_name') or obj.get('id')}",
+                             "field": "initial_shares_reserved", "value": self.int_of(item, "initial_shares_reserved")},
+                      self._date(day, item.label))
+
+    # --- what a ledger export embedded -------------------------------------------------
+
+    def documents(self) -> None:
+        for file, obj in self.pkg.of("OCF_DOCUMENTS_FILE"):
+            uri = obj.get("uri")
+            if not isinstance(uri, str) or not uri.startswith(f"data:{EVENT_MEDIA};base64,"):
+                continue  # a document of the issuer's: nothing to fold
+            item = Item(file, obj, 0)
+            try:
+                body = base64.b64decode(uri.split(",", 1)[1], validate=True)
+                record = json.loads(body.decode("utf-8"))
+            except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError):
+                raise self.fail(item, "uri", "the embedded event is not base64 JSON") from None
+            if hashlib.md5(body).hexdigest() != obj.get("md5"):  # noqa: S324
+                raise self.fail(item, "md5", "does not match the embedded event (altered?)")
+            if not isinstance(record, dict) or record.get("type") in FROM_OBJECTS:
+                continue
+            original = record.get("source") or {}
+            data = {k: v for k, v in record.items() if k not in ("event_id", "recorded_at", "issuer", "source")}
+            data["source"] = {"document": self.document_for(original.get("document")),
+                              "locator": f"{item.label} (from {original.get('locator')})",
+                              "quote": original.get("quote", "")}
+            data["issuer"] = self.issuer
+            try:
+                event = parse_event(data)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                raise self.fail(item, ".".join(str(p) for p in err["loc"][1:]), str(err.get("msg"))) from None
+            seq = read_meta(obj).get("seq")
+            self.order += 1
+            self.events.append(((event.effective_date, seq if isinstance(seq, int) else 10**9 + self.order,
+                                 self.order), event))
+
+    def run(self) -> list[Event]:
+        try:
+            self.stakeholders()
+            self.stock_classes()
+            self.stock_plans()
+            self.documents()
+            self.transactions()
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
+            # The checks above name the object and field for every shape the standard allows;
+            # a value of a shape it does not (a name that is a string, a list for a number)
+            # ends here, still as one line.
+            raise InputError(self.pkg.name, None, None, "",
+                             f"an OCF object is not of the shape the standard gives it "
+                             f"({type(exc).__name__}: {exc})") from None
+        return [e for _, e in sorted(self.events, key=lambda t: t[0])]
+
+
+def ocf_events(path: Path, name: str | None = None) -> list[Event]:
+    return Translator(read_package(path, name)).run()
+
+
+def load_ocf(path: Path) -> list[Loaded]:
+    """The package's events as the loader's `Loaded` items, every one attributed to the package path."""
+    return [Loaded(str(path), index, event) for index, event in enumerate(ocf_events(path, str(path)))]
