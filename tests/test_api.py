@@ -95,3 +95,43 @@ def test_the_datasette_canned_queries_answer_from_the_read_models(savvis_db, tmp
         story = [dict(r) for r in c.execute(queries["party_history"]["sql"], {"issuer": "savvis", "party": "cvc-offshore-ii"})]
         exercised = sorted(json.loads(r["body"])["warrant"] for r in story if r["type"] == "CashlessExercise")
         assert exercised == ["w-26", "w-27"] and all(r["document"] and r["locator"] for r in story)
+
+
+def test_the_views_people_query(savvis_db):
+    """The views a writer keeps: the log as JSON text, the events in force, the parties; figures
+    counted by hand in the five event files (36 PartyRegistered, 98 events, none corrected)."""
+    import sqlite3  # noqa: PLC0415
+
+    with sqlite3.connect(f"file:{savvis_db}?mode=ro", uri=True) as c:
+        assert c.execute("select count(*), count(distinct party) from parties").fetchone() == (36, 36)
+        # The Joinder's four new parties, as its preamble names them.
+        assert c.execute("select party, name, kind from parties where document = 'savvis-joinder-2002' "
+                         "order by party").fetchall() == [
+            ("bear-stearns-companies", "The Bear Stearns Companies, Inc.", "corporation"),
+            ("bscgp", "The BSCGP, Inc.", "corporation"),
+            ("clifford-h-friedman", "Clifford H. Friedman", "individual"),
+            ("constellation-ventures-management", "Constellation Ventures Management, L.L.C.", "llc")]
+        assert c.execute("select count(*), sum(corrected) from events").fetchone() == (98, 0)
+        # Item 6 of the 13D/A: Warrants Nos. 26 to 29 exercised net on 2004-02-09; Item 3: Constellation's.
+        assert c.execute("select json_extract(body, '$.warrant'), locator from events "
+                         "where type = 'CashlessExercise' order by sequence").fetchall() == [
+            ("constellation-warrants", "Page 8, Item 3"), ("w-26", "Page 8, Item 6"), ("w-27", "Page 8, Item 6"),
+            ("w-28", "Page 8, Item 6"), ("w-29", "Page 8, Item 6")]
+        # The log as stored, each record's own hash and event id, in sequence.
+        rows = c.execute("select sequence, type, event_id, hash, record from log_records where issuer = 'savvis' "
+                         "order by sequence").fetchall()
+        assert [r[0] for r in rows] == list(range(1, 99))
+        first = json.loads(rows[0][4])
+        assert (rows[0][1], rows[0][2], rows[0][3]) == (first["event"]["type"], first["event_id"], first["hash"])
+
+
+def test_a_view_altered_to_show_something_else_is_reported(savvis_db, tmp_path):
+    import sqlite3  # noqa: PLC0415
+
+    copy = tmp_path / "savvis.db"
+    copy.write_bytes(savvis_db.read_bytes())
+    with sqlite3.connect(copy) as c:
+        c.execute("drop view parties")
+        c.execute("create view parties as select 'nobody' as party")
+    r = Cli(copy)("verify")
+    assert r.code == 1 and "view parties: not created by the ledger" in r.err

@@ -331,9 +331,11 @@ class ReadModelCheck:
 
 
 def verify_store(store: Store) -> Report:
+    from ledger.history.readmodel import view_sql  # noqa: PLC0415
+
     report = Report()
     issuers = store.issuers()
-    report.problems += [f"{store.target}: {thing}: not created by the ledger" for thing in store.foreign_objects()]
+    report.problems += [f"{store.target}: {thing}: not created by the ledger" for thing in store.foreign_objects(view_sql())]
     report.problems += _registry_problems(store, issuers)
     if not issuers and not report.problems:
         report.lines.append(f"{store.target}: empty ledger")

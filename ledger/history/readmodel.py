@@ -65,6 +65,40 @@ SCHEMA = (
     "create table if not exists rm_tracking (issuer text primary key, sequence integer, head_hash text)",
 )
 
+# Views for people with SQL (docs/guide.md, "Tables people can query"): always in step with
+# the timeline, so nothing to maintain. `tax_id` stays inside `body`: a browser over the
+# ledger need not put it in a column.
+VIEWS = (
+    "create view if not exists parties as select issuer, json_extract(body, '$.party') as party, "
+    "json_extract(body, '$.name') as name, json_extract(body, '$.kind') as kind, "
+    "json_extract(body, '$.jurisdiction') as jurisdiction, json_extract(body, '$.aliases') as aliases, "
+    "effective_date as registered_on, json_extract(body, '$.source.document') as document, event_id "
+    "from rm_timeline where type = 'PartyRegistered' and active = 1",
+    "create view if not exists events as select issuer, sequence, effective_date, type, event_id, "
+    "json_extract(body, '$.recorded_at') as recorded_at, recorded is not null as corrected, "
+    "json_extract(body, '$.source.document') as document, json_extract(body, '$.source.locator') as locator, "
+    "json_extract(body, '$.source.quote') as quote, body from rm_timeline where active = 1",
+)
+# The log itself as JSON text, where it is in the same file (SQLite); each record as stored,
+# with the fields one filters on taken out.
+LOG_VIEW = (
+    "create view if not exists log_records as select json_extract(cast(state as text), '$.event.issuer') as issuer, "
+    "json_extract(cast(state as text), '$.sequence') as sequence, topic as type, "
+    "json_extract(cast(state as text), '$.event_id') as event_id, "
+    "json_extract(cast(state as text), '$.recorded_at') as recorded_at, "
+    "json_extract(cast(state as text), '$.hash') as hash, cast(state as text) as record "
+    "from ledger_events where topic <> 'IssuerRegistered'"
+)
+
+
+def view_sql() -> dict[str, str]:
+    """Each view a writer makes, by name, with its SQL as SQLite keeps it (what `verify` expects)."""
+    out = {}
+    for statement in (*VIEWS, LOG_VIEW):
+        name, _, rest = statement.removeprefix("create view if not exists ").partition(" ")
+        out[name] = f"CREATE VIEW {name} {rest}"
+    return out
+
 
 def cache_path(target: str) -> str:
     """Where the read models live: in the SQLite ledger itself, or a local file for a server."""
@@ -240,8 +274,10 @@ class ReadModel:
 
     def _ensure(self) -> None:
         # Several processes may open a new ledger at once: every statement tolerates the others.
-        for statement in SCHEMA:
+        for statement in SCHEMA + VIEWS:
             self.db.execute(statement)
+        if cache_path(self.store.target) == self.store.target:
+            self.db.execute(LOG_VIEW)
         self.db.conn.commit()
 
     # --- following the log --------------------------------------------------

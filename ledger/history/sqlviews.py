@@ -115,9 +115,9 @@ def datasette_metadata(database: str) -> dict[str, Any]:
     """Datasette's metadata for a ledger file whose name (without .db) is `database`."""
     return {
         "title": "Issuance ledger",
-        "description": "The log (ledger_events), the resolved timeline (rm_timeline: each event now in force as "
-                       "JSON text) and the read models at each event date (rm_holdings, rm_captable, rm_voting, "
-                       "rm_ownership; `ledger readmodels` builds them).",
+        "description": "The log as stored (log_records: each record as JSON text), the events now in force with "
+                       "their sources (events), the parties (parties), and the read models at each event date "
+                       "(rm_holdings, rm_captable, rm_voting, rm_ownership; `ledger readmodels` builds them).",
         "databases": {database: {"queries": CANNED}},
     }
 

@@ -132,21 +132,26 @@ class Store:
     def registry_versions(self) -> list[int]:
         return [r.originator_version for r in self._select(REGISTRY_STREAM)]
 
-    def foreign_objects(self) -> list[str]:
+    def foreign_objects(self, views: dict[str, str] | None = None) -> list[str]:
         """What the ledger did not create in its database: every trigger on its tables (it
-        creates none) and, in a SQLite ledger file, any other table, view or trigger."""
+        creates none) and, in a SQLite ledger file, any other table, view or trigger. A view
+        is the ledger's only under a name of `views` and with exactly that SQL (as SQLite
+        keeps it), so that a view altered to show something else is reported."""
         if self.engine == "postgresql":
-            rows = self._query("", "SELECT 'trigger', t.tgname, c.relname FROM pg_trigger t "
+            rows = self._query("", "SELECT 'trigger' AS kind, t.tgname, c.relname, '' AS sql FROM pg_trigger t "
                                    "JOIN pg_class c ON c.oid = t.tgrelid "
                                    f"WHERE NOT t.tgisinternal AND c.relname = '{TABLE}'")
         else:
-            rows = self._query("SELECT type, name, tbl_name FROM sqlite_master", "")
+            rows = self._query("SELECT type, name, tbl_name, sql FROM sqlite_master", "")
         def mine(n: str) -> bool:
             return n == TABLE or n.startswith(("rm_", "sqlite_"))
 
         out = []
-        for kind, name, table in rows:
-            ours = kind != "trigger" and (mine(name) or (kind == "index" and mine(table)))
+        for kind, name, table, sql in rows:
+            if kind == "view":
+                ours = (views or {}).get(name) == sql
+            else:
+                ours = kind != "trigger" and (mine(name) or (kind == "index" and mine(table)))
             if not ours:
                 out.append(f"{kind} {name}" + (f" on {table}" if table and table != name else ""))
         return sorted(out)
