@@ -89,12 +89,11 @@ class Ledger:
     def holdings(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
                  issuer: str | None = None, party: str | None = None) -> Answer:
         """Shares, warrants and notes per party; with `party`, that party's only."""
-        from projections.holdings import holdings_rows  # noqa: PLC0415
+        from ledger.history.queries import holdings, make_query  # noqa: PLC0415
 
-        query, state = self._folded(issuer, as_of, known_at)
-        rows = holdings_rows(state, query.as_of)
-        if party is not None:
-            rows = [r for r in rows if r["party"] == party]
+        with open_store(self.target) as store:
+            query = make_query(store, issuer, as_of, known_at)
+            rows, state = holdings(store, query, party)
         return self._answer(query, rows, state)
 
     def captable(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,

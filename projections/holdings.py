@@ -1,52 +1,69 @@
-"""Holdings: per party and security, shares, warrants and notes on the as-of date."""
+"""Holdings: per party and security, shares, warrants and notes on the as-of date.
+
+One row per position; each kind of row has its own function, so that a reader that keeps
+rows per position (ledger.history.intervals) computes every row as this module does."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from projections.state import State
+from events import NoteIssued
+from projections.state import State, WarrantState
+
+
+def share_row(key: tuple[str, str], quantity: int) -> dict[str, Any]:
+    return {"party": key[0], "security": key[1], "kind": "shares", "quantity": quantity}
+
+
+def warrant_row(w: WarrantState, as_of: dt.date) -> dict[str, Any] | None:
+    """The warrant's row on the date; None once nothing is left to hold."""
+    outstanding = w.outstanding(as_of)
+    if outstanding <= 0 and w.outstanding_known:
+        return None  # exercised in full or expired: nothing left to hold
+    price = w.display_price()
+    row: dict[str, Any] = {
+        "party": w.holder,
+        "security": w.warrant,
+        "kind": "warrant",
+        "underlying": w.security,
+        "quantity": outstanding,
+        "exercisable": w.exercisable(as_of),
+        "exercise_price": str(price) if price is not None else None,
+        "expires": w.expires.isoformat() if w.expires else None,
+    }
+    if not w.outstanding_known:
+        # A cashless exercise with an unstated surrendered quantity: what is left lies
+        # between what it cannot have touched and what it must have taken.
+        row["quantity"] = None
+        row["quantity_at_least"] = w.outstanding_at_least(as_of)
+        row["quantity_at_most"] = outstanding
+    if not w.exercisable_known(as_of):
+        row["exercisable"] = None
+        row["exercisable_at_least"] = w.exercisable_at_least(as_of)
+        row["exercisable_at_most"] = w.exercisable(as_of)
+    return row
+
+
+def note_row(n: NoteIssued) -> dict[str, Any]:
+    return {
+        "party": n.holder,
+        "security": n.note,
+        "kind": "note",
+        "quantity": None,
+        "principal": str(n.principal),
+        "underlying": n.converts_to,
+    }
 
 
 def holdings_rows(state: State, as_of: dt.date) -> list[dict[str, Any]]:
     # Sorting the (holder, class) keys, not the (key, quantity) items: the same order,
     # one tuple level fewer per comparison (2.7x faster over 64,000 positions).
     shares = state.shares
-    rows: list[dict[str, Any]] = [{"party": key[0], "security": key[1], "kind": "shares", "quantity": shares[key]}
-                                  for key in sorted(shares)]
+    rows: list[dict[str, Any]] = [share_row(key, shares[key]) for key in sorted(shares)]
     for w in sorted(state.warrants.values(), key=lambda w: (w.holder, w.warrant)):
-        outstanding = w.outstanding(as_of)
-        if outstanding <= 0 and w.outstanding_known:
-            continue  # exercised in full or expired: nothing left to hold
-        price = w.display_price()
-        row: dict[str, Any] = {
-            "party": w.holder,
-            "security": w.warrant,
-            "kind": "warrant",
-            "underlying": w.security,
-            "quantity": outstanding,
-            "exercisable": w.exercisable(as_of),
-            "exercise_price": str(price) if price is not None else None,
-            "expires": w.expires.isoformat() if w.expires else None,
-        }
-        if not w.outstanding_known:
-            # A cashless exercise with an unstated surrendered quantity: what is left lies
-            # between what it cannot have touched and what it must have taken.
-            row["quantity"] = None
-            row["quantity_at_least"] = w.outstanding_at_least(as_of)
-            row["quantity_at_most"] = outstanding
-        if not w.exercisable_known(as_of):
-            row["exercisable"] = None
-            row["exercisable_at_least"] = w.exercisable_at_least(as_of)
-            row["exercisable_at_most"] = w.exercisable(as_of)
-        rows.append(row)
-    for n in sorted(state.notes.values(), key=lambda n: (n.holder, n.note)):
-        rows.append({
-            "party": n.holder,
-            "security": n.note,
-            "kind": "note",
-            "quantity": None,
-            "principal": str(n.principal),
-            "underlying": n.converts_to,
-        })
+        row = warrant_row(w, as_of)
+        if row is not None:
+            rows.append(row)
+    rows.extend(note_row(n) for n in sorted(state.notes.values(), key=lambda n: (n.holder, n.note)))
     return rows

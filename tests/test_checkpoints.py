@@ -71,6 +71,15 @@ def test_checkpointed_equals_full_replay(history, data):
                     fast = model.state_at("prop", day)
                     slow = replay_state(store, Query("prop", day, NOW))
                     assert answers(fast, day) == answers(slow, day)
+                    # The holdings intervals, re-derived after each batch from the earliest date it
+                    # reaches back to, answer as the fold does; after the warrant's expiry too.
+                    assert model.holdings_at("prop", day) == holdings_rows(slow, day)
+                    for party in ("h0", "h2"):
+                        assert model.holdings_at("prop", day, party) == \
+                            [r for r in holdings_rows(slow, day) if r["party"] == party]
+                expired = dt.date(2030, 1, 1)
+                assert model.holdings_at("prop", expired) == \
+                    holdings_rows(replay_state(store, Query("prop", expired, NOW)), expired)
             model.close()
 
 

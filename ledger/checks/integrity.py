@@ -225,6 +225,7 @@ class ReadModelCheck:
 
     def finish(self, fresh: State, last: dt.date | None, history: Callable[[], Iterator[Event]]) -> None:
         """The dates on or after the history's last one (which is one of them), then the SQL tables."""
+        from ledger.history import intervals  # noqa: PLC0415
         from ledger.history.sqlviews import differences  # noqa: PLC0415
 
         dates = set(self.days)
@@ -240,10 +241,25 @@ class ReadModelCheck:
         except CANNOT_REBUILD as exc:
             self._fail(exc)
             return
+        try:
+            if self._intervals_followed() and intervals.differs(self.model.db.conn, self.issuer, history()):
+                stale.append("rm_holdings_iv")
+        except CANNOT_REBUILD as exc:
+            self._fail(exc)
+            return
         self.problems += [f"{self.issuer}: read model {table} differs from a fresh rebuild" for table in stale]
         if stale:
             return
         self.line = f"{self.issuer}: read models match a fresh rebuild at {len(dates)} dates"
+
+    def _intervals_followed(self) -> bool:
+        """Whether the holdings intervals claim to have followed the log as far as the timeline:
+        only then are they compared (a crash between the two leaves them to the next writer)."""
+        if "rm_intervals" not in self.model.db.table_names():
+            return False
+        row = self.model.db.execute("select sequence, dirty from rm_intervals where issuer=?",
+                                    [self.issuer]).fetchone()
+        return row is not None and row[1] is None and row[0] == self.followed
 
     # --- after the log's own check --------------------------------------------------------------
 

@@ -78,6 +78,43 @@ def state_at(store: Store, query: Query) -> State:
     return replay_state(store, query)
 
 
+def holdings(store: Store, query: Query, party: str | None = None) -> tuple[list, State | None]:
+    """The holdings rows (one party's with `party`): from the validity intervals when they
+    answer, else from the folded state, which is returned with them."""
+    rows = holdings_at(store, query, party)
+    if rows is not None:
+        return rows, None
+    from projections.holdings import holdings_rows  # noqa: PLC0415
+
+    state = state_at(store, query)
+    rows = holdings_rows(state, query.as_of)
+    return (rows if party is None else [r for r in rows if r["party"] == party]), state
+
+
+def holdings_at(store: Store, query: Query, party: str | None = None) -> list | None:
+    """The holdings rows from the validity intervals (one indexed scan), when they answer this
+    query: asking what the ledger knows now, with read models that have followed the whole
+    log. Else None, and the caller folds."""
+    last = store.last(query.issuer)
+    if last is None or dt.datetime.fromisoformat(last["recorded_at"]) > query.known_at:
+        return None
+    from ledger.history.readmodel import ReadModel  # noqa: PLC0415
+
+    reading = store.engine == "sqlite"
+    try:
+        model = ReadModel(store, readonly=reading)
+    except sqlite3.Error:
+        return None
+    try:
+        if not reading:
+            model.catch_up(query.issuer)  # a server's read models are this machine's cache
+        return model.holdings_at(query.issuer, query.as_of, party)
+    except (LookupError, ValueError, TypeError, sqlite3.Error):
+        return None  # the derived copy cannot answer: the caller folds the log
+    finally:
+        model.close()
+
+
 def note(message: str) -> None:
     """A remark beside an answer, on standard error: the answer on standard output stays clean."""
     import sys  # noqa: PLC0415

@@ -35,6 +35,7 @@ from pydantic import TypeAdapter, ValidationError
 from events import Event
 from events.registry import AnyEvent, upcast
 from ledger.history import signing
+from ledger.history import intervals
 from ledger.history.sqlviews import TABLES as SQL_TABLES
 from ledger.log.store import Store, readonly_uri
 from projections.fold import apply
@@ -274,7 +275,7 @@ class ReadModel:
 
     def _ensure(self) -> None:
         # Several processes may open a new ledger at once: every statement tolerates the others.
-        for statement in SCHEMA + VIEWS:
+        for statement in SCHEMA + intervals.SCHEMA + VIEWS:
             self.db.execute(statement)
         if cache_path(self.store.target) == self.store.target:
             self.db.execute(LOG_VIEW)
@@ -305,6 +306,7 @@ class ReadModel:
                 page = []
         if page:
             self._follow(issuer, page)
+        self.refresh_intervals(issuer)
 
     def follow_written(self, issuer: str, written: list[dict[str, Any]]) -> None:
         """Records this process just appended: followed without reading them back, if they are next."""
@@ -345,6 +347,11 @@ class ReadModel:
                 day = self._apply_correction(issuer, r)
                 dirty = day if dirty is None else min(dirty, day)
         if dirty is not None:
+            # The holdings intervals are re-derived from the earliest date a write reaches back to
+            # (refresh_intervals, once the pages are followed); never built: from the beginning.
+            self.db.execute("insert into rm_intervals (issuer, sequence, dirty) values (?, 0, '') "
+                            "on conflict (issuer) do update set dirty = min(coalesce(dirty, ?), ?)",
+                            [issuer, dirty, dirty])
             self.db.execute("delete from rm_checkpoints where issuer=? and effective_date>=?", [issuer, dirty])
             # The tables `ledger readmodels` builds hold every event date; the issuer's rows are
             # stale now, so they go (a query never answers from them) until it is run again.
@@ -396,8 +403,77 @@ class ReadModel:
     def drop(self, issuer: str) -> None:
         self._corrections.pop(issuer, None)
         with self.db.conn:
-            for table in ("rm_timeline", "rm_corrections", "rm_checkpoints", "rm_tracking"):
+            for table in ("rm_timeline", "rm_corrections", "rm_checkpoints", "rm_tracking", "rm_holdings_iv",
+                          "rm_intervals"):
                 self.db.conn.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608 (fixed names)
+
+    def refresh_intervals(self, issuer: str) -> None:
+        """Re-derive the holdings intervals from the earliest date the writes since the last
+        refresh reach back to (ledger.history.intervals), in one transaction."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._refresh_intervals(issuer)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _refresh_intervals(self, issuer: str) -> None:
+        tracked = self.tracked(issuer)[0]
+        row = self.db.execute("select sequence, dirty from rm_intervals where issuer=?", [issuer]).fetchone()
+        if row is not None and row[1] is None and row[0] == tracked:
+            return
+        dirty = "" if row is None else (row[1] or "")
+        execute = self.db.conn.execute
+        in_table: dict[intervals.Key, tuple[int, str, str]] = {}  # open rows left where they are if unchanged
+        if dirty == "":
+            execute("delete from rm_holdings_iv where issuer=?", [issuer])
+            state, open_rows, after, before = State(), {}, "", None
+        else:
+            # What was in force the day before stays; what begins on or after `dirty` goes; what
+            # ended on or after it is reopened, to be closed again where the new fold says.
+            execute("delete from rm_holdings_iv where issuer=? and valid_from>=?", [issuer, dirty])
+            reopened = execute("select distinct ord, party, security, valid_from, row from rm_holdings_iv "
+                               "where issuer=? and valid_to>=? and valid_to<>?", [issuer, dirty, intervals.OPEN])
+            open_rows = {(o, p, s): (start, text) for o, p, s, start, text in reopened}
+            execute("delete from rm_holdings_iv where issuer=? and valid_to>=? and valid_to<>?",
+                    [issuer, dirty, intervals.OPEN])
+            for rowid, o, p, s, start, text in execute(
+                    "select rowid, ord, party, security, valid_from, row from rm_holdings_iv where issuer=? and epoch=?",
+                    [issuer, intervals.OPEN_EPOCH]):
+                open_rows[(o, p, s)] = (start, text)
+                in_table[(o, p, s)] = (rowid, start, text)
+            before = dt.date.fromisoformat(dirty) - dt.timedelta(days=1)
+            state = self.state_at(issuer, before, follow=False, save=False)
+            after = before.isoformat()
+        sweep = intervals.Sweep(state, open_rows, before)
+        days = intervals.by_day((dt.date.fromisoformat(day), event) for day, _, _, event in self.rows_after(issuer, after))
+        for day, events in days:
+            sweep.day(day, events)
+        rest = sweep.finish()
+        self.db.conn.executemany("delete from rm_holdings_iv where rowid=?",
+                                 [(rowid,) for key, (rowid, *kept) in in_table.items() if rest.get(key) != tuple(kept)])
+        spans = sweep.closed + [(key, start, intervals.OPEN, text) for key, (start, text) in rest.items()
+                                if in_table.get(key, (None,))[1:] != (start, text)]
+        self.db.conn.executemany("insert into rm_holdings_iv values (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 intervals.table_rows(issuer, spans))
+        execute("insert or replace into rm_intervals (issuer, sequence, dirty) values (?, ?, null)", [issuer, tracked])
+
+    def holdings_at(self, issuer: str, day: dt.date, party: str | None = None) -> list[dict[str, Any]] | None:
+        """For a reader: the holdings rows on a date from the intervals, if they have followed the
+        whole log; else None. One read transaction."""
+        conn = self.db.conn
+        conn.execute("BEGIN")
+        try:
+            if not self.current(issuer) or "rm_intervals" not in self.db.table_names():
+                return None
+            row = conn.execute("select sequence, dirty from rm_intervals where issuer=?", [issuer]).fetchone()
+            if row is None or row[1] is not None or row[0] != self.tracked(issuer)[0]:
+                return None
+            return intervals.rows_at(conn, issuer, day, party)
+        finally:
+            conn.execute("ROLLBACK")
 
     # --- answering ----------------------------------------------------------
 

@@ -1,0 +1,260 @@
+"""Holdings as validity intervals: every row `holdings` can answer, with the dates it holds.
+
+A row of `rm_holdings_iv` is one position's holdings row (shares, a warrant or a note, as
+JSON text) valid from `valid_from` up to, not including, `valid_to`; the rows in force
+today end on OPEN. An as-of answer is then one indexed scan: a closed interval is listed
+under each calendar year it overlaps (`epoch`), an open one once (epoch -1), so that
+the rows valid on a date are those of its year and the open ones, tested on two dates.
+
+The intervals are re-derived, never patched: a write that reaches back to a date (a
+backdated event, a correction, a retraction) deletes what begins on or after it, reopens
+what was in force the day before, and folds the log again from there, emitting a new
+interval only where a row changes. Rows change on the dates of events, and on the dates
+that act on their own (a tranche opening, an expiry), which split intervals too.
+
+Which rows an event can change is read from the fold itself: the state's positions are
+watched as the fold writes them (`_Watched`), an event names the warrant it acts on, and
+a split (the one handler that changes warrants it does not name) changes those on its
+class. `verify` and a property test compare every date's answer with a fresh fold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from events import Event, StockSplit
+from projections.fold import apply
+from projections.holdings import note_row, share_row, warrant_row
+from projections.state import State, WarrantState
+
+OPEN = "9999-12-31"
+OPEN_EPOCH = -1
+SHARES, WARRANT, NOTE = 0, 1, 2  # the order of holdings_rows: shares, then warrants, then notes
+
+SCHEMA = (
+    "create table if not exists rm_holdings_iv (issuer text, epoch integer, valid_from text, valid_to text, "
+    "ord integer, party text, security text, row text)",
+    "create index if not exists rm_holdings_iv_at on rm_holdings_iv (issuer, epoch, valid_from)",
+    "create index if not exists rm_holdings_iv_party on rm_holdings_iv (issuer, party, epoch, valid_from)",
+    # How far the intervals have followed the timeline, and the earliest date a write since
+    # then reaches back to (NULL when they are up to date with `sequence`).
+    "create table if not exists rm_intervals (issuer text primary key, sequence integer, dirty text)",
+)
+
+Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE, party, security)
+
+
+class _Watched(dict):
+    """A dict that remembers which keys the fold wrote or removed."""
+
+    __slots__ = ("touched",)
+
+    def __init__(self, items: dict) -> None:
+        super().__init__(items)
+        self.touched: set = set()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.touched.add(key)
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self.touched.add(key)
+        dict.__delitem__(self, key)
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        self.touched.add(key)
+        return dict.pop(self, key, *default)
+
+
+def epochs(valid_from: str, valid_to: str) -> range:
+    """The calendar years a closed interval overlaps (its last day is the day before valid_to)."""
+    last = dt.date.fromisoformat(valid_to) - dt.timedelta(days=1)
+    return range(int(valid_from[:4]), last.year + 1)
+
+
+def _text(row: dict[str, Any]) -> str:
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+def _dates_of(w: WarrantState) -> set[dt.date]:
+    """The dates on which a warrant's row can change with no event: when it was issued, when a
+    tranche opens or was met, when it expires."""
+    out = {w.issued_on}
+    if w.expires is not None:
+        out.add(w.expires)
+    for t in w.tranches:
+        if t.exercisable_from is not None:
+            out.add(t.exercisable_from)
+        if t.met_on is not None:
+            out.add(t.met_on)
+    return out
+
+
+class Sweep:
+    """Folds days of events onto a state, and records every change of a holdings row.
+
+    `state` is folded through `through` (None: nothing folded yet); `open_rows` are the rows in
+    force on that day, by key, each with the date it began; `closed` collects (key, valid_from,
+    valid_to, row) as rows end. Dates on or before `through` act no more."""
+
+    def __init__(self, state: State, open_rows: dict[Key, tuple[str, str]], through: dt.date | None = None) -> None:
+        self.state = state
+        self.open = dict(open_rows)
+        self.closed: list[tuple[Key, str, str, str]] = []
+        # Warrants and notes by id: the key of the row in force (a transfer changes its holder).
+        self.rows_of = {(k[0], k[2]): k for k in open_rows if k[0] != SHARES}
+        state.shares = _Watched(state.shares)
+        state.warrants = _Watched(state.warrants)
+        state.notes = _Watched(state.notes)
+        self.triggers: list[tuple[dt.date, str]] = []
+        self.scheduled: set[tuple[dt.date, str]] = set()
+        self.last = through
+        for w in state.warrants.values():
+            self._schedule(w)
+
+    def _schedule(self, w: WarrantState) -> None:
+        for day in _dates_of(w):
+            if (self.last is None or day > self.last) and (day, w.warrant) not in self.scheduled:
+                self.scheduled.add((day, w.warrant))
+                heapq.heappush(self.triggers, (day, w.warrant))
+
+    def _pop(self) -> tuple[dt.date, str]:
+        due = heapq.heappop(self.triggers)
+        self.scheduled.discard(due)
+        return due
+
+    def day(self, day: dt.date, events: Iterable[Event]) -> None:
+        """Fold one day's events, then record the rows that change on it."""
+        self._until(day)
+        state = self.state
+        warrants: set[str] = set()
+        for event in events:
+            apply(state, event)
+            named = getattr(event, "warrant", None)
+            if named is not None:
+                warrants.add(named)
+            if isinstance(event, StockSplit):
+                warrants.update(w.warrant for w in state.warrants.values() if w.security == event.security)
+        self._change(day, warrants)
+
+    def _until(self, before: dt.date) -> None:
+        """The days before `before` on which only a date acts."""
+        while self.triggers and self.triggers[0][0] < before:
+            day = self.triggers[0][0]
+            due = set()
+            while self.triggers and self.triggers[0][0] == day:
+                due.add(self._pop()[1])
+            if self.last is None or day > self.last:
+                self._change(day, due)
+
+    def finish(self) -> dict[Key, tuple[str, str]]:
+        """Every date still to act, then the rows in force from then on; the state's own dicts back."""
+        self._until(dt.date.max)
+        state = self.state
+        state.shares, state.warrants, state.notes = dict(state.shares), dict(state.warrants), dict(state.notes)
+        return self.open
+
+    def _change(self, day: dt.date, warrants: set[str]) -> None:
+        state = self.state
+        self.last = day
+        while self.triggers and self.triggers[0][0] <= day:
+            warrants.add(self._pop()[1])
+        warrants |= {w for w in state.warrants.touched if isinstance(w, str)}
+        state.warrants.touched.clear()
+        when = day.isoformat()
+        shares = state.shares
+        for key in shares.touched:
+            self._set((SHARES, key[0], key[1]), _text(share_row(key, shares[key])) if key in shares else None, when)
+        shares.touched.clear()
+        for name in warrants:
+            w = state.warrants.get(name)
+            row = warrant_row(w, day) if w is not None else None
+            if w is not None:
+                self._schedule(w)
+            self._set_instrument(WARRANT, name, None if row is None else (w.holder, _text(row)), when)
+        for name in state.notes.touched:
+            n = state.notes.get(name)
+            self._set_instrument(NOTE, name, None if n is None else (n.holder, _text(note_row(n))), when)
+        state.notes.touched.clear()
+
+    def _set_instrument(self, kind: int, name: str, now: tuple[str, str] | None, when: str) -> None:
+        before = self.rows_of.get((kind, name))
+        key = None if now is None else (kind, now[0], name)
+        if before is not None and before != key:
+            self._set(before, None, when)
+            del self.rows_of[(kind, name)]
+        if key is not None:
+            self.rows_of[(kind, name)] = key
+            self._set(key, now[1], when)
+
+    def _set(self, key: Key, row: str | None, when: str) -> None:
+        current = self.open.get(key)
+        if current is not None and current[1] == row:
+            return
+        if current is not None:
+            if current[0] < when:
+                self.closed.append((key, current[0], when, current[1]))
+            del self.open[key]
+        if row is not None:
+            self.open[key] = (when, row)
+
+
+def by_day(events: Iterable[tuple[dt.date, Event]]) -> Iterator[tuple[dt.date, list[Event]]]:
+    """(date, event) in fold order, grouped by date."""
+    day: dt.date | None = None
+    batch: list[Event] = []
+    for d, event in events:
+        if d != day and batch:
+            yield day, batch
+            batch = []
+        day = d
+        batch.append(event)
+    if batch:
+        yield day, batch
+
+
+def intervals(history: Iterable[Event]) -> list[tuple[Key, str, str, str]]:
+    """Every interval of a whole history folded from nothing (what verify compares)."""
+    sweep = Sweep(State(), {})
+    for day, events in by_day((e.effective_date, e) for e in history):
+        sweep.day(day, events)
+    rest = sweep.finish()
+    return sweep.closed + [(k, start, OPEN, row) for k, (start, row) in rest.items()]
+
+
+def fingerprint(rows: Iterable[tuple]) -> tuple[int, int]:
+    """How many rows, and a sum of their hashes: equal for the same rows in any order, within one
+    process (whose hash seed no one else knows), without holding them all to sort."""
+    count = total = 0
+    for row in rows:
+        count += 1
+        total = (total + hash(tuple(row))) & 0xFFFF_FFFF_FFFF_FFFF
+    return count, total
+
+
+def differs(db: Any, issuer: str, history: Iterable[Event]) -> bool:
+    """Whether the stored intervals of an issuer differ from those of a fresh fold of its history."""
+    stored = db.execute("select issuer, epoch, valid_from, valid_to, ord, party, security, row "
+                        "from rm_holdings_iv where issuer=?", [issuer])
+    return fingerprint(stored) != fingerprint(table_rows(issuer, intervals(history)))
+
+
+def table_rows(issuer: str, spans: Iterable[tuple[Key, str, str, str]]) -> Iterator[tuple]:
+    """Rows of rm_holdings_iv: a closed interval once per year it overlaps, an open one once."""
+    for (ord_, party, security), start, end, row in spans:
+        for epoch in ((OPEN_EPOCH,) if end == OPEN else epochs(start, end)):
+            yield issuer, epoch, start, end, ord_, party, security, row
+
+
+def rows_at(db: Any, issuer: str, day: dt.date, party: str | None = None) -> list[dict[str, Any]]:
+    """The holdings rows in force on a date, in the order of holdings_rows."""
+    d = day.isoformat()
+    where = "issuer=? and party=?" if party is not None else "issuer=?"
+    args = [issuer, party] if party is not None else [issuer]
+    sql = (f"select row from rm_holdings_iv where {where} and epoch in (?, ?) and valid_from<=? and valid_to>? "  # noqa: S608
+           "order by ord, party, security")
+    return [json.loads(r[0]) for r in db.execute(sql, [*args, OPEN_EPOCH, day.year, d, d])]
