@@ -1,38 +1,38 @@
-"""The vocabulary: immutable event types. Imports only pydantic and the standard library."""
+"""The vocabulary: immutable event types. Imports only pydantic and the standard library.
 
-from events.agreements import (
-    AgreementAmended,
-    AgreementExecuted,
-    DemandRegistrationRequested,
-    JoinderSigned,
-    VotingCommitment,
-)
-from events.base import Event, Inference, Source
-from events.corrections import EventCorrected, EventRetracted
-from events.derivatives import (
-    CashExercise,
-    CashlessExercise,
-    NoteIssued,
-    Tranche,
-    WarrantBecameExercisable,
-    WarrantIssued,
-)
-from events.governance import BoardSizeChanged, BoardSizeCommitted, DirectorElected, DirectorNominated
-from events.parties import ControlRecorded, GroupFormed, PartyRegistered
-from events.registry import EVENT_TYPES, DocumentHeader, event_file_schema, parse_event
-from events.reported import (
-    BeneficialOwnershipReported,
-    FactStated,
-    SharesOutstandingReported,
-    UndisclosedHolding,
-)
-from events.securities import (
-    ConversionApproved,
-    PreferredConverted,
-    SecurityClassCreated,
-    SharesIssued,
-    SharesTransferred,
-    StockSplit,
-)
+Each name is loaded from its module when first asked for (`from events import SharesIssued`
+works as ever): building the pydantic models is most of a short command's start, and some
+commands, or `events.bounds`, need none of them."""
 
-__all__ = [name for name in dir() if name[0].isupper() or name in ("parse_event", "event_file_schema")]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# name -> the module of events that defines it
+_WHERE: dict[str, str] = {
+    **dict.fromkeys(['AgreementAmended', 'AgreementExecuted', 'DemandRegistrationRequested', 'JoinderSigned', 'VotingCommitment'], "agreements"),
+    **dict.fromkeys(['Event', 'Inference', 'Source'], "base"),
+    **dict.fromkeys(['EventCorrected', 'EventRetracted'], "corrections"),
+    **dict.fromkeys(['CashExercise', 'CashlessExercise', 'NoteIssued', 'Tranche', 'WarrantBecameExercisable', 'WarrantIssued'], "derivatives"),
+    **dict.fromkeys(['BoardSizeChanged', 'BoardSizeCommitted', 'DirectorElected', 'DirectorNominated'], "governance"),
+    **dict.fromkeys(['ControlRecorded', 'GroupFormed', 'PartyRegistered'], "parties"),
+    **dict.fromkeys(['DocumentHeader', 'EVENT_TYPES', 'event_file_schema', 'parse_event'], "registry"),
+    **dict.fromkeys(['BeneficialOwnershipReported', 'FactStated', 'SharesOutstandingReported', 'UndisclosedHolding'], "reported"),
+    **dict.fromkeys(['ConversionApproved', 'PreferredConverted', 'SecurityClassCreated', 'SharesIssued', 'SharesTransferred', 'StockSplit'], "securities"),
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'events' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"events.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.checks.integrity import verify_store
-from ledger.history import intervals
+from ledger.history import interval_table
 from ledger.history.queries import Query, replay_state
 from ledger.history.readmodel import ReadModel
 from ledger.intake.importer import import_events
@@ -81,11 +81,11 @@ def test_intervals_answer_as_the_fold_does_on_every_date(case, data):
 
 def test_an_interval_is_listed_under_each_year_it_overlaps():
     # 2003-12-31 .. 2005-01-01 (exclusive) overlaps 2003, 2004 and 2005's first day is its end.
-    assert list(intervals.epochs("2003-12-31", "2005-01-01")) == [2003, 2004]
-    assert list(intervals.epochs("2004-03-01", "2004-03-02")) == [2004]
-    rows = list(intervals.table_rows("i", [((0, "a", "c"), "2003-12-31", "2005-01-02", "{}"),
-                                          ((0, "b", "c"), "2004-01-01", intervals.OPEN, "{}")]))
-    assert [(r[1], r[5]) for r in rows] == [(2003, "a"), (2004, "a"), (2005, "a"), (intervals.OPEN_EPOCH, "b")]
+    assert list(interval_table.epochs("2003-12-31", "2005-01-01")) == [2003, 2004]
+    assert list(interval_table.epochs("2004-03-01", "2004-03-02")) == [2004]
+    rows = list(interval_table.table_rows("i", [((0, "a", "c"), "2003-12-31", "2005-01-02", "{}"),
+                                          ((0, "b", "c"), "2004-01-01", interval_table.OPEN, "{}")]))
+    assert [(r[1], r[5]) for r in rows] == [(2003, "a"), (2004, "a"), (2005, "a"), (interval_table.OPEN_EPOCH, "b")]
 
 
 def test_a_tampered_interval_is_reported_by_verify(tmp_path):

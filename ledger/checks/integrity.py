@@ -255,11 +255,10 @@ class ReadModelCheck:
     def _intervals_followed(self) -> bool:
         """Whether the holdings intervals claim to have followed the log as far as the timeline:
         only then are they compared (a crash between the two leaves them to the next writer)."""
-        if "rm_intervals" not in self.model.db.table_names():
-            return False
-        row = self.model.db.execute("select sequence, dirty from rm_intervals where issuer=?",
-                                    [self.issuer]).fetchone()
-        return row is not None and row[1] is None and row[0] == self.followed
+        from ledger.history.interval_table import followed  # noqa: PLC0415
+
+        return "rm_intervals" in self.model.db.table_names() and followed(self.model.db.conn, self.issuer,
+                                                                            self.followed)
 
     # --- after the log's own check --------------------------------------------------------------
 

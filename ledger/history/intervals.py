@@ -1,10 +1,5 @@
-"""Holdings as validity intervals: every row `holdings` can answer, with the dates it holds.
-
-A row of `rm_holdings_iv` is one position's holdings row (shares, a warrant or a note, as
-JSON text) valid from `valid_from` up to, not including, `valid_to`; the rows in force
-today end on OPEN. An as-of answer is then one indexed scan: a closed interval is listed
-under each calendar year it overlaps (`epoch`), an open one once (epoch -1), so that
-the rows valid on a date are those of its year and the open ones, tested on two dates.
+"""Holdings as validity intervals, derived: what `rm_holdings_iv` holds (its layout and how it
+is read are in ledger.history.interval_table), re-derived from a fold of the timeline.
 
 The intervals are re-derived, never patched: a write that reaches back to a date (a
 backdated event, a correction, a retraction) deletes what begins on or after it, reopens
@@ -27,25 +22,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from events import Event, StockSplit
+from ledger.history.interval_table import NOTE, OPEN, SHARES, WARRANT, Key, table_rows
 from projections.fold import apply
 from projections.holdings import note_row, share_row, warrant_row
 from projections.state import State, WarrantState
-
-OPEN = "9999-12-31"
-OPEN_EPOCH = -1
-SHARES, WARRANT, NOTE = 0, 1, 2  # the order of holdings_rows: shares, then warrants, then notes
-
-SCHEMA = (
-    "create table if not exists rm_holdings_iv (issuer text, epoch integer, valid_from text, valid_to text, "
-    "ord integer, party text, security text, row text)",
-    "create index if not exists rm_holdings_iv_at on rm_holdings_iv (issuer, epoch, valid_from)",
-    "create index if not exists rm_holdings_iv_party on rm_holdings_iv (issuer, party, epoch, valid_from)",
-    # How far the intervals have followed the timeline, and the earliest date a write since
-    # then reaches back to (NULL when they are up to date with `sequence`).
-    "create table if not exists rm_intervals (issuer text primary key, sequence integer, dirty text)",
-)
-
-Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE, party, security)
 
 
 class _Watched(dict):
@@ -68,12 +48,6 @@ class _Watched(dict):
     def pop(self, key: Any, *default: Any) -> Any:
         self.touched.add(key)
         return dict.pop(self, key, *default)
-
-
-def epochs(valid_from: str, valid_to: str) -> range:
-    """The calendar years a closed interval overlaps (its last day is the day before valid_to)."""
-    last = dt.date.fromisoformat(valid_to) - dt.timedelta(days=1)
-    return range(int(valid_from[:4]), last.year + 1)
 
 
 def _text(row: dict[str, Any]) -> str:
@@ -241,20 +215,3 @@ def differs(db: Any, issuer: str, history: Iterable[Event]) -> bool:
     stored = db.execute("select issuer, epoch, valid_from, valid_to, ord, party, security, row "
                         "from rm_holdings_iv where issuer=?", [issuer])
     return fingerprint(stored) != fingerprint(table_rows(issuer, intervals(history)))
-
-
-def table_rows(issuer: str, spans: Iterable[tuple[Key, str, str, str]]) -> Iterator[tuple]:
-    """Rows of rm_holdings_iv: a closed interval once per year it overlaps, an open one once."""
-    for (ord_, party, security), start, end, row in spans:
-        for epoch in ((OPEN_EPOCH,) if end == OPEN else epochs(start, end)):
-            yield issuer, epoch, start, end, ord_, party, security, row
-
-
-def rows_at(db: Any, issuer: str, day: dt.date, party: str | None = None) -> list[dict[str, Any]]:
-    """The holdings rows in force on a date, in the order of holdings_rows."""
-    d = day.isoformat()
-    where = "issuer=? and party=?" if party is not None else "issuer=?"
-    args = [issuer, party] if party is not None else [issuer]
-    sql = (f"select row from rm_holdings_iv where {where} and epoch in (?, ?) and valid_from<=? and valid_to>? "  # noqa: S608
-           "order by ord, party, security")
-    return [json.loads(r[0]) for r in db.execute(sql, [*args, OPEN_EPOCH, day.year, d, d])]

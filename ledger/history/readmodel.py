@@ -35,9 +35,10 @@ from pydantic import TypeAdapter, ValidationError
 from events import Event
 from events.registry import AnyEvent, upcast
 from ledger.history import signing
-from ledger.history import intervals
+from ledger.history import interval_table, intervals
 from ledger.history.sqlviews import TABLES as SQL_TABLES
-from ledger.log.store import Store, readonly_uri
+from ledger.log.store import Store
+from ledger.log.target import readonly_uri
 from projections.fold import apply
 from projections.state import State
 from projections.timeline import Recorded, acted_on, resolve
@@ -275,7 +276,7 @@ class ReadModel:
 
     def _ensure(self) -> None:
         # Several processes may open a new ledger at once: every statement tolerates the others.
-        for statement in SCHEMA + intervals.SCHEMA + VIEWS:
+        for statement in SCHEMA + interval_table.SCHEMA + VIEWS:
             self.db.execute(statement)
         if cache_path(self.store.target) == self.store.target:
             self.db.execute(LOG_VIEW)
@@ -426,7 +427,7 @@ class ReadModel:
             return
         dirty = "" if row is None else (row[1] or "")
         execute = self.db.conn.execute
-        in_table: dict[intervals.Key, tuple[int, str, str]] = {}  # open rows left where they are if unchanged
+        in_table: dict[interval_table.Key, tuple[int, str, str]] = {}  # open rows left where they are if unchanged
         if dirty == "":
             execute("delete from rm_holdings_iv where issuer=?", [issuer])
             state, open_rows, after, before = State(), {}, "", None
@@ -435,13 +436,13 @@ class ReadModel:
             # ended on or after it is reopened, to be closed again where the new fold says.
             execute("delete from rm_holdings_iv where issuer=? and valid_from>=?", [issuer, dirty])
             reopened = execute("select distinct ord, party, security, valid_from, row from rm_holdings_iv "
-                               "where issuer=? and valid_to>=? and valid_to<>?", [issuer, dirty, intervals.OPEN])
+                               "where issuer=? and valid_to>=? and valid_to<>?", [issuer, dirty, interval_table.OPEN])
             open_rows = {(o, p, s): (start, text) for o, p, s, start, text in reopened}
             execute("delete from rm_holdings_iv where issuer=? and valid_to>=? and valid_to<>?",
-                    [issuer, dirty, intervals.OPEN])
+                    [issuer, dirty, interval_table.OPEN])
             for rowid, o, p, s, start, text in execute(
                     "select rowid, ord, party, security, valid_from, row from rm_holdings_iv where issuer=? and epoch=?",
-                    [issuer, intervals.OPEN_EPOCH]):
+                    [issuer, interval_table.OPEN_EPOCH]):
                 open_rows[(o, p, s)] = (start, text)
                 in_table[(o, p, s)] = (rowid, start, text)
             before = dt.date.fromisoformat(dirty) - dt.timedelta(days=1)
@@ -454,10 +455,10 @@ class ReadModel:
         rest = sweep.finish()
         self.db.conn.executemany("delete from rm_holdings_iv where rowid=?",
                                  [(rowid,) for key, (rowid, *kept) in in_table.items() if rest.get(key) != tuple(kept)])
-        spans = sweep.closed + [(key, start, intervals.OPEN, text) for key, (start, text) in rest.items()
+        spans = sweep.closed + [(key, start, interval_table.OPEN, text) for key, (start, text) in rest.items()
                                 if in_table.get(key, (None,))[1:] != (start, text)]
         self.db.conn.executemany("insert into rm_holdings_iv values (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 intervals.table_rows(issuer, spans))
+                                 interval_table.table_rows(issuer, spans))
         execute("insert or replace into rm_intervals (issuer, sequence, dirty) values (?, ?, null)", [issuer, tracked])
 
     def holdings_at(self, issuer: str, day: dt.date, party: str | None = None) -> list[dict[str, Any]] | None:
@@ -468,10 +469,9 @@ class ReadModel:
         try:
             if not self.current(issuer) or "rm_intervals" not in self.db.table_names():
                 return None
-            row = conn.execute("select sequence, dirty from rm_intervals where issuer=?", [issuer]).fetchone()
-            if row is None or row[1] is not None or row[0] != self.tracked(issuer)[0]:
+            if not interval_table.followed(conn, issuer, self.tracked(issuer)[0]):
                 return None
-            return intervals.rows_at(conn, issuer, day, party)
+            return interval_table.rows_at(conn, issuer, day, party)
         finally:
             conn.execute("ROLLBACK")
 

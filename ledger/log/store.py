@@ -25,7 +25,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
@@ -34,7 +34,7 @@ from events.canonical import canonical_json, compact_json, floatless_canonical_j
 from events.identity import NAMESPACE, issuer_stream_id
 from ledger.errors import Conflict, StoreError, UsageError
 from ledger.log.chain import GENESIS, seal_encoded
-from ledger.log.target import is_server, redact, scrub
+from ledger.log.target import is_server, readonly_uri, redact, scrub
 from projections.timeline import Recorded
 
 REGISTRY_STREAM = uuid.uuid5(NAMESPACE, "issuers")
@@ -316,12 +316,6 @@ def _is_busy(exc: BaseException) -> bool:
     text = str(exc).lower()
     return _is_database_error(exc) and ("database is locked" in text or "database is busy" in text
                                         or "lock timeout" in text or "deadlock detected" in text)
-
-
-def readonly_uri(path: str) -> str:
-    """A SQLite URI that opens `path` for reading only: no write, no checkpoint of its
-    write-ahead log into the file (SQLite's own -shm index aside)."""
-    return "file:" + quote(os.path.abspath(path)) + "?mode=ro"
 
 
 def _sqlite_recorder(path: str, *, create: bool, readonly: bool = False) -> tuple[Any, bool]:

@@ -73,3 +73,9 @@ def scrub(message: object, target: str) -> str:
 
 def default_target() -> str:
     return os.environ.get("LEDGER_DB") or "ledger.db"
+
+
+def readonly_uri(path: str) -> str:
+    """A SQLite URI that opens `path` for reading only: no write, no checkpoint of its
+    write-ahead log into the file (SQLite's own -shm index aside)."""
+    return "file:" + quote(os.path.abspath(path)) + "?mode=ro"

@@ -112,7 +112,6 @@ def terminal() -> Console:
 
 def emit(fmt: str, title: str, header: dict[str, Any], rows: Sequence[dict[str, Any]],
          columns: Sequence[str] | None = None, console: Console | None = None) -> None:
-    console = console or terminal()
     if fmt == "json":
         print(to_json(header, rows))
     elif fmt == "csv":
@@ -128,4 +127,4 @@ def emit(fmt: str, title: str, header: dict[str, Any], rows: Sequence[dict[str, 
             # An empty table would print only a blank line, which reads as a failure.
             print(f"{heading}: no rows")
             return
-        console.print(table(heading, rows, columns))
+        (console or terminal()).print(table(heading, rows, columns))

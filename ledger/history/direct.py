@@ -1,0 +1,74 @@
+"""Answers read straight from a SQLite ledger file with sqlite3 alone.
+
+A query the holdings intervals answer needs neither the store library nor the event models
+(loading them is most of a short query's time). `holdings` opens the file read-only, checks
+in one read transaction that the read models have followed the issuer's whole log (the
+last record's sequence and hash, as the store's own readers do) and that the intervals are
+up to date, and reads the rows. Where it cannot answer so (a server, an earlier `known_at`
+than the log's head, read models behind the log, an issuer to choose, anything unreadable)
+it answers None, and the caller takes the whole path, which also says what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import uuid
+from typing import Any
+
+from ledger.history import interval_table
+from ledger.log.target import is_server, readonly_uri
+
+# events.identity.NAMESPACE, kept here so as not to load the event models: the ids of the
+# log's streams are derived from it. tests/test_direct.py holds the two equal.
+NAMESPACE = uuid.UUID("6f1c2a52-3b0e-5d7c-9a41-0c6e8f1d2b37")
+REGISTRY = uuid.uuid5(NAMESPACE, "issuers")
+TABLE = "ledger_events"
+
+
+def stream_id(issuer: str) -> str:
+    """The log's stream of an issuer, as the store's SQLite table keys it."""
+    return uuid.uuid5(NAMESPACE, f"issuer:{issuer}").hex
+
+
+def holdings(target: str, issuer: str | None, as_of: dt.date | None, known_at: dt.datetime | None,
+             party: str | None) -> tuple[str, dt.date, dt.datetime, list[dict[str, Any]]] | None:
+    """(issuer, as_of, known_at, rows) from the intervals, or None where they cannot answer."""
+    if is_server(target) or not os.path.isfile(target):
+        return None
+    now = dt.datetime.now(dt.timezone.utc)
+    known = known_at or now
+    day = as_of or now.date()
+    try:
+        conn = sqlite3.connect(readonly_uri(target), uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("BEGIN")
+        issuers = [json.loads(s).get("issuer") for (s,) in conn.execute(
+            f"select state from {TABLE} where originator_id=? order by originator_version", [REGISTRY.hex])]  # noqa: S608
+        if issuer is None:
+            if len(issuers) != 1:
+                return None
+            issuer = issuers[0]
+        elif issuer not in issuers:
+            return None
+        last = conn.execute(f"select state from {TABLE} where originator_id=? order by originator_version desc "  # noqa: S608
+                            "limit 1", [stream_id(issuer)]).fetchone()
+        if last is None:
+            return None
+        record = json.loads(last[0])
+        if dt.datetime.fromisoformat(record["recorded_at"]) > known:
+            return None
+        tracked = conn.execute("select sequence, head_hash from rm_tracking where issuer=?", [issuer]).fetchone()
+        if tracked is None or tuple(tracked) != (record["sequence"], record["hash"]):
+            return None
+        if not interval_table.followed(conn, issuer, record["sequence"]):
+            return None
+        return issuer, day, known, interval_table.rows_at(conn, issuer, day, party)
+    except (sqlite3.Error, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    finally:
+        conn.close()

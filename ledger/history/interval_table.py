@@ -1,0 +1,63 @@
+"""The holdings intervals' table: its layout, and the rows of a date read back.
+
+Standard library only, so that a query can read it without the event models (see
+ledger.history.direct); how the intervals are derived is ledger.history.intervals.
+
+A row of `rm_holdings_iv` is one position's holdings row (shares, a warrant or a note, as
+JSON text) valid from `valid_from` up to, not including, `valid_to`; the rows in force
+today end on OPEN. A closed interval is listed under each calendar year it overlaps
+(`epoch`), an open one once (OPEN_EPOCH), so the rows valid on a date are those of its
+year and the open ones, tested on two dates: one indexed scan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+OPEN = "9999-12-31"
+OPEN_EPOCH = -1
+SHARES, WARRANT, NOTE = 0, 1, 2  # the order of holdings_rows: shares, then warrants, then notes
+
+Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE, party, security)
+
+SCHEMA = (
+    "create table if not exists rm_holdings_iv (issuer text, epoch integer, valid_from text, valid_to text, "
+    "ord integer, party text, security text, row text)",
+    "create index if not exists rm_holdings_iv_at on rm_holdings_iv (issuer, epoch, valid_from)",
+    "create index if not exists rm_holdings_iv_party on rm_holdings_iv (issuer, party, epoch, valid_from)",
+    # How far the intervals have followed the timeline, and the earliest date a write since
+    # then reaches back to (NULL when they are up to date with `sequence`).
+    "create table if not exists rm_intervals (issuer text primary key, sequence integer, dirty text)",
+)
+
+
+def epochs(valid_from: str, valid_to: str) -> range:
+    """The calendar years a closed interval overlaps (its last day is the day before valid_to)."""
+    last = dt.date.fromisoformat(valid_to) - dt.timedelta(days=1)
+    return range(int(valid_from[:4]), last.year + 1)
+
+
+def table_rows(issuer: str, spans: Iterable[tuple[Key, str, str, str]]) -> Iterator[tuple]:
+    """Rows of rm_holdings_iv: a closed interval once per year it overlaps, an open one once."""
+    for (ord_, party, security), start, end, row in spans:
+        for epoch in ((OPEN_EPOCH,) if end == OPEN else epochs(start, end)):
+            yield issuer, epoch, start, end, ord_, party, security, row
+
+
+def followed(conn: Any, issuer: str, sequence: int) -> bool:
+    """Whether the intervals have followed the timeline to `sequence`, with nothing left to redo."""
+    row = conn.execute("select sequence, dirty from rm_intervals where issuer=?", [issuer]).fetchone()
+    return row is not None and row[1] is None and row[0] == sequence
+
+
+def rows_at(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> list[dict[str, Any]]:
+    """The holdings rows in force on a date, in the order of holdings_rows."""
+    d = day.isoformat()
+    where = "issuer=? and party=?" if party is not None else "issuer=?"
+    args = [issuer, party] if party is not None else [issuer]
+    sql = (f"select row from rm_holdings_iv where {where} and epoch in (?, ?) and valid_from<=? and valid_to>? "  # noqa: S608
+           "order by ord, party, security")
+    return [json.loads(r[0]) for r in conn.execute(sql, [*args, OPEN_EPOCH, day.year, d, d])]
