@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+import orjson
 
 from events import Event, StockSplit
 from ledger.history.interval_table import NOTE, OPEN, SHARES, WARRANT, Key, table_rows
@@ -51,7 +52,22 @@ class _Watched(dict):
 
 
 def _text(row: dict[str, Any]) -> str:
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    # Read back only as JSON; compact, keys in the projection's order. A row holds strings,
+    # integers and nulls, which orjson writes as json would.
+    return orjson.dumps(row).decode()
+
+
+_NAMES_WARRANT: dict[type, bool] = {}
+
+
+def _named_warrant(event: Event) -> str | None:
+    """The warrant an event acts on, if its type has that field (asking a pydantic model for a
+    field it lacks costs an exception)."""
+    kind = type(event)
+    has = _NAMES_WARRANT.get(kind)
+    if has is None:
+        has = _NAMES_WARRANT[kind] = "warrant" in kind.model_fields
+    return event.warrant if has else None
 
 
 def _dates_of(w: WarrantState) -> set[dt.date]:
@@ -108,7 +124,7 @@ class Sweep:
         warrants: set[str] = set()
         for event in events:
             apply(state, event)
-            named = getattr(event, "warrant", None)
+            named = _named_warrant(event)
             if named is not None:
                 warrants.add(named)
             if isinstance(event, StockSplit):
