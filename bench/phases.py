@@ -262,7 +262,7 @@ def _guarded(fn: Callable[[], Any], out: dict[str, Any]) -> Any:
 def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 2024, budget: float = 60.0,
           min_samples: int = 3, replays: int = 3, issuer: str | None = None,
           floor_dates: int = 25) -> dict[str, Any]:
-    """As-of latency as the library answers (holdings: ledger.history.queries.holdings, from the
+    """As-of latency as the library answers (holdings: ledger.api.Ledger.holdings, from the
     validity intervals; ownership: state_at + the projection), next to a full replay.
 
     Two passes over the same dates: `cold` is the first (the read model is built by the first
@@ -271,7 +271,8 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
     The first `floor_dates` holdings answers of the second pass are also read back from a
     table (AnswerFloor).
     """
-    from ledger.history.queries import Query, holdings, state_at  # noqa: PLC0415
+    from ledger.api import Ledger  # noqa: PLC0415
+    from ledger.history.queries import Query, state_at  # noqa: PLC0415
     from ledger.log.store import Store, utcnow  # noqa: PLC0415
     from ledger.history.stream import replay  # noqa: PLC0415
     from projections.ownership import ownership_rows  # noqa: PLC0415
@@ -284,7 +285,7 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
         issuer = _issuer(store, issuer)
         known = utcnow()
         kinds = {
-            "holdings": lambda q: holdings(store, q)[0],
+            "holdings": lambda q: Ledger(target).holdings(as_of=q.as_of, known_at=q.known_at, issuer=q.issuer).rows,
             "ownership": lambda q: ownership_rows(state_at(store, q), "common", q.as_of),
         }
 

@@ -1,7 +1,7 @@
 """The holdings intervals' table: its layout, and the rows of a date read back.
 
-Standard library only, so that a query can read it without the event models (see
-ledger.history.direct); how the intervals are derived is ledger.history.intervals.
+The standard library and orjson only, so that a query can read it without the event models
+(see ledger.history.direct); how the intervals are derived is ledger.history.intervals.
 
 A row of `rm_holdings_iv` is one position's holdings row (shares, a warrant or a note, as
 JSON text) valid from `valid_from` up to, not including, `valid_to`; the rows in force
@@ -13,9 +13,10 @@ year and the open ones, tested on two dates: one indexed scan.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+import orjson
 
 OPEN = "9999-12-31"
 OPEN_EPOCH = -1
@@ -60,4 +61,4 @@ def rows_at(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> l
     args = [issuer, party] if party is not None else [issuer]
     sql = (f"select row from rm_holdings_iv where {where} and epoch in (?, ?) and valid_from<=? and valid_to>? "  # noqa: S608
            "order by ord, party, security")
-    return [json.loads(r[0]) for r in conn.execute(sql, [*args, OPEN_EPOCH, day.year, d, d])]
+    return [orjson.loads(r[0]) for r in conn.execute(sql, [*args, OPEN_EPOCH, day.year, d, d])]
