@@ -448,9 +448,9 @@ def test_the_server_going_away_just_after_the_commit_is_not_a_failed_import(post
 
     follow = ReadModel.follow_written
 
-    def cut_then_follow(self, issuer, written):
+    def cut_then_follow(self, issuer, written, *derived):
         cut(False)
-        return follow(self, issuer, written)
+        return follow(self, issuer, written, *derived)
 
     monkeypatch.setattr(ReadModel, "follow_written", cut_then_follow)
     try:

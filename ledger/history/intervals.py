@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import orjson
 
@@ -27,6 +28,22 @@ from ledger.history.interval_table import NOTE, OPEN, SHARES, WARRANT, Key, tabl
 from projections.fold import apply
 from projections.holdings import note_row, share_row, warrant_row
 from projections.state import State, WarrantState
+
+T = TypeVar("T")
+
+
+@dataclass
+class Derived:
+    """Intervals derived from `start` ("": from nothing): those closed, the rows in force after the
+    last date, and the open rows of the table it began with (by rowid). An import's check derives
+    them from the log at `sequence`, for the log at `through_sequence` once its batch is in."""
+
+    start: str
+    sequence: int
+    through_sequence: int
+    in_table: dict[Key, tuple[int, str, str]]
+    closed: list[tuple[Key, str, str, str]]
+    rest: dict[Key, tuple[str, str]]
 
 
 class _Watched(dict):
@@ -140,6 +157,22 @@ class Sweep:
                 due.add(self._pop()[1])
             if self.last is None or day > self.last:
                 self._change(day, due)
+
+    def frozen(self, freeze: Callable[[State], T]) -> T:
+        """`freeze(state)` on the state as a plain one (a checkpoint carries no watching), then
+        watch on; warrants that freezing retired (settle) count as touched."""
+        state = self.state
+        watched = (state.shares, state.warrants, state.notes)
+        state.shares, state.warrants, state.notes = (dict(d) for d in watched)
+        try:
+            return freeze(state)
+        finally:
+            gone = set(watched[1]) - set(state.warrants)
+            for old, name in zip(watched, ("shares", "warrants", "notes"), strict=True):
+                new = _Watched(getattr(state, name))
+                new.touched = old.touched
+                setattr(state, name, new)
+            state.warrants.touched |= gone
 
     def finish(self) -> dict[Key, tuple[str, str]]:
         """Every date still to act, then the rows in force from then on; the state's own dicts back."""

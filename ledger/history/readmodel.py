@@ -290,7 +290,7 @@ class ReadModel:
         row = self.db.execute("select sequence, head_hash from rm_tracking where issuer=?", [issuer]).fetchone()
         return (row[0], row[1]) if row else (0, None)
 
-    def catch_up(self, issuer: str) -> None:
+    def catch_up(self, issuer: str, derived: intervals.Derived | None = None) -> None:
         """Read the log from where we stopped, a page at a time, each page in one transaction."""
         last, head = self.tracked(issuer)
         if last:
@@ -307,14 +307,16 @@ class ReadModel:
                 page = []
         if page:
             self._follow(issuer, page)
-        self.refresh_intervals(issuer)
+        self.refresh_intervals(issuer, derived)
 
-    def follow_written(self, issuer: str, written: list[dict[str, Any]]) -> None:
-        """Records this process just appended: followed without reading them back, if they are next."""
+    def follow_written(self, issuer: str, written: list[dict[str, Any]],
+                       derived: intervals.Derived | None = None) -> None:
+        """Records this process just appended: followed without reading them back, if they are next;
+        `derived`, the holdings intervals its check derived from them."""
         if written and self.tracked(issuer)[0] == written[0]["sequence"] - 1:
             for start in range(0, len(written), PAGE):
                 self._follow(issuer, written[start:start + PAGE])
-        self.catch_up(issuer)  # anything else, or everything if another writer came first
+        self.catch_up(issuer, derived)  # anything else, or everything if another writer came first
 
     def _follow(self, issuer: str, new: list[dict[str, Any]]) -> None:
         # Several processes may follow the same log: take the write lock first, then skip
@@ -408,55 +410,78 @@ class ReadModel:
                           "rm_intervals"):
                 self.db.conn.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608 (fixed names)
 
-    def refresh_intervals(self, issuer: str) -> None:
+    def refresh_intervals(self, issuer: str, derived: intervals.Derived | None = None) -> None:
         """Re-derive the holdings intervals from the earliest date the writes since the last
-        refresh reach back to (ledger.history.intervals), in one transaction."""
+        refresh reach back to (ledger.history.intervals), in one transaction. `derived`: the
+        derivation an import made while checking its batch, used if nothing changed since."""
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            self._refresh_intervals(issuer)
+            self._refresh_intervals(issuer, derived)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
 
-    def _refresh_intervals(self, issuer: str) -> None:
+    def _refresh_intervals(self, issuer: str, derived: intervals.Derived | None) -> None:
         tracked = self.tracked(issuer)[0]
         row = self.db.execute("select sequence, dirty from rm_intervals where issuer=?", [issuer]).fetchone()
         if row is not None and row[1] is None and row[0] == tracked:
             return
         dirty = "" if row is None else (row[1] or "")
-        execute = self.db.conn.execute
-        in_table: dict[interval_table.Key, tuple[int, str, str]] = {}  # open rows left where they are if unchanged
+        if (derived is not None and row is not None and row[0] == derived.sequence
+                and tracked == derived.through_sequence and derived.start <= dirty):
+            # The batch's own check folded exactly what follows `start`, from the table as it is.
+            self._write_intervals(issuer, derived, tracked)
+            return
+        open_rows, in_table = self.interval_base(issuer, dirty)
         if dirty == "":
-            execute("delete from rm_holdings_iv where issuer=?", [issuer])
-            state, open_rows, after, before = State(), {}, "", None
+            state, after, before = State(), "", None
         else:
-            # What was in force the day before stays; what begins on or after `dirty` goes; what
-            # ended on or after it is reopened, to be closed again where the new fold says.
-            execute("delete from rm_holdings_iv where issuer=? and valid_from>=?", [issuer, dirty])
-            reopened = execute("select distinct ord, party, security, valid_from, row from rm_holdings_iv "
-                               "where issuer=? and valid_to>=? and valid_to<>?", [issuer, dirty, interval_table.OPEN])
-            open_rows = {(o, p, s): (start, text) for o, p, s, start, text in reopened}
-            execute("delete from rm_holdings_iv where issuer=? and valid_to>=? and valid_to<>?",
-                    [issuer, dirty, interval_table.OPEN])
-            for rowid, o, p, s, start, text in execute(
-                    "select rowid, ord, party, security, valid_from, row from rm_holdings_iv where issuer=? and epoch=?",
-                    [issuer, interval_table.OPEN_EPOCH]):
-                open_rows[(o, p, s)] = (start, text)
-                in_table[(o, p, s)] = (rowid, start, text)
             before = dt.date.fromisoformat(dirty) - dt.timedelta(days=1)
             state = self.state_at(issuer, before, follow=False, save=False)
             after = before.isoformat()
         sweep = intervals.Sweep(state, open_rows, before)
-        days = intervals.by_day((dt.date.fromisoformat(day), event) for day, _, _, event in self.rows_after(issuer, after))
-        for day, events in days:
+        for day, events in intervals.by_day((dt.date.fromisoformat(day), event)
+                                            for day, _, _, event in self.rows_after(issuer, after)):
             sweep.day(day, events)
         rest = sweep.finish()
+        self._write_intervals(issuer, intervals.Derived(dirty, 0, 0, in_table, sweep.closed, rest), tracked)
+
+    def interval_base(self, issuer: str, start: str) -> tuple[dict[interval_table.Key, tuple[str, str]],
+                                                                dict[interval_table.Key, tuple[int, str, str]]]:
+        """Reading only: the rows in force the day before `start` ("": none), which a derivation from
+        `start` begins with, and of those the open ones as they stand in the table (by rowid)."""
+        if start == "":
+            return {}, {}
+        execute = self.db.conn.execute
+        # Closed ones that end on or after `start` are reopened, to be closed again where the new fold says.
+        open_rows = {(o, p, s): (begun, text) for o, p, s, begun, text in execute(
+            "select distinct ord, party, security, valid_from, row from rm_holdings_iv where issuer=? "
+            "and valid_from<? and valid_to>=? and valid_to<>?", [issuer, start, start, interval_table.OPEN])}
+        in_table = {}
+        for rowid, o, p, s, begun, text in execute(
+                "select rowid, ord, party, security, valid_from, row from rm_holdings_iv where issuer=? and epoch=? "
+                "and valid_from<?", [issuer, interval_table.OPEN_EPOCH, start]):
+            open_rows[(o, p, s)] = (begun, text)
+            in_table[(o, p, s)] = (rowid, begun, text)
+        return open_rows, in_table
+
+    def _write_intervals(self, issuer: str, derived: intervals.Derived, tracked: int) -> None:
+        """What begins on or after the derivation's start goes, with the closed rows it reopened
+        and the open rows it changed; its intervals come in their place."""
+        execute, start = self.db.conn.execute, derived.start
+        if start == "":
+            execute("delete from rm_holdings_iv where issuer=?", [issuer])
+        else:
+            execute("delete from rm_holdings_iv where issuer=? and valid_from>=?", [issuer, start])
+            execute("delete from rm_holdings_iv where issuer=? and valid_to>=? and valid_to<>?",
+                    [issuer, start, interval_table.OPEN])
+        rest, in_table = derived.rest, derived.in_table
         self.db.conn.executemany("delete from rm_holdings_iv where rowid=?",
                                  [(rowid,) for key, (rowid, *kept) in in_table.items() if rest.get(key) != tuple(kept)])
-        spans = sweep.closed + [(key, start, interval_table.OPEN, text) for key, (start, text) in rest.items()
-                                if in_table.get(key, (None,))[1:] != (start, text)]
+        spans = derived.closed + [(key, begun, interval_table.OPEN, text) for key, (begun, text) in rest.items()
+                                  if in_table.get(key, (None,))[1:] != (begun, text)]
         self.db.conn.executemany("insert into rm_holdings_iv values (?, ?, ?, ?, ?, ?, ?, ?)",
                                  interval_table.table_rows(issuer, spans))
         execute("insert or replace into rm_intervals (issuer, sequence, dirty) values (?, ?, null)", [issuer, tracked])

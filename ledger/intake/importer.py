@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from events import Event, EventCorrected
 from events.canonical import canonical_json, floatless_canonical_json
 from ledger.errors import Conflict, InputError, StoreError, UsageError
+from ledger.history.intervals import Derived
 from ledger.history.readmodel import ReadModel
 from ledger.intake.incremental import NeedsFullCheck, check_appended, plain, recorded_contents, taken_refs
 from ledger.intake.loaded import Loaded
@@ -82,7 +83,9 @@ def plan(store: Store, loaded: Sequence[Loaded], model: ReadModel | None = None)
         checked = False
         if fast:
             try:
-                result.checkpoints[issuer] = check_appended(model, issuer, fresh).checkpoints
+                done = check_appended(model, issuer, fresh)
+                result.checkpoints[issuer] = done.checkpoints
+                result.intervals[issuer] = done.intervals
                 checked = True
             except RuleViolation as v:
                 if plain([item.event for item in fresh]):
@@ -104,6 +107,8 @@ class Plan:
     present: int = 0
     # Checkpoints computed while checking, kept once the batch is written.
     checkpoints: dict[str, list[tuple[str, bytes]]] = field(default_factory=dict)
+    # Holdings intervals derived while checking, written as the batch is followed.
+    intervals: dict[str, Derived | None] = field(default_factory=dict)
 
 
 def _check_refs(taken: dict[str, str], fresh: list[Loaded]) -> None:
@@ -185,7 +190,7 @@ def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:
         written = store.append(checked.new, expected=checked.ends)
         try:
             for issuer, records in written.items():
-                model.follow_written(issuer, records)
+                model.follow_written(issuer, records, checked.intervals.get(issuer))
                 # Keep them only if nobody else wrote in between: they fold exactly our batch.
                 if model.tracked(issuer)[0] == checked.ends[issuer] + len(records):
                     model.keep_checkpoints(issuer, checked.checkpoints.get(issuer, []))

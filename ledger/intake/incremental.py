@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from events import Event, EventCorrected, EventRetracted
 from events.canonical import canonical_json
 from ledger.common.progress import progress
+from ledger.history import interval_table
+from ledger.history.intervals import Derived, Sweep
 from ledger.history.readmodel import CHECKPOINT_EVERY, ReadModel, freeze
 from ledger.intake.loaded import Loaded
 from projections.fold import apply
@@ -31,9 +33,11 @@ IMPORT_CHECKPOINT_EVERY = 10 * CHECKPOINT_EVERY
 
 @dataclass
 class Checked:
-    """What a successful check leaves behind: checkpoints to keep once the batch is written."""
+    """What a successful check leaves behind: checkpoints to keep once the batch is written, and
+    the holdings intervals derived along the way (None where the table was not up to date)."""
 
     checkpoints: list[tuple[str, bytes]] = field(default_factory=list)
+    intervals: Derived | None = None
 
 
 def recorded_contents(model: ReadModel, issuer: str, ids: Sequence[str]) -> dict[str, bytes]:
@@ -140,14 +144,36 @@ def check_appended(model: ReadModel, issuer: str, fresh: Sequence[Loaded]) -> Ch
                    and item.event.event_id not in changed)
     merged = heapq.merge(recorded, batch, moved, key=lambda t: (t[0], t[1]))
     checked = Checked()
-    pending, current = 0, None
+    # The same fold derives the holdings intervals from the day after the checkpoint, when the
+    # table is up to date with the log as checked (ledger.history.intervals): the writer then
+    # need not fold the batch again.
+    sweep = None
+    if interval_table.followed(model.db.conn, issuer, first - 1):
+        start = "" if since == "" else (dt.date.fromisoformat(since) + dt.timedelta(days=1)).isoformat()
+        open_rows, in_table = model.interval_base(issuer, start)
+        sweep = Sweep(state, open_rows, dt.date.fromisoformat(since) if since else None)
+    pending, current, today = 0, None, []
     for day, _, event in progress(merged, len(fresh), "checking against the history"):
-        if current is not None and day != current and pending >= IMPORT_CHECKPOINT_EVERY:
-            checked.checkpoints.append((current, freeze(state, issuer, current)))
-            pending = 0
-        apply(state, event)
+        if current is not None and day != current:
+            if sweep is not None:
+                sweep.day(dt.date.fromisoformat(current), today)
+                today = []
+            if pending >= IMPORT_CHECKPOINT_EVERY:
+                blob = (sweep.frozen(lambda s: freeze(s, issuer, current)) if sweep is not None
+                        else freeze(state, issuer, current))
+                checked.checkpoints.append((current, blob))
+                pending = 0
+        if sweep is not None:
+            today.append(event)
+        else:
+            apply(state, event)
         pending += 1
         current = day
+    if sweep is not None:
+        if today:
+            sweep.day(dt.date.fromisoformat(current), today)
+        rest = sweep.finish()
+        checked.intervals = Derived(start, first - 1, first - 1 + len(fresh), in_table, sweep.closed, rest)
     return checked
 
 
