@@ -24,7 +24,7 @@ import freezegun
 import pytest
 from click.testing import CliRunner
 
-import events  # noqa: F401  (see below)
+import events.registry  # noqa: F401  (see below: every event model, built now)
 from ledger.cli.main import cli
 
 DATA = Path(__file__).parent / "data"
@@ -131,6 +131,14 @@ class Ledger:
 
 
 # --- PostgreSQL ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def savvis_file(tmp_path_factory) -> Path:
+    """A SQLite ledger of the bundled SAVVIS history, imported once per test module."""
+    db = tmp_path_factory.mktemp("savvis") / "savvis.db"
+    assert Ledger(db)("import", ROOT / "replay_data" / "savvis").code == 0
+    return db
 
 
 @pytest.fixture(scope="session")

@@ -13,18 +13,11 @@ from ledger.api import Ledger
 from ledger.errors import UsageError
 from tests.conftest import ROOT, Ledger as Cli
 
-SAVVIS = ROOT / "replay_data" / "savvis"
 
 
-@pytest.fixture(scope="module")
-def savvis_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("api") / "savvis.db"
-    assert Cli(db)("import", SAVVIS).code == 0
-    return db
 
-
-def test_the_library_answers_what_the_command_prints(savvis_db):
-    book, cli = Ledger(savvis_db), Cli(savvis_db)
+def test_the_library_answers_what_the_command_prints(savvis_file):
+    book, cli = Ledger(savvis_file), Cli(savvis_file)
     known = "2100-01-01T00:00:00+00:00"  # one instant for both, after every record
     at = dt.datetime.fromisoformat(known)
     for question, extra in (("holdings", {}), ("captable", {}), ("voting", {}), ("ownership", {}),
@@ -39,41 +32,41 @@ def test_the_library_answers_what_the_command_prints(savvis_db):
         assert json.loads(json.dumps({**answer.header(), "rows": answer.rows}, default=str)) == printed
 
 
-def test_one_partys_holdings(savvis_db):
+def test_one_partys_holdings(savvis_file):
     # 13D/A Item 3: the 2,575,298 common issued to the group, its remaining warrants (at least
     # the 3,333,333 that vested on 2004-03-31), and the $10,000,000 Series A notes.
-    rows = Ledger(savvis_db).holdings(as_of=dt.date(2004, 3, 31), party="constellation-entities").rows
+    rows = Ledger(savvis_file).holdings(as_of=dt.date(2004, 3, 31), party="constellation-entities").rows
     assert [r["security"] for r in rows] == ["common", "constellation-warrants", "series-a-notes"]
     assert rows[0]["quantity"] == 2_575_298 and rows[1]["quantity_at_least"] == 3_333_333
 
 
-def test_a_mistake_is_the_one_error_a_caller_catches(savvis_db, tmp_path):
+def test_a_mistake_is_the_one_error_a_caller_catches(savvis_file, tmp_path):
     with pytest.raises(UsageError, match="no issuer 'nobody'"):
-        Ledger(savvis_db).holdings(issuer="nobody")
+        Ledger(savvis_file).holdings(issuer="nobody")
     with pytest.raises(UsageError, match="no ledger here"):
         Ledger(tmp_path / "none.db").captable()
     assert not (tmp_path / "none.db").exists()
 
 
-def test_the_guides_example(savvis_db, monkeypatch):
+def test_the_guides_example(savvis_file, monkeypatch):
     text = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
     section = text[text.index("## The library"):]
     example = section[section.index("```python") + len("```python"):]
     example = example[:example.index("```")]
-    monkeypatch.chdir(savvis_db.parent)
+    monkeypatch.chdir(savvis_file.parent)
     test = doctest.DocTestParser().get_doctest(example, {}, "guide", "docs/guide.md", 0)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test)
     assert (runner.failures, runner.tries) == (0, 8)
 
 
-def test_the_datasette_canned_queries_answer_from_the_read_models(savvis_db, tmp_path):
+def test_the_datasette_canned_queries_answer_from_the_read_models(savvis_file, tmp_path):
     """`readmodels --metadata` writes Datasette's metadata; its SQL, run as Datasette would run it
     (named parameters), answers from the read models: figures derived by hand from the 13D/A."""
     import sqlite3  # noqa: PLC0415
 
     copy = tmp_path / "savvis.db"
-    copy.write_bytes(savvis_db.read_bytes())
+    copy.write_bytes(savvis_file.read_bytes())
     cli = Cli(copy)
     r = cli("readmodels", "--metadata", tmp_path / "md.json")
     assert r.code == 0 and "3 canned queries" in r.out
@@ -97,12 +90,12 @@ def test_the_datasette_canned_queries_answer_from_the_read_models(savvis_db, tmp
         assert exercised == ["w-26", "w-27"] and all(r["document"] and r["locator"] for r in story)
 
 
-def test_the_views_people_query(savvis_db):
+def test_the_views_people_query(savvis_file):
     """The views a writer keeps: the log as JSON text, the events in force, the parties; figures
     counted by hand in the five event files (36 PartyRegistered, 98 events, none corrected)."""
     import sqlite3  # noqa: PLC0415
 
-    with sqlite3.connect(f"file:{savvis_db}?mode=ro", uri=True) as c:
+    with sqlite3.connect(f"file:{savvis_file}?mode=ro", uri=True) as c:
         assert c.execute("select count(*), count(distinct party) from parties").fetchone() == (36, 36)
         # The Joinder's four new parties, as its preamble names them.
         assert c.execute("select party, name, kind from parties where document = 'savvis-joinder-2002' "
@@ -125,11 +118,11 @@ def test_the_views_people_query(savvis_db):
         assert (rows[0][1], rows[0][2], rows[0][3]) == (first["event"]["type"], first["event_id"], first["hash"])
 
 
-def test_a_view_altered_to_show_something_else_is_reported(savvis_db, tmp_path):
+def test_a_view_altered_to_show_something_else_is_reported(savvis_file, tmp_path):
     import sqlite3  # noqa: PLC0415
 
     copy = tmp_path / "savvis.db"
-    copy.write_bytes(savvis_db.read_bytes())
+    copy.write_bytes(savvis_file.read_bytes())
     with sqlite3.connect(copy) as c:
         c.execute("drop view parties")
         c.execute("create view parties as select 'nobody' as party")

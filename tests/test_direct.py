@@ -8,21 +8,13 @@ import json
 import subprocess
 import sys
 
-import pytest
 
 from events.identity import NAMESPACE, issuer_stream_id
 from ledger.api import Ledger
 from ledger.history import direct
-from tests.conftest import ROOT, Ledger as Cli
-
-SAVVIS = ROOT / "replay_data" / "savvis"
+from tests.conftest import ROOT
 
 
-@pytest.fixture(scope="module")
-def savvis_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("direct") / "savvis.db"
-    assert Cli(db)("import", SAVVIS).code == 0
-    return db
 
 
 def test_the_streams_are_named_as_the_store_names_them():
@@ -30,36 +22,36 @@ def test_the_streams_are_named_as_the_store_names_them():
     assert direct.stream_id("savvis") == issuer_stream_id("savvis").hex
 
 
-def test_the_direct_answer_is_the_whole_paths(savvis_db, monkeypatch):
+def test_the_direct_answer_is_the_whole_paths(savvis_file, monkeypatch):
     known = dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
     for day in (dt.date(2001, 2, 19), dt.date(2002, 6, 28), dt.date(2004, 3, 30), dt.date(2004, 3, 31),
                 dt.date(2030, 1, 1)):
         for party in (None, "constellation-entities", "cvc-offshore-ii"):
-            found = direct.holdings(str(savvis_db), None, day, known, party)
+            found = direct.holdings(str(savvis_file), None, day, known, party)
             assert found is not None
             monkeypatch.setattr(direct, "holdings", lambda *a: None)  # the whole path
-            whole = Ledger(savvis_db).holdings(as_of=day, known_at=known, party=party)
+            whole = Ledger(savvis_file).holdings(as_of=day, known_at=known, party=party)
             monkeypatch.undo()
             assert found == ("savvis", day, known, whole.rows)
 
 
-def test_it_leaves_to_the_whole_path_what_it_cannot_answer(savvis_db, tmp_path):
+def test_it_leaves_to_the_whole_path_what_it_cannot_answer(savvis_file, tmp_path):
     day = dt.date(2004, 3, 31)
     early = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-    assert direct.holdings(str(savvis_db), None, day, early, None) is None  # before the log's head: fold
-    assert direct.holdings(str(savvis_db), "nobody", day, None, None) is None  # the whole path says why
+    assert direct.holdings(str(savvis_file), None, day, early, None) is None  # before the log's head: fold
+    assert direct.holdings(str(savvis_file), "nobody", day, None, None) is None  # the whole path says why
     assert direct.holdings(str(tmp_path / "none.db"), None, day, None, None) is None
     assert direct.holdings("postgresql://u@localhost/x", None, day, None, None) is None
 
 
-def test_a_holdings_query_loads_neither_the_event_models_nor_the_store(savvis_db):
+def test_a_holdings_query_loads_neither_the_event_models_nor_the_store(savvis_file):
     """A query the intervals answer, run as a command, with what it loaded listed at its end."""
     probe = ("import sys, runpy; sys.argv = ['ledger', '--db', sys.argv[1], 'holdings', '--as-of', '2004-03-31', "
              "'--party', 'constellation-entities', '--format', 'json']\n"
              "try:\n    runpy.run_module('ledger', run_name='__main__')\nexcept SystemExit:\n    pass\n"
              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'eventsourcing', 'sqlite_utils', "
              "'rich') or m.startswith('events.')), file=sys.stderr)")
-    r = subprocess.run([sys.executable, "-c", probe, str(savvis_db)], capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run([sys.executable, "-c", probe, str(savvis_file)], capture_output=True, text=True, cwd=ROOT)
     answer = json.loads(r.stdout)
     # Item 3 of the 13D/A: 2,575,298 common; the warrants between their bounds.
     assert [(row["security"], row["quantity"]) for row in answer["rows"]][:1] == [("common", 2_575_298)]
