@@ -83,7 +83,7 @@ def check_issuer(issuer: str, records: Iterable[dict[str, Any]], report: Report,
                 report.lines.append(f"{issuer}: {log.count} records, chain intact, head {tip}; "
                                     f"projections rebuilt from {state.applied if state else 0} events")
             if rm is not None:
-                rm.conclude(log, shared, state, error)
+                rm.conclude(log, shared, state, error, sound=not problems)
         finally:
             if rm is not None:
                 rm.close()
@@ -276,8 +276,11 @@ class ReadModelCheck:
         self._covered = self._beyond is not None or (type(last) is int and last >= self.followed)
         return self._covered and self._beyond is None and set(log.flagged) <= set(log.failures)
 
-    def conclude(self, log: SpooledLog, shared: bool, fresh: State | None, error: Exception | None) -> None:
-        """Finish the comparison once every record of the log has been parsed."""
+    def conclude(self, log: SpooledLog, shared: bool, fresh: State | None, error: Exception | None,
+                 *, sound: bool = True) -> None:
+        """Finish the comparison once every record of the log has been parsed. `sound`: the log's
+        own check found nothing wrong; only then are the holdings intervals compared, date by
+        date (an altered log is reported as such, and its fold is not the history they followed)."""
         if self._failed or self.followed is None:
             return
         if not self._covered:
@@ -296,7 +299,7 @@ class ReadModelCheck:
             elif error is not None:
                 self._fail(error)
             else:
-                self.finish(fresh, self._last_day(fresh), log.history, whole=not log.flagged)
+                self.finish(fresh, self._last_day(fresh), log.history, whole=sound and not log.flagged)
             return
         self._conclude_own(log)
 
