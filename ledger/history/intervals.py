@@ -186,7 +186,7 @@ class Sweep:
         self.last = day
         while self.triggers and self.triggers[0][0] <= day:
             warrants.add(self._pop()[1])
-        warrants |= {w for w in state.warrants.touched if isinstance(w, str)}
+        warrants |= state.warrants.touched
         state.warrants.touched.clear()
         when = day.isoformat()
         shares = state.shares

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ledger.errors import UsageError
 from ledger.history.stream import replay
 from ledger.log.store import Store, utcnow
 from projections.state import State
 from projections.timeline import known_at, resolve
+
+if TYPE_CHECKING:
+    from ledger.history.readmodel import ReadModel
 
 
 @dataclass(frozen=True)
@@ -52,67 +58,68 @@ def state_at(store: Store, query: Query) -> State:
     followed the whole log, and otherwise folds the log itself, saying so on standard error
     (a writer, or `ledger readmodels`, brings them up to date). A server's read models are a
     cache on this machine, which a reader fills as it goes."""
-    last = store.last(query.issuer)
-    if last is not None and dt.datetime.fromisoformat(last["recorded_at"]) <= query.known_at:
-        from ledger.history.readmodel import ReadModel  # noqa: PLC0415
-
-        reading = store.engine == "sqlite"
-        try:
-            model = ReadModel(store, readonly=reading)
-        except sqlite3.Error:
-            model = None
-        if model is not None:
-            try:
-                if not reading:
-                    return model.state_at(query.issuer, query.as_of)
-                # Read-only: a checkpoint it makes goes to this machine's reader cache.
-                state = model.read_state(query.issuer, query.as_of)
-                if state is not None:
-                    return state
-                note(f"{store.target}: the read models have not followed the log of {query.issuer} to its end; "
-                     "answered from the log itself (an import or `ledger readmodels` brings them up to date)")
-            except (LookupError, ValueError, TypeError, sqlite3.Error):
-                pass  # the derived copy cannot follow the log, or is damaged: answer from the log itself
-            finally:
-                model.close()
-    return replay_state(store, query)
+    with present_model(store, query) as model:
+        state = _model_state(store, model, query) if model is not None else None
+    return state if state is not None else replay_state(store, query)
 
 
 def holdings(store: Store, query: Query, party: str | None = None) -> tuple[list, State | None]:
     """The holdings rows (one party's with `party`): from the validity intervals when they
-    answer, else from the folded state, which is returned with them."""
-    rows = holdings_at(store, query, party)
-    if rows is not None:
-        return rows, None
+    answer (one indexed scan), else from the folded state, which is returned with them."""
     from projections.holdings import holdings_rows  # noqa: PLC0415
 
-    state = state_at(store, query)
+    state = None
+    with present_model(store, query) as model:
+        if model is not None:
+            try:
+                if store.engine != "sqlite":
+                    model.catch_up(query.issuer)  # a server's read models are this machine's cache
+                rows = model.holdings_at(query.issuer, query.as_of, party)
+            except (LookupError, ValueError, TypeError, sqlite3.Error):
+                rows = None  # the derived copy cannot answer: fold
+            if rows is not None:
+                return rows, None
+            state = _model_state(store, model, query)
+    if state is None:
+        state = replay_state(store, query)
     rows = holdings_rows(state, query.as_of)
     return (rows if party is None else [r for r in rows if r["party"] == party]), state
 
 
-def holdings_at(store: Store, query: Query, party: str | None = None) -> list | None:
-    """The holdings rows from the validity intervals (one indexed scan), when they answer this
-    query: asking what the ledger knows now, with read models that have followed the whole
-    log. Else None, and the caller folds."""
+@contextmanager
+def present_model(store: Store, query: Query) -> Iterator[ReadModel | None]:
+    """The read models, when the query asks what the ledger knows now (no earlier instant than
+    the log's last record); None otherwise, or where they cannot be opened. Read-only on SQLite."""
     last = store.last(query.issuer)
     if last is None or dt.datetime.fromisoformat(last["recorded_at"]) > query.known_at:
-        return None
+        yield None
+        return
     from ledger.history.readmodel import ReadModel  # noqa: PLC0415
 
-    reading = store.engine == "sqlite"
     try:
-        model = ReadModel(store, readonly=reading)
+        model = ReadModel(store, readonly=store.engine == "sqlite")
     except sqlite3.Error:
-        return None
+        yield None
+        return
     try:
-        if not reading:
-            model.catch_up(query.issuer)  # a server's read models are this machine's cache
-        return model.holdings_at(query.issuer, query.as_of, party)
-    except (LookupError, ValueError, TypeError, sqlite3.Error):
-        return None  # the derived copy cannot answer: the caller folds the log
+        yield model
     finally:
         model.close()
+
+
+def _model_state(store: Store, model: ReadModel, query: Query) -> State | None:
+    """The state from the read models, or None where they cannot answer (the caller folds)."""
+    try:
+        if store.engine != "sqlite":
+            return model.state_at(query.issuer, query.as_of)
+        # Read-only: a checkpoint it makes goes to this machine's reader cache.
+        state = model.read_state(query.issuer, query.as_of)
+        if state is None:
+            note(f"{store.target}: the read models have not followed the log of {query.issuer} to its end; "
+                 "answered from the log itself (an import or `ledger readmodels` brings them up to date)")
+        return state
+    except (LookupError, ValueError, TypeError, sqlite3.Error):
+        return None  # the derived copy cannot follow the log, or is damaged: answer from the log itself
 
 
 def note(message: str) -> None:
