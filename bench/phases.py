@@ -252,7 +252,7 @@ def _guarded(fn: Callable[[], Any], out: dict[str, Any]) -> Any:
     except _sqlite3.OperationalError as exc:
         if LOCKED not in str(exc) or "error" in out:
             raise
-        out["error"] = f"{exc.__class__.__name__}: {exc} (ledger/history/readmodel.py save_checkpoint); " \
+        out["error"] = f"{exc.__class__.__name__}: {exc} (ledger/history/readmodel.py state_at); " \
                        "measured again with a workaround"
         say(error=out["error"])
         workaround_locked_upsert()
@@ -394,12 +394,13 @@ def verify(target: str) -> dict[str, Any]:
     import ledger.checks.integrity as integrity  # noqa: PLC0415
     from ledger.log.store import Store  # noqa: PLC0415
 
+    from ledger.history.checkpoints import cache_file  # noqa: PLC0415
+
     checkpoints = 0
-    if not is_postgres(target):
-        with sqlite3.connect(target) as conn:
-            tables = {t for (t,) in conn.execute("select name from sqlite_master where type='table'")}
-            if "rm_checkpoints" in tables:
-                checkpoints = conn.execute("select count(*) from rm_checkpoints").fetchone()[0]
+    cache = cache_file(target, "checkpoints")
+    if cache.exists():  # this machine's checkpoints of the ledger, the ones verify compares
+        with sqlite3.connect(cache) as conn:
+            checkpoints = conn.execute("select count(*) from checkpoints").fetchone()[0]
     say(checkpoints=checkpoints)
     inner = integrity.ReadModelCheck._compare
     compared = [0]

@@ -526,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"~ = extrapolated: the import was stopped after {a.import_timeout:.0f}s and its total "
                      "fitted from the batches done (batch time = a + b x events already in the log)")
     if any(_val(r.get("query"), "error") for r in results):
-        notes.append("as-of queries hit sqlite3 'database table is locked' in ledger/history/readmodel.py save_checkpoint; "
+        notes.append("as-of queries hit sqlite3 'database table is locked' in ledger/history/readmodel.py state_at; "
                      "measured with a workaround in bench/phases.py (see bench/PROFILE.md)")
     for note in notes:
         print(f"note: {note}")

@@ -9,8 +9,8 @@ May import: nothing of the ledger.
     └── Conflict        another writer appended first; retry
 
 The only other exceptions of `ledger/` are signals caught inside the job that raises them
-(`intake.syntax.SyntaxRefused`, `intake.incremental.NeedsFullCheck`); `tests/test_layout.py`
-holds that."""
+(`intake.syntax.SyntaxRefused`, `intake.incremental.NeedsFullCheck`,
+`history.state_data.Unreadable`); `tests/test_layout.py` holds that."""
 
 from __future__ import annotations
 

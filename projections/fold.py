@@ -206,7 +206,7 @@ def _take(state: State, e: Event, holder: str, security: str, quantity: int, fie
 
 def _give(state: State, holder: str, security: str, quantity: int) -> None:
     if quantity:
-        # Interned, so that a checkpoint pickles each slug once, not once per position.
+        # Interned: one string per slug, however many positions name it.
         key = (intern(holder), intern(security))
         state.shares[key] = state.shares.get(key, 0) + quantity
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import heapq
-import pickle
-from array import array
-from bisect import bisect_left, insort
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
-from zlib import crc32
 
 from events import (
     AgreementExecuted,
@@ -64,11 +60,6 @@ class TrancheState:
     # opened (as an upper bound) on each such exercise's date, summed.
     drawn_at_most: int = 0
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Positional and flat: checkpoints hold thousands of these and load on every query.
-        return TrancheState, (self.quantity, self.exercisable_from, self.condition, self.met_quantity, self.met_on,
-                              self.drawn_at_most)
-
     def opened(self, day: dt.date, issued_on: dt.date) -> int:
         """Shares of this tranche exercisable on `day` (an unstated tranche counts in full: an
         upper bound), before any exercise."""
@@ -106,14 +97,6 @@ class WarrantState:
     # each surrendered at least the X it produced, so they bound, not fix, what is left.
     unknown_exercises: int = 0
     unknown_surrendered_at_least: int = 0
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # A Fraction pickles as its text and is parsed back with a regex: keep the two integers.
-        price = self.exercise_price
-        return _warrant, (self.warrant, self.holder, self.security, self.issued_on, self.quantity,
-                          None if price is None else (price.numerator, price.denominator), self.expires,
-                          self.tranches, self.rounding, self.number, self.exercised, self.unknown_exercises,
-                          self.unknown_surrendered_at_least)
 
     @property
     def exhausted(self) -> bool:
@@ -186,51 +169,38 @@ class WarrantState:
         return round_money(self.exercise_price)
 
 
-def _warrant(warrant: str, holder: str, security: str, issued_on: dt.date, quantity: int,
-             price: tuple[int, int] | None, *rest: Any) -> WarrantState:
-    return WarrantState(warrant, holder, security, issued_on, quantity,
-                        None if price is None else Fraction(*price), *rest)
-
-
 class Retired:
     """Warrants with nothing left (expired, or exercised in full): their names, holders and why.
 
-    They leave State.warrants so that a checkpoint loads in time proportional to what is
-    still live, not to every warrant ever issued. Their names stay taken, an event naming
-    one is refused with the reason, and statements about their holder can still be
-    checked. A sorted crc32 index answers "is this name taken?" without decoding the
-    rest, which a checkpoint carries as one string.
+    They leave State.warrants so that what a projection walks is what is still live. Their
+    names stay taken, an event naming one is refused with the reason, and statements about
+    their holder can still be checked. A state read back from a checkpoint passes `load`,
+    which gives them only when one is asked about: most queries never ask.
     """
 
-    __slots__ = ("_index", "_text", "_entries", "_added")
+    __slots__ = ("_entries", "_load")
 
-    def __init__(self, index: bytes = b"", text: str = ""):
-        self._index = array("I")
-        self._index.frombytes(index)
-        self._text = text  # "name\tholder\treason\n" per warrant, decoded on a lookup that hits
-        self._entries: dict[str, tuple[str, str]] | None = None
-        self._added: dict[str, tuple[str, str]] = {}  # retired since: retiring must not decode the rest
+    def __init__(self, entries: dict[str, tuple[str, str]] | None = None,
+                 load: Callable[[], dict[str, tuple[str, str]]] | None = None):
+        self._entries = dict(entries or {})
+        self._load = load
 
-    def _decoded(self) -> dict[str, tuple[str, str]]:
-        if self._entries is None:
-            self._entries = {}
-            for line in self._text.splitlines():
-                name, holder, reason = line.split("\t", 2)
-                self._entries[name] = (holder, reason)
-            self._text = ""
+    def _all(self) -> dict[str, tuple[str, str]]:
+        if self._load is not None:
+            loaded = self._load()
+            loaded.update(self._entries)  # retired since: retiring does not load the rest
+            self._entries, self._load = loaded, None
         return self._entries
 
     def add(self, name: str, holder: str, reason: str) -> None:
-        insort(self._index, crc32(name.encode()))
-        self._added[name] = (holder, reason)
+        self._entries[name] = (holder, reason)
 
     def get(self, name: str) -> tuple[str, str] | None:
         """(holder, reason) of a retired warrant."""
-        key = crc32(name.encode())
-        i = bisect_left(self._index, key)
-        if i == len(self._index) or self._index[i] != key:
-            return None
-        return self._added.get(name) or self._decoded().get(name)
+        found = self._entries.get(name)
+        if found is None and self._load is not None:
+            found = self._all().get(name)
+        return found
 
     def reason(self, name: str) -> str | None:
         entry = self.get(name)
@@ -240,7 +210,7 @@ class Retired:
         return isinstance(name, str) and self.get(name) is not None
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._all())
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Retired) and self.entries() == other.entries()
@@ -250,39 +220,29 @@ class Retired:
 
     def entries(self) -> dict[str, tuple[str, str]]:
         """name -> (holder, reason), every retired warrant."""
-        return {**self._decoded(), **self._added}
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        old = self._text if self._entries is None else _lines(self._entries)
-        return Retired, (self._index.tobytes(), old + _lines(self._added))
-
-
-def _lines(entries: dict[str, tuple[str, str]]) -> str:
-    return "".join(f"{n}\t{h}\t{r}\n" for n, (h, r) in entries.items())
+        return dict(self._all())
 
 
 class Registry(MutableMapping[str, Any]):
-    """A mapping whose keys are always at hand and whose values are unpickled on first use.
+    """A mapping whose keys are always at hand and whose values may come on first use.
 
     For the party registry: the fold and most projections only ask whether a party
-    exists, so a checkpoint need not rebuild thousands of PartyRegistered models to
-    answer a query. Values added since the last decoding travel as one more chunk.
+    exists, so a state read back from a checkpoint passes the keys and `load`, and
+    thousands of PartyRegistered models are built only when one is asked for.
     """
 
-    __slots__ = ("_keys", "_chunks", "_values")
+    __slots__ = ("_keys", "_values", "_load")
 
-    def __init__(self, keys: tuple[str, ...] = (), chunks: tuple[bytes, ...] = ()):
+    def __init__(self, keys: tuple[str, ...] = (), load: Callable[[], dict[str, Any]] | None = None):
         self._keys = dict.fromkeys(keys)
-        self._chunks = list(chunks)
-        self._values: dict[str, Any] = {}  # decoded, or added since the chunks were made
+        self._values: dict[str, Any] = {}  # loaded, or added since
+        self._load = load
 
     def _decoded(self) -> dict[str, Any]:
-        if self._chunks:
-            values: dict[str, Any] = {}
-            for chunk in self._chunks:
-                values.update(pickle.loads(chunk))  # noqa: S301 (a checkpoint of our own)
+        if self._load is not None:
+            values = self._load()
             values.update(self._values)
-            self._values, self._chunks = values, []
+            self._values, self._load = values, None
         return self._values
 
     def __contains__(self, key: object) -> bool:
@@ -316,14 +276,6 @@ class Registry(MutableMapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"Registry({len(self)} entries)"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        if len(self._chunks) >= 32:
-            self._decoded()  # a state thawed and frozen many times: one chunk again
-        chunks = list(self._chunks)
-        if self._values:
-            chunks.append(pickle.dumps(self._values, protocol=pickle.HIGHEST_PROTOCOL))
-        return Registry, (tuple(self._keys), tuple(chunks))
 
 
 def round_money(value: Fraction) -> Decimal:

@@ -37,11 +37,8 @@ ROOT = Path(__file__).parent.parent
 # freeze_time must not stop the clocks of the PostgreSQL driver's pool (its waits would never end).
 freezegun.configure(extend_ignore_list=["psycopg", "psycopg_pool"])
 
-# Checkpoints are signed with a per-user key (ledger.history.signing): the suite, and the CLI processes
-# it starts, use one of their own rather than making one in the home directory.
-os.environ.setdefault("LEDGER_CHECKPOINT_KEY", str(Path(tempfile.mkdtemp(prefix="ledger-key-")) / "checkpoint.key"))
-# Readers keep the checkpoints they make in a cache of this machine (LEDGER_CACHE), not in the
-# working tree: the tests use one of their own.
+# Checkpoints are kept in a cache of this machine (LEDGER_CACHE, else the user's cache folder),
+# never in the ledger: the suite, and the CLI processes it starts, use one of their own.
 os.environ.setdefault("LEDGER_CACHE", tempfile.mkdtemp(prefix="ledger-cache-"))
 
 ENGINES = [e.strip() for e in os.environ.get("LEDGER_TEST_ENGINES", "sqlite,postgres").split(",") if e.strip()]

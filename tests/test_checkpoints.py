@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import pickle
+import sqlite3
 import tempfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -14,7 +19,7 @@ from ledger.intake import incremental
 
 from ledger.checks.integrity import verify_store
 from ledger.errors import InputError
-from ledger.history import readmodel
+from ledger.history import checkpoints, readmodel, state_data
 from ledger.history.queries import Query, replay_state
 from ledger.history.readmodel import ReadModel
 from ledger.intake.importer import import_events
@@ -83,7 +88,13 @@ def test_checkpointed_equals_full_replay(history, data):
             model.close()
 
 
-def test_a_backdated_event_invalidates_only_later_checkpoints(tmp_path):
+def holding(model, issuer="prop"):
+    """The dates of this machine's checkpoints that still hold for the log as followed."""
+    holds = model.holds(issuer)
+    return [d for d, sequence, head in model.checkpoints.dates(issuer) if holds(d, sequence, head)]
+
+
+def test_a_backdated_event_passes_over_only_later_checkpoints(tmp_path):
     with Store(str(tmp_path / "l.db")) as store:
         base = [ev("PartyRegistered", 0, party="h0", name="H", kind="individual"),
                 ev("SecurityClassCreated", 0, security="common", name="C", kind="common")]
@@ -91,18 +102,20 @@ def test_a_backdated_event_invalidates_only_later_checkpoints(tmp_path):
         import_events(store, [Loaded("gen", i, e) for i, e in enumerate(base)])
         model = ReadModel(store)
         model.state_at("prop", START + dt.timedelta(days=30))
-        kept = [r[0] for r in model.db.execute("select effective_date from rm_checkpoints order by 1")]
+        kept = holding(model)
         assert len(kept) >= 5
         late = [ev("SharesIssued", 20, security="common", holder="h0", quantity=1000)]
         import_events(store, [Loaded("gen", 0, late[0])])
         model.catch_up("prop")
-        left = [r[0] for r in model.db.execute("select effective_date from rm_checkpoints order by 1")]
+        left = holding(model)
         cutoff = (START + dt.timedelta(days=20)).isoformat()
         assert [d for d in left if d < cutoff] == [d for d in kept if d < cutoff]
-        # Checkpoints on or after the backdated date were replaced by ones that include it:
-        # on day d, h0 holds 1 + 2 + ... + d, plus 1,000 from day 20 on.
+        # Checkpoints on or after the backdated date no longer hold; the import's check made new
+        # ones that include it: on day d, h0 holds 1 + 2 + ... + d, plus 1,000 from day 20 on.
+        assert [d for d in left if d >= cutoff]
         for day in (d for d in left if d >= cutoff):
-            _, state = model.checkpoint("prop", day)
+            since, state = model.nearest("prop", day)
+            assert since == day
             n = (dt.date.fromisoformat(day) - START).days
             assert state.held("h0", "common") == n * (n + 1) // 2 + 1000
         # 1 + 2 + ... + 30 = 465, plus the backdated 1,000.
@@ -125,7 +138,7 @@ def test_retired_warrants_behave_the_same_from_a_checkpoint(tmp_path):
         import_events(store, [Loaded("gen", i, e) for i, e in enumerate(base)])
         model = ReadModel(store)
         model.state_at("prop", START + dt.timedelta(days=20))
-        since, state = model.checkpoint("prop", day(20))
+        since, state = model.nearest("prop", day(20))
         assert since >= day(10)
         assert set(state.warrants) == {"w3"}
         assert state.retired.reason("w1") == f"expired on {day(10)}"
@@ -143,43 +156,6 @@ def test_retired_warrants_behave_the_same_from_a_checkpoint(tmp_path):
         model.close()
 
 
-def test_a_checkpoint_in_an_older_layout_is_dropped_not_misread(tmp_path):
-    import pickle
-    import zlib
-
-    base = [ev("PartyRegistered", 0, party="h0", name="H", kind="individual"),
-            ev("SecurityClassCreated", 0, security="common", name="C", kind="common")]
-    base += [ev("SharesIssued", d, security="common", holder="h0", quantity=d) for d in range(1, 11)]
-    with Store(str(tmp_path / "l.db")) as store:
-        import_events(store, [Loaded("gen", i, e) for i, e in enumerate(base)])
-        model = ReadModel(store)
-        model.state_at("prop", START + dt.timedelta(days=10))
-        stale = zlib.compress(pickle.dumps({"not": "a state"}))
-        with model.db.conn:
-            model.db.conn.execute("update rm_checkpoints set state=?", [stale])
-        day = START + dt.timedelta(days=10)
-        # 1 + 2 + ... + 10 = 55, from the log; a read-only query leaves the stale rows be,
-        assert model.state_at("prop", day, save=False).held("h0", "common") == 55
-        assert {b for (b,) in model.db.execute("select state from rm_checkpoints")} == {stale}
-        # and a query that may write replaces them with one it can read.
-        assert model.state_at("prop", day).held("h0", "common") == 55
-        (blob,) = model.db.execute("select state from rm_checkpoints").fetchall()[0]
-        assert model.db.execute("select count(*) from rm_checkpoints").fetchone()[0] == 1
-        assert blob.startswith(readmodel.FORMAT)
-        assert readmodel.thaw(blob, "prop", day.isoformat()).held("h0", "common") == 55
-        model.close()
-
-
-class Touch:
-    """Unpickling this creates a file: what a crafted checkpoint could do, harmlessly."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __reduce__(self):
-        return Path.touch, (self.path,)
-
-
 def _ten_issues(tmp_path, name="l.db"):
     base = [ev("PartyRegistered", 0, party="h0", name="H", kind="individual"),
             ev("SecurityClassCreated", 0, security="common", name="C", kind="common")]
@@ -189,58 +165,100 @@ def _ten_issues(tmp_path, name="l.db"):
     return store
 
 
-@pytest.mark.parametrize("signature", ["zeros", "valid for another day"])
-def test_a_checkpoint_not_signed_here_is_never_unpickled(tmp_path, signature):
-    import pickle
-    import zlib
-
-    from ledger.history import signing
-
-    marker = tmp_path / "code-ran"
-    payload = zlib.compress(pickle.dumps(Touch(marker)))
+@pytest.mark.parametrize("change", ["a byte of the state", "the layout", "the events", "an empty part"])
+def test_a_checkpoint_that_cannot_be_read_back_is_passed_over(tmp_path, change):
     day = START + dt.timedelta(days=10)
-    if signature == "zeros":
-        mac = bytes(signing.SIGNATURE_BYTES)
-    else:  # signed with this key, but for another date than the row's: moved from elsewhere
-        mac = signing.sign(readmodel.FORMAT, b"prop", (day - dt.timedelta(days=1)).isoformat().encode(), payload)
     with _ten_issues(tmp_path) as store:
         model = ReadModel(store)
-        model.catch_up("prop")
-        with model.db.conn:
-            model.db.conn.execute("insert into rm_checkpoints (issuer, effective_date, events, state) "
-                                  "values ('prop', ?, 12, ?)", [day.isoformat(), readmodel.FORMAT + mac + payload])
-        assert model.state_at("prop", day).held("h0", "common") == 55  # 1 + ... + 10, from the log
+        assert model.state_at("prop", day).held("h0", "common") == 55  # 1 + 2 + ... + 10
+        assert holding(model)  # the import's and the query's; each is changed below
+        conn = model.checkpoints._open(create=False)
+        with conn:
+            if change == "a byte of the state":
+                (state,) = conn.execute("select state from checkpoints").fetchone()
+                conn.execute("update checkpoints set state=?", [state[:-1] + bytes([state[-1] ^ 1])])
+            elif change == "the layout":
+                conn.execute("update checkpoints set layout=0")
+            elif change == "the events":  # rewritten with its digest: read back, it is not a state
+                conn.execute("update checkpoints set events=?", [zlib.compress(b'[{"not": "an event"}]')])
+                row = conn.execute("select state, events, parties, retired from checkpoints").fetchone()
+                conn.execute("update checkpoints set digest=?", [checkpoints._digest(state_data.Parts(*row))])
+            else:
+                conn.execute("update checkpoints set parties=null")
+        # The answer comes from the log, as from no checkpoint at all; verify still passes.
+        assert model.nearest("prop", day.isoformat())[0] == ""
+        assert model.state_at("prop", day, save=False).held("h0", "common") == 55
         model.close()
         assert verify_store(store).ok
-    assert not marker.exists()
 
 
-def test_a_ledger_file_made_under_another_key_is_answered_from_its_log(tmp_path, monkeypatch):
-    from ledger.history import signing
+class Touch:
+    """Unpickling this creates a file: what a crafted pickle could do, harmlessly."""
 
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __reduce__(self):
+        return Path.touch, (self.path,)
+
+
+def test_a_ledger_file_holds_no_checkpoint_and_every_blob_is_json(tmp_path):
+    """Nothing in a ledger file is code to run: every blob is JSON text (the log's records)."""
     day = START + dt.timedelta(days=10)
-    monkeypatch.setenv("LEDGER_CHECKPOINT_KEY", str(tmp_path / "theirs.key"))
-    signing.forget_key()
     with _ten_issues(tmp_path) as store:
         model = ReadModel(store)
         model.state_at("prop", day)
-        theirs = model.db.execute("select effective_date, state from rm_checkpoints").fetchall()
-        assert theirs  # the import's and the query's
         model.close()
-    monkeypatch.setenv("LEDGER_CHECKPOINT_KEY", str(tmp_path / "ours.key"))
-    signing.forget_key()
-    try:
-        with Store(str(tmp_path / "l.db")) as store:
-            report = verify_store(store)
-            assert report.ok, report.problems
-            model = ReadModel(store)
-            # verify only reads: their checkpoint is still there, unread
-            assert model.db.execute("select effective_date, state from rm_checkpoints").fetchall() == theirs
-            assert model.state_at("prop", day).held("h0", "common") == 55
-            ours = model.db.execute("select effective_date, state from rm_checkpoints").fetchall()
-            assert ours == [(day.isoformat(), ours[0][1])] and ours[0] not in theirs
-            assert readmodel.thaw(ours[0][1], "prop", day.isoformat()).held("h0", "common") == 55
-            model.close()
-    finally:
-        monkeypatch.undo()
-        signing.forget_key()
+        assert verify_store(store).ok
+    with sqlite3.connect(tmp_path / "l.db") as c:
+        names = [n for (n,) in c.execute("select name from sqlite_master where type='table'")]
+        assert "rm_checkpoints" not in names
+        blobs = 0
+        for table in names:
+            for column in [r[1] for r in c.execute(f"pragma table_info({table})")]:
+                for (value,) in c.execute(f"select {column} from {table} where typeof({column})='blob'"):
+                    json.loads(value)
+                    blobs += 1
+        assert blobs == 13  # IssuerRegistered and the 12 events: the log's records, and nothing else
+    assert [p.name.split("-")[0] for p in Path(os.environ["LEDGER_CACHE"]).glob("*.db")
+            if sqlite3.connect(p).execute("select count(*) from sqlite_master where name='checkpoints'").fetchone()[0]]
+
+
+def test_an_older_ledgers_pickled_checkpoints_are_never_read_and_go_with_the_next_write(tmp_path):
+    marker = tmp_path / "code-ran"
+    day = START + dt.timedelta(days=10)
+    with _ten_issues(tmp_path) as store:
+        with sqlite3.connect(tmp_path / "l.db") as c:  # as a ledger of an earlier version kept them
+            c.execute("create table rm_checkpoints (issuer text, effective_date text, events integer, state blob)")
+            c.execute("insert into rm_checkpoints values ('prop', ?, 12, ?)",
+                      [day.isoformat(), b"state/5:" + bytes(32) + zlib.compress(pickle.dumps(Touch(marker)))])
+        model = ReadModel(store, readonly=True)
+        assert model.read_state("prop", day).held("h0", "common") == 55
+        model.close()
+        assert verify_store(store).ok
+        import_events(store, [Loaded("late", 0, ev("SharesIssued", 11, security="common", holder="h0", quantity=1))])
+    with sqlite3.connect(tmp_path / "l.db") as c:
+        assert not c.execute("select count(*) from sqlite_master where name='rm_checkpoints'").fetchone()[0]
+    assert not marker.exists()
+
+
+def test_a_ledger_replaced_at_the_same_path_is_not_answered_from_the_old_ones_checkpoints(tmp_path, monkeypatch):
+    monkeypatch.setattr(incremental, "IMPORT_CHECKPOINT_EVERY", 10**9)  # only the query's
+    day = START + dt.timedelta(days=10)
+    with _ten_issues(tmp_path) as store:
+        model = ReadModel(store)
+        assert model.state_at("prop", day).held("h0", "common") == 55
+        assert holding(model) == [day.isoformat()]
+        model.close()
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"l.db{suffix}").unlink(missing_ok=True)
+    with Store(str(tmp_path / "l.db")) as store:
+        base = [ev("PartyRegistered", 0, party="h0", name="H", kind="individual"),
+                ev("SecurityClassCreated", 0, security="common", name="C", kind="common")]
+        base += [ev("SharesIssued", d, security="common", holder="h0", quantity=2 * d) for d in range(1, 11)]
+        import_events(store, [Loaded("gen", i, e) for i, e in enumerate(base)])
+        model = ReadModel(store)
+        # The same number of records, another log: the old checkpoint's record hash is not this one's.
+        assert model.checkpoints.dates("prop") and holding(model) == []
+        assert model.state_at("prop", day).held("h0", "common") == 110
+        model.close()

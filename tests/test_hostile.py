@@ -469,27 +469,6 @@ def test_the_server_going_away_just_after_the_commit_is_not_a_failed_import(post
 # --- small inputs that hung or leaked ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["fifo", "urandom", "folder"])
-def test_a_checkpoint_key_that_is_no_file_gives_a_process_key_at_once(tmp_path, monkeypatch, kind):
-    import signal
-
-    from ledger.history import signing
-
-    where = {"fifo": tmp_path / "key.fifo", "urandom": Path("/dev/urandom"), "folder": tmp_path}[kind]
-    if kind == "fifo":
-        os.mkfifo(where)
-    monkeypatch.setenv("LEDGER_CHECKPOINT_KEY", str(where))
-    signing.forget_key()
-    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("the key read hung")))
-    signal.alarm(10)
-    try:
-        key = signing.key()
-    finally:
-        signal.alarm(0)
-        signing.forget_key()
-    assert len(key) == signing.KEY_BYTES
-
-
 @pytest.mark.parametrize("password", ["p", "po", "pos"])
 def test_a_short_password_is_masked_without_mangling_the_message(password):
     code, _, err = run("--db", f"postgresql://u:{password}@[::1/db", "holdings")

@@ -103,7 +103,7 @@ def test_a_ledger_without_read_models_is_answered_and_left_without(savvis_db):
 
 def test_a_readers_checkpoints_go_to_its_cache_not_the_ledger(tmp_path, monkeypatch):
     """A query that folds a thousand events or more keeps a checkpoint for the next query near
-    it: in this machine's reader cache, keyed by the log's head, so the ledger stays as it was."""
+    it: in this machine's cache, stamped with the log record it folded through, so the ledger stays as it was."""
     monkeypatch.setenv("LEDGER_CACHE", str(tmp_path / "cache"))
     lines = [f"  - {{type: SharesIssued, effective_date: 2020-01-{1 + i % 28:02d}, security: common, holder: h, "
              f"quantity: {i + 1}, source: {{locator: 'line {i}'}}}}" for i in range(1_200)]
@@ -127,9 +127,11 @@ def test_a_readers_checkpoints_go_to_its_cache_not_the_ledger(tmp_path, monkeypa
         [row] = led.rows("captable", "--as-of", "2020-01-28")
         assert (row["security"], row["outstanding"]) == ("common", 720_600)
     assert fingerprint(led.db) == before
-    [cache] = (tmp_path / "cache").glob("reader-*.db")
+    [cache] = (tmp_path / "cache").glob("checkpoints-*.db")
     with sqlite3.connect(cache) as c:
-        assert c.execute("select issuer, effective_date from reader_checkpoints").fetchall() == [("acme", "2020-01-28")]
+        # stamped with the last record folded: the 1,202nd, the log's last
+        assert c.execute("select issuer, effective_date, sequence from checkpoints").fetchall() == \
+            [("acme", "2020-01-28", 1202)]
 
 
 def test_a_backup_not_in_wal_mode_is_read_as_it_is(savvis_db, tmp_path):

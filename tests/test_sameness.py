@@ -8,7 +8,6 @@ and verify must still report a checkpoint that differs only in such a way.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.checks.integrity import verify_store
-from ledger.history.readmodel import ReadModel, freeze, settle, thaw
+from ledger.history import state_data
+from ledger.history.checkpoints import freeze, settle
+from ledger.history.readmodel import ReadModel
 from ledger.history.sameness import interchangeable
 from ledger.intake.importer import import_events
 from ledger.intake.loader import collect_files, load_files
@@ -54,7 +55,7 @@ def test_a_checkpoint_is_interchangeable_with_the_fold_settled_on_its_day(histor
     (such as the order of the holdings) that only a settled fresh fold would share."""
     events = with_note(history[0])
     day = max(e.effective_date for e in events)
-    kept = thaw(freeze(fold(events), "prop", day.isoformat()), "prop", day.isoformat())
+    kept = state_data.load(freeze(fold(events), day.isoformat()))
     fresh = fold(events)
     settle(fresh, day)
     assert interchangeable(kept, fresh)
@@ -115,19 +116,17 @@ def test_verify_reports_a_checkpoint_that_differs_only_in_a_decimal_s_digits(tmp
     events = with_note([ev("PartyRegistered", 0, party=h, name=h.upper(), kind="individual") for h in ("h0", "h1")]
                        + [ev("SecurityClassCreated", 0, security="common", name="Common", kind="common"),
                           ev("SharesIssued", 1, security="common", holder="h0", quantity=10)])
+    day = START + dt.timedelta(days=30)
     with Store(str(path)) as store:
         store.append({"prop": events})
         model = ReadModel(store)
-        day = START + dt.timedelta(days=30)
-        model.save_checkpoint("prop", day.isoformat(), model.state_at("prop", day))
-        model.db.conn.commit()
-        model.close()
+        state = model.state_at("prop", day)
+        sequence, head = model.tracked("prop")
+        model.checkpoints.keep("prop", [(day.isoformat(), freeze(state, day.isoformat()))], sequence, head)
         assert verify_store(store).ok
-    with sqlite3.connect(path) as c:  # the checkpoint drifts: 100.0 where the log says 100.00
-        (blob,) = c.execute("select state from rm_checkpoints").fetchone()
-        state = thaw(blob, "prop", day.isoformat())
+        # The checkpoint drifts: 100.0 where the log says 100.00.
         state.notes["n1"] = state.notes["n1"].model_copy(update={"principal": Decimal("100.0")})
-        c.execute("update rm_checkpoints set state=?", (freeze(state, "prop", day.isoformat()),))
-    with Store(str(path)) as store:
+        model.checkpoints.keep("prop", [(day.isoformat(), freeze(state, day.isoformat()))], sequence, head)
+        model.close()
         report = verify_store(store)
     assert f"prop: read model holdings on {day} differs from a fresh rebuild" in report.problems

@@ -172,8 +172,9 @@ def legacy_check_read_models(store: Store, issuer: str, report: integrity.Report
         model.catch_up(issuer)
         conn.execute("BEGIN")
         followed = model.tracked(issuer)[0]
-        days = [dt.date.fromisoformat(d) for (d,) in model.db.execute(
-            "select effective_date from rm_checkpoints where issuer=? order by 1", [issuer])]
+        holds = model.holds(issuer)
+        days = [dt.date.fromisoformat(d) for d, sequence, head in model.checkpoints.dates(issuer)
+                if holds(d, sequence, head)]
         records = []
         for raw in store.iter_raw_records(issuer, lenient=True):
             if raw["sequence"] > followed:

@@ -143,8 +143,10 @@ class ReadModelCheck:
                     self.model.catch_up(issuer)
                 self.model.db.conn.execute("BEGIN")
                 followed = self.model.tracked(issuer)[0]
-                self.days = [dt.date.fromisoformat(d) for (d,) in self.model.db.execute(
-                    "select effective_date from rm_checkpoints where issuer=? order by 1", [issuer])]
+                # This machine's checkpoints that hold for the log as followed: what queries start from.
+                holds = self.model.holds(issuer)
+                self.days = [dt.date.fromisoformat(d) for d, sequence, head in self.model.checkpoints.dates(issuer)
+                             if holds(d, sequence, head)]
                 self.followed = followed
             else:
                 # Left as they are: catching up would drop them, and with them the evidence.
@@ -200,7 +202,7 @@ class ReadModelCheck:
             self._compare(self._pending.pop(0), fresh)
 
     def _compare(self, day: dt.date, fresh: State) -> None:
-        from ledger.history.readmodel import settle  # noqa: PLC0415
+        from ledger.history.checkpoints import settle  # noqa: PLC0415
         from projections.captable import captable_rows  # noqa: PLC0415
         from projections.holdings import holdings_rows  # noqa: PLC0415
         from projections.voting import voting_rows  # noqa: PLC0415
@@ -210,7 +212,7 @@ class ReadModelCheck:
             # keeps as many alive: the collector's full passes walked both (1.4 of 1.8 s).
             with collector_paused():
                 kept = self.model.state_at(self.issuer, day, follow=False, save=False)
-                # As a checkpoint is settled (ledger.history.readmodel.settle) and dated: neither changes an
+                # As a checkpoint is settled (ledger.history.checkpoints.settle) and dated: neither changes an
                 # answer, and the fold overwrites `day` and sweeps the same warrants at its next event.
                 settle(fresh, day)
                 fresh.day = day

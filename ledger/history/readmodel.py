@@ -1,4 +1,4 @@
-"""Derived tables beside the log, for fast as-of queries: the resolved timeline and checkpoints.
+"""Derived tables beside the log, for fast as-of queries: the resolved timeline and how far back writes reach.
 
 The log stays the only truth. These tables follow it by polling the issuer's
 stream from the last tracked sequence (eventsourcing's SQLite recorder cannot
@@ -6,26 +6,24 @@ push), and can be dropped and rebuilt at any time:
 
 - `rm_timeline`: every event as the ledger now knows it (corrections applied,
   retracted ones inactive), indexed by effective date;
-- `rm_checkpoints`: the folded state at the end of some effective dates;
-  an as-of query folds only the events after the nearest one;
-- `rm_tracking`: how far each issuer's log has been read.
+- `rm_reach`: for each page of the log followed, the earliest effective date it
+  changed, which says which checkpoints still hold (ledger.history.checkpoints:
+  they live in this machine's cache, as plain data, never in the ledger);
+- `rm_tracking`: how far each issuer's log has been read;
+- the holdings intervals (ledger.history.interval_table).
 
-A new event dated in the past (or a correction of one) deletes only the
-checkpoints on or after its effective date. Queries about an earlier
-transaction time (--known-at) do not use these tables: they replay the log.
+An as-of query folds only the events after the nearest checkpoint that holds: a new
+event dated in the past (or a correction of one) passes over only the checkpoints
+on or after its effective date. Queries about an earlier transaction time
+(--known-at) do not use these tables: they replay the log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import os
-import pickle
 import sqlite3
-import zlib
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -34,8 +32,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from events import Event
 from events.registry import AnyEvent, upcast
-from ledger.history import signing
 from ledger.history import interval_table, intervals
+from ledger.history.checkpoints import CheckpointCache, cache_file, freeze
 from ledger.history.sqlviews import TABLES as SQL_TABLES
 from ledger.log.store import Store
 from ledger.log.target import readonly_uri
@@ -45,8 +43,6 @@ from projections.timeline import Recorded, acted_on, resolve
 
 CHECKPOINT_EVERY = 1000
 CACHE_KIB = 128 * 1024
-# Bumped whenever the pickled State or the blob changes shape: older checkpoints are dropped, not misread.
-FORMAT = b"state/5:"
 PAGE = 10_000
 CORRECTIONS = ("EventCorrected", "EventRetracted")
 _EVENT = TypeAdapter(AnyEvent)
@@ -62,8 +58,7 @@ SCHEMA = (
     "create index if not exists rm_timeline_ref on rm_timeline (issuer, ref)",
     "create table if not exists rm_corrections (issuer text, sequence integer, event_id text, body text, "
     "primary key (issuer, sequence))",
-    "create table if not exists rm_checkpoints (issuer text, effective_date text, events integer, state blob, "
-    "primary key (issuer, effective_date))",
+    "create table if not exists rm_reach (issuer text, sequence integer, earliest text, primary key (issuer, sequence))",
     "create table if not exists rm_tracking (issuer text primary key, sequence integer, head_hash text)",
 )
 
@@ -103,25 +98,13 @@ def view_sql() -> dict[str, str]:
 
 
 def cache_path(target: str) -> str:
-    """Where the read models live: in the SQLite ledger itself, or a local file for a server."""
+    """Where the read models live: in the SQLite ledger itself, or a file of this machine's
+    cache for a server."""
     if "://" not in target:
         return target
-    folder = Path(os.environ.get("LEDGER_CACHE", ".ledger-cache"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / (hashlib.sha256(target.encode()).hexdigest()[:16] + ".db"))
-
-
-def reader_cache_path(target: str, *, make: bool = True) -> str:
-    """Where a reader of a SQLite ledger keeps the checkpoints it makes: a file of this
-    machine's cache, one per ledger file, never the ledger itself."""
-    folder = Path(os.environ.get("LEDGER_CACHE", ".ledger-cache"))
-    if make:
-        folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / ("reader-" + hashlib.sha256(os.path.abspath(target).encode()).hexdigest()[:16] + ".db"))
-
-
-READER_SCHEMA = ("create table if not exists reader_checkpoints (issuer text, head text, effective_date text, "
-                 "state blob, primary key (issuer, head, effective_date))")
+    path = cache_file(target, "readmodels")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return str(path)
 
 
 def _body(record: dict[str, Any]) -> dict[str, Any]:
@@ -156,40 +139,6 @@ def parse(body: str | bytes) -> Event:
     if event is None or event.schema_version < type(event).SCHEMA_VERSION:
         event = _EVENT.validate_python(upcast(json.loads(body)))
     return event
-
-
-def settle(state: State, day: dt.date) -> None:
-    """What freezing does to the state at the end of `day` besides pickling it; no answer changes.
-
-    Warrants expired by then leave the live ones: the fold would move them at its next
-    event anyway (every later event is dated after `day`), and the checkpoint carries only
-    what can still matter. The holdings go in key order: a state thawed from there keeps
-    it, and the few keys the tail of a query adds leave it nearly sorted, which sorted()
-    takes in one merge (67,000 keys at 10^6 events: 32 -> 4 ms per query). verify settles
-    its fresh fold the same way before comparing, so that the two match in order too.
-    """
-    state.retire_expired(day)
-    shares = state.shares
-    state.shares = {key: shares[key] for key in sorted(shares)}
-
-
-def freeze(state: State, issuer: str, day: str) -> bytes:
-    """The state at the end of `day`, settled, as a checkpoint blob signed for its issuer and day."""
-    settle(state, dt.date.fromisoformat(day))
-    payload = zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
-    return FORMAT + signing.sign(FORMAT, issuer.encode(), day.encode(), payload) + payload
-
-
-def thaw(blob: bytes, issuer: str, day: str) -> State | None:
-    """The state in a checkpoint blob; None for one in an older layout, or not signed here
-    for this issuer and day (see ledger.history.signing): it is rebuilt, never unpickled."""
-    if not blob.startswith(FORMAT):
-        return None
-    start = len(FORMAT) + signing.SIGNATURE_BYTES
-    payload = blob[start:]
-    if not signing.verify(blob[len(FORMAT):start], FORMAT, issuer.encode(), day.encode(), payload):
-        return None
-    return pickle.loads(zlib.decompress(payload))  # noqa: S301 (signed by this user's key)
 
 
 class Corrections:
@@ -244,6 +193,7 @@ class ReadModel:
         # The event-id index takes random inserts; at 10^6 events it is ~60 MB, far past
         # SQLite's default 2 MB page cache. Pages are allocated only as they are used.
         self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        self.checkpoints = CheckpointCache(store.target)
         if not readonly:
             self._ensure()
 
@@ -270,14 +220,14 @@ class ReadModel:
 
     def close(self) -> None:
         self.db.close()
-        cache = getattr(self, "_cache", None)
-        if cache is not None:
-            cache.close()
+        self.checkpoints.close()
 
     def _ensure(self) -> None:
         # Several processes may open a new ledger at once: every statement tolerates the others.
         for statement in SCHEMA + interval_table.SCHEMA + VIEWS:
             self.db.execute(statement)
+        # Older ledgers kept pickled checkpoints here: a ledger file holds no code to run.
+        self.db.execute("drop table if exists rm_checkpoints")
         if cache_path(self.store.target) == self.store.target:
             self.db.execute(LOG_VIEW)
         self.db.conn.commit()
@@ -355,7 +305,8 @@ class ReadModel:
             self.db.execute("insert into rm_intervals (issuer, sequence, dirty) values (?, 0, '') "
                             "on conflict (issuer) do update set dirty = min(coalesce(dirty, ?), ?)",
                             [issuer, dirty, dirty])
-            self.db.execute("delete from rm_checkpoints where issuer=? and effective_date>=?", [issuer, dirty])
+            self.db.execute("insert or replace into rm_reach (issuer, sequence, earliest) values (?, ?, ?)",
+                            [issuer, new[-1]["sequence"], dirty])
             # The tables `ledger readmodels` builds hold every event date; the issuer's rows are
             # stale now, so they go (a query never answers from them) until it is run again.
             for table in set(SQL_TABLES) & set(self.db.table_names()):
@@ -406,7 +357,7 @@ class ReadModel:
     def drop(self, issuer: str) -> None:
         self._corrections.pop(issuer, None)
         with self.db.conn:
-            for table in ("rm_timeline", "rm_corrections", "rm_checkpoints", "rm_tracking", "rm_holdings_iv",
+            for table in ("rm_timeline", "rm_corrections", "rm_reach", "rm_tracking", "rm_holdings_iv",
                           "rm_intervals"):
                 self.db.conn.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608 (fixed names)
 
@@ -526,51 +477,40 @@ class ReadModel:
                 or self.db.execute(columns + "where issuer=? and ref=? order by +sequence limit 1",
                                    [issuer, key]).fetchone())
 
-    def checkpoint(self, issuer: str, day: str, *, drop_unreadable: bool = True) -> tuple[str, State]:
-        """The latest checkpoint on or before `day`, or an empty state from the start.
+    # --- checkpoints, in this machine's cache (ledger.history.checkpoints) -------------------
 
-        One that cannot be read (older layout, or not signed here: a ledger file from
-        elsewhere) means its neighbours cannot either: all are dropped, to be made again,
-        unless the caller only reads.
-        """
-        row = self.db.execute(
-            "select effective_date, state from rm_checkpoints where issuer=? and effective_date<=? "
-            "order by effective_date desc limit 1", [issuer, day]).fetchone()
-        if row is None:
-            return "", State()
-        state = thaw(row[1], issuer, row[0])
-        if state is None:
-            if drop_unreadable:
-                self.db.execute("delete from rm_checkpoints where issuer=?", [issuer])
-            return "", State()
-        return row[0], state
+    def holds(self, issuer: str) -> Callable[[str, int, str], bool]:
+        """Whether a checkpoint of `date` made at record (sequence, head) still holds for the
+        issuer's log as these read models have followed it."""
+        tracked, tracked_head = self.tracked(issuer)
+        reach = "rm_reach" in self.db.table_names()
 
-    def save_checkpoint(self, issuer: str, day: str, state: State) -> None:
-        blob = freeze(state, issuer, day)
-        # Plain DML: this runs while a cursor over the timeline is still open.
-        self.db.execute("insert or replace into rm_checkpoints (issuer, effective_date, events, state) "
-                        "values (?, ?, ?, ?)", [issuer, day, state.applied, blob])
+        def holds(day: str, sequence: int, head: str) -> bool:
+            if sequence >= tracked:
+                return sequence == tracked and head == tracked_head
+            if not reach:
+                return False  # followed by an older version, which kept no reach: only the head itself
+            mark = next(self.store.iter_raw_records(issuer, after=sequence - 1, page=1), None)
+            if mark is None or mark.get("sequence") != sequence or mark.get("hash") != head:
+                return False
+            (earliest,) = self.db.execute("select min(earliest) from rm_reach where issuer=? and sequence>?",
+                                          [issuer, sequence]).fetchone()
+            return earliest is None or earliest > day
 
-    def keep_checkpoints(self, issuer: str, checkpoints: list[tuple[str, bytes]]) -> None:
-        """Checkpoints computed while checking a batch, once the batch is written and followed."""
-        with self.db.conn:
-            self.db.conn.executemany(
-                "insert or replace into rm_checkpoints (issuer, effective_date, events, state) values (?, ?, 0, ?)",
-                [(issuer, day, blob) for day, blob in checkpoints])
+        return holds
+
+    def nearest(self, issuer: str, through: str) -> tuple[str, State]:
+        """The latest checkpoint on or before `through` that still holds, or an empty state."""
+        return self.checkpoints.nearest(issuer, through, self.holds(issuer))
 
     def state_at(self, issuer: str, day: dt.date, *, follow: bool = True, save: bool = True) -> State:
-        """The state at the end of `day`; `follow=False, save=False` reads without writing.
-
-        Read-only, `save` keeps the checkpoint in this machine's reader cache
-        (`reader_cache_path`), never in the ledger."""
+        """The state at the end of `day`: the nearest checkpoint, then the events after it.
+        `save` keeps a checkpoint in this machine's cache when the query folded many events;
+        nothing is ever written to the ledger (`follow` catches the read models up first)."""
         if follow:
             self.catch_up(issuer)
         through = day.isoformat()
-        if self.readonly:
-            # verify (save=False) compares the ledger's own checkpoints only, never this machine's.
-            since, state = self._nearest_checkpoint(issuer, through, cached=save)
-        else:
-            since, state = self.checkpoint(issuer, through, drop_unreadable=save)
+        since, state = self.nearest(issuer, through)
         pending = 0
         for _, event in self.events_between(issuer, since, through):
             apply(state, event)
@@ -579,70 +519,8 @@ class ReadModel:
             # One checkpoint per query, at the end of the day asked about (every event dated on or
             # before it is in), where the next query near it will look: freezing a large state
             # costs more than folding a thousand events, so not one every thousand on the way.
-            if self.readonly:
-                self._cache_checkpoint(issuer, through, state)
-            else:
-                with self.db.conn:
-                    self.save_checkpoint(issuer, through, state)
+            sequence, head = self.tracked(issuer)
+            if head is not None:
+                self.checkpoints.keep(issuer, [(through, freeze(state, through))], sequence, head)
         state.day = day
         return state
-
-    # --- a reader's own checkpoints, outside the ledger ----------------------------------------
-
-    def _reader_cache(self, *, create: bool = False) -> sqlite3.Connection | None:
-        """The reader cache, opened once; None where it cannot be (a cache is only ever a help),
-        or, unless `create`, where there is none yet (a query that saves nothing makes none)."""
-        if not hasattr(self, "_cache") or (self._cache is None and create):
-            if not create and not os.path.exists(reader_cache_path(self.store.target, make=False)):
-                return None
-            try:
-                self._cache: sqlite3.Connection | None = sqlite3.connect(reader_cache_path(self.store.target),
-                                                                         timeout=5)
-                self._cache.execute(READER_SCHEMA)
-            except (OSError, sqlite3.Error):
-                self._cache = None
-        return self._cache
-
-    def _nearest_checkpoint(self, issuer: str, through: str, *, cached: bool = True) -> tuple[str, State]:
-        """For a reader: the latest checkpoint on or before `through`, the ledger's own (made by
-        writers) or one a reader made of this very log (the head it was made at, the last
-        record's hash, names the whole log); only the one used is unpickled."""
-        found: list[tuple[str, Any]] = []
-        row = self.db.execute("select effective_date, rowid from rm_checkpoints where issuer=? and effective_date<=? "
-                              "order by effective_date desc limit 1", [issuer, through]).fetchone()
-        if row is not None:
-            found.append((row[0], lambda rowid=row[1]: self.db.execute(
-                "select state from rm_checkpoints where rowid=?", [rowid]).fetchone()[0]))
-        cache, head = (self._reader_cache() if cached else None), self.tracked(issuer)[1]
-        if cache is not None and head is not None:
-            try:
-                row = cache.execute("select effective_date, rowid from reader_checkpoints where issuer=? and head=? "
-                                    "and effective_date<=? order by effective_date desc limit 1",
-                                    [issuer, head, through]).fetchone()
-            except sqlite3.Error:
-                row = None
-            if row is not None:
-                found.append((row[0], lambda rowid=row[1]: cache.execute(
-                    "select state from reader_checkpoints where rowid=?", [rowid]).fetchone()[0]))
-        for day, blob in sorted(found, key=lambda f: f[0], reverse=True):
-            try:
-                state = thaw(blob(), issuer, day)
-            except sqlite3.Error:
-                continue  # a cache that cannot be read is only slower
-            if state is not None:
-                return day, state
-        return "", State()
-
-    def _cache_checkpoint(self, issuer: str, through: str, state: State) -> None:
-        cache, head = self._reader_cache(create=True), self.tracked(issuer)[1]
-        if cache is None or head is None:
-            return
-        blob = freeze(state, issuer, through)
-        try:
-            with cache:
-                # Checkpoints of an older log answer nothing now: one log's worth is kept.
-                cache.execute("delete from reader_checkpoints where issuer=? and head<>?", [issuer, head])
-                cache.execute("insert or replace into reader_checkpoints values (?, ?, ?, ?)",
-                              [issuer, head, through, blob])
-        except sqlite3.Error:
-            pass  # a cache that cannot be written is only slower

@@ -13,6 +13,7 @@ from events.canonical import canonical_json, floatless_canonical_json
 from ledger.errors import Conflict, InputError, StoreError, UsageError
 from ledger.history.intervals import Derived
 from ledger.history.readmodel import ReadModel
+from ledger.history.state_data import Parts
 from ledger.intake.incremental import NeedsFullCheck, check_appended, plain, recorded_contents, taken_refs
 from ledger.intake.loaded import Loaded
 from ledger.log.store import Store, describe_failure, utcnow
@@ -105,8 +106,8 @@ class Plan:
     new: dict[str, list[Event]] = field(default_factory=dict)
     ends: dict[str, int] = field(default_factory=dict)
     present: int = 0
-    # Checkpoints computed while checking, kept once the batch is written.
-    checkpoints: dict[str, list[tuple[str, bytes]]] = field(default_factory=dict)
+    # Checkpoints computed while checking, kept in this machine's cache once the batch is written.
+    checkpoints: dict[str, list[tuple[str, Parts]]] = field(default_factory=dict)
     # Holdings intervals derived while checking, written as the batch is followed.
     intervals: dict[str, Derived | None] = field(default_factory=dict)
 
@@ -191,9 +192,11 @@ def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:
         try:
             for issuer, records in written.items():
                 model.follow_written(issuer, records, checked.intervals.get(issuer))
-                # Keep them only if nobody else wrote in between: they fold exactly our batch.
-                if model.tracked(issuer)[0] == checked.ends[issuer] + len(records):
-                    model.keep_checkpoints(issuer, checked.checkpoints.get(issuer, []))
+                # They fold the log through our last record, exactly: whatever another writer
+                # appends after it, they hold for the dates it does not reach back to.
+                if records:
+                    model.checkpoints.keep(issuer, checked.checkpoints.get(issuer, []),
+                                           records[-1]["sequence"], records[-1]["hash"])
         except Exception as exc:
             # The batch is written. The read models are derived: if they cannot follow now
             # (another process holds them, the server went away just after the commit), the

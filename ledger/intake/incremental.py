@@ -21,7 +21,9 @@ from events.canonical import canonical_json
 from ledger.common.progress import progress
 from ledger.history import interval_table
 from ledger.history.intervals import Derived, Sweep
-from ledger.history.readmodel import CHECKPOINT_EVERY, ReadModel, freeze
+from ledger.history.checkpoints import freeze
+from ledger.history.readmodel import CHECKPOINT_EVERY, ReadModel
+from ledger.history.state_data import Parts
 from ledger.intake.loaded import Loaded
 from projections.fold import apply
 from projections.timeline import Recorded, acted_on, overrides
@@ -36,7 +38,7 @@ class Checked:
     """What a successful check leaves behind: checkpoints to keep once the batch is written, and
     the holdings intervals derived along the way (None where the table was not up to date)."""
 
-    checkpoints: list[tuple[str, bytes]] = field(default_factory=list)
+    checkpoints: list[tuple[str, Parts]] = field(default_factory=list)
     intervals: Derived | None = None
 
 
@@ -133,7 +135,7 @@ def check_appended(model: ReadModel, issuer: str, fresh: Sequence[Loaded]) -> Ch
     if earliest is None:
         return Checked()  # corrections that cancel out: the history is as it was
     # Only reading: a batch that is refused must leave every table as it was.
-    since, state = model.checkpoint(issuer, (earliest - dt.timedelta(days=1)).isoformat(), drop_unreadable=False)
+    since, state = model.nearest(issuer, (earliest - dt.timedelta(days=1)).isoformat())
     # Corrected events leave their old place; replacements join the fold at their own date.
     moved = sorted((replacement.effective_date.isoformat(), sequence, replacement)
                    for _, sequence, replacement in changed.values() if replacement is not None)
@@ -159,9 +161,9 @@ def check_appended(model: ReadModel, issuer: str, fresh: Sequence[Loaded]) -> Ch
                 sweep.day(dt.date.fromisoformat(current), today)
                 today = []
             if pending >= IMPORT_CHECKPOINT_EVERY:
-                blob = (sweep.frozen(lambda s: freeze(s, issuer, current)) if sweep is not None
-                        else freeze(state, issuer, current))
-                checked.checkpoints.append((current, blob))
+                parts = (sweep.frozen(lambda s: freeze(s, current)) if sweep is not None
+                         else freeze(state, current))
+                checked.checkpoints.append((current, parts))
                 pending = 0
         if sweep is not None:
             today.append(event)

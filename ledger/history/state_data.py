@@ -1,0 +1,263 @@
+"""A folded state as plain data, and back: what a checkpoint keeps.
+
+Plain data because reading it back must never run anything the bytes say (a pickle
+would), so that a checkpoint needs no signature and the state classes in `projections/`
+carry no persistence code. Every field is written out by name here; a state that holds
+something this module does not know how to write is refused, not guessed at.
+
+Four parts, each compressed JSON text: the state itself; the events it keeps (the
+SecurityClassCreated, NoteIssued, agreement and report events), once each, which the
+state's fields refer to by position; the party registry's PartyRegistered events; and
+the retired warrants. The last two are read only when a query asks for one of them
+(projections.state.Registry and Retired take a `load`): most queries never do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from sys import intern
+from typing import Any, NamedTuple
+
+import orjson
+from pydantic import TypeAdapter
+
+from events import Event
+from events.registry import AnyEvent
+from projections.state import (
+    AgreementState,
+    Registry,
+    Retired,
+    SecurityState,
+    State,
+    TrancheState,
+    WarrantState,
+)
+
+# Bumped whenever the layout below changes: a checkpoint in another layout is not read.
+LAYOUT = 1
+_EVENTS = TypeAdapter(list[AnyEvent])
+
+
+class Parts(NamedTuple):
+    state: bytes
+    events: bytes
+    parties: bytes
+    retired: bytes
+
+
+class Unreadable(ValueError):
+    """Bytes that are not a state in this layout: the checkpoint is passed over."""
+
+
+def dump(state: State) -> Parts:
+    events = _Events()
+    data = {
+        "layout": LAYOUT,
+        "issuer": state.issuer,
+        "day": _day(state.day),
+        "applied": state.applied,
+        "parties": list(state.parties),
+        "groups": [[k, list(v)] for k, v in state.groups.items()],
+        "group_names": [[k, v] for k, v in state.group_names.items()],
+        "controllers": [[k, [[c, r, events.ref(e)] for c, r, e in v]] for k, v in state.controllers.items()],
+        "securities": [[k, events.ref(s.created), _fraction(s.conversion_ratio), _day(s.approved_on)]
+                       for k, s in state.securities.items()],
+        "shares": [[h, s, q] for (h, s), q in state.shares.items()],
+        "warrants": [_warrant(w) for w in state.warrants.values()],
+        "expiries": [[d.isoformat(), name] for d, name in state.expiries],
+        "notes": [[k, events.ref(e)] for k, e in state.notes.items()],
+        "agreements": [[k, events.ref(a.executed), a.parties, list(a.roles.items()), _value(a.terms),
+                        events.refs(a.amendments), events.refs(a.joinders)] for k, a in state.agreements.items()],
+        "commitments": events.refs(state.commitments),
+        "demands": events.refs(state.demands),
+        "board_size": state.board_size,
+        "board_commitment": None if state.board_commitment is None else events.ref(state.board_commitment),
+        "nominations": events.refs(state.nominations),
+        "directors": events.refs(state.directors),
+        "outstanding_reports": events.refs(state.outstanding_reports),
+        "ownership_reports": events.refs(state.ownership_reports),
+        "undisclosed": [[h, s, text] for (h, s), text in state.undisclosed.items()],
+        "statements": events.refs(state.statements),
+        "control_records": events.refs(state.control_records),
+    }
+    retired = [[name, holder, reason] for name, (holder, reason) in state.retired.entries().items()]
+    return Parts(_pack(orjson.dumps(data)), _pack(events.text()),
+                 _pack(_event_list([state.parties[k] for k in state.parties])), _pack(orjson.dumps(retired)))
+
+
+def load(parts: Parts) -> State:
+    """The state `dump` wrote; Unreadable for anything else. The registry and the retired
+    warrants are decoded when first asked for."""
+    try:
+        data = orjson.loads(_unpack(parts.state))
+        if not isinstance(data, dict) or data.get("layout") != LAYOUT:
+            raise Unreadable("not a state in this layout")
+        kept = _EVENTS.validate_json(_unpack(parts.events))
+        return _state(data, kept, parts)
+    except Unreadable:
+        raise
+    except (orjson.JSONDecodeError, zlib.error, ValueError, TypeError, KeyError, IndexError) as exc:
+        # pydantic's ValidationError is a ValueError
+        raise Unreadable(f"not a state in this layout: {exc}") from None
+
+
+def _state(data: dict[str, Any], kept: list[Event], parts: Parts) -> State:
+    event: Callable[[int], Any] = kept.__getitem__
+    keys = tuple(data["parties"])
+    agreements = {}
+    for k, executed, parties, roles, terms, amendments, joinders in data["agreements"]:
+        agreements[k] = AgreementState(event(executed), list(parties), dict(roles), _unvalue(terms),
+                                       [event(i) for i in amendments], [event(i) for i in joinders])
+    return State(
+        issuer=data["issuer"],
+        day=_date(data["day"]),
+        parties=Registry(keys, lambda: _parties(keys, parts.parties)),
+        groups={k: tuple(v) for k, v in data["groups"]},
+        group_names=dict(data["group_names"]),
+        controllers={k: [(c, r, event(i)) for c, r, i in v] for k, v in data["controllers"]},
+        securities={k: SecurityState(event(i), _unfraction(ratio), _date(approved))
+                    for k, i, ratio, approved in data["securities"]},
+        shares={(intern(h), intern(s)): q for h, s, q in data["shares"]},
+        warrants={w[0]: _unwarrant(w) for w in data["warrants"]},
+        retired=Retired(load=lambda: _retired(parts.retired)),
+        expiries=[(dt.date.fromisoformat(d), name) for d, name in data["expiries"]],
+        notes={k: event(i) for k, i in data["notes"]},
+        agreements=agreements,
+        commitments=[event(i) for i in data["commitments"]],
+        demands=[event(i) for i in data["demands"]],
+        board_size=data["board_size"],
+        board_commitment=None if data["board_commitment"] is None else event(data["board_commitment"]),
+        nominations=[event(i) for i in data["nominations"]],
+        directors=[event(i) for i in data["directors"]],
+        outstanding_reports=[event(i) for i in data["outstanding_reports"]],
+        ownership_reports=[event(i) for i in data["ownership_reports"]],
+        undisclosed={(h, s): text for h, s, text in data["undisclosed"]},
+        statements=[event(i) for i in data["statements"]],
+        control_records=[event(i) for i in data["control_records"]],
+        applied=data["applied"],
+    )
+
+
+def _parties(keys: tuple[str, ...], packed: bytes) -> dict[str, Any]:
+    events = _EVENTS.validate_json(_unpack(packed))
+    if len(events) != len(keys):
+        raise Unreadable("the party registry does not match its keys")
+    return dict(zip(keys, events, strict=True))
+
+
+def _retired(packed: bytes) -> dict[str, tuple[str, str]]:
+    return {name: (holder, reason) for name, holder, reason in orjson.loads(_unpack(packed))}
+
+
+class _Events:
+    """The events a state keeps, each written once however many fields name it."""
+
+    def __init__(self) -> None:
+        self.index: dict[int, int] = {}
+        self.kept: list[Event] = []
+
+    def ref(self, event: Event) -> int:
+        if not isinstance(event, Event):
+            raise TypeError(f"not an event: {type(event).__name__}")
+        at = self.index.get(id(event))
+        if at is None:
+            at = self.index[id(event)] = len(self.kept)
+            self.kept.append(event)
+        return at
+
+    def refs(self, events: list[Any]) -> list[int]:
+        return [self.ref(e) for e in events]
+
+    def text(self) -> bytes:
+        return _event_list(self.kept)
+
+
+def _event_list(events: list[Event]) -> bytes:
+    return b"[" + b",".join(e.__pydantic_serializer__.to_json(e) for e in events) + b"]"
+
+
+def _warrant(w: WarrantState) -> list[Any]:
+    return [w.warrant, w.holder, w.security, w.issued_on.isoformat(), w.quantity, _fraction(w.exercise_price),
+            _day(w.expires), [[t.quantity, _day(t.exercisable_from), t.condition, t.met_quantity, _day(t.met_on),
+                               t.drawn_at_most] for t in w.tranches],
+            w.rounding, w.number, w.exercised, w.unknown_exercises, w.unknown_surrendered_at_least]
+
+
+def _unwarrant(w: list[Any]) -> WarrantState:
+    (name, holder, security, issued_on, quantity, price, expires, tranches, rounding, number, exercised,
+     unknown, surrendered) = w
+    return WarrantState(name, holder, security, dt.date.fromisoformat(issued_on), quantity, _unfraction(price),
+                        _date(expires), [TrancheState(q, _date(f), c, m, _date(on), d) for q, f, c, m, on, d in tranches],
+                        rounding, number, exercised, unknown, surrendered)
+
+
+# --- values ------------------------------------------------------------------------------------
+# An agreement's terms are free-form: any of these, tagged where JSON has no type of its own.
+
+def _value(v: Any) -> Any:
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    if isinstance(v, Decimal):
+        return {"$": "decimal", "v": str(v)}
+    if isinstance(v, dt.datetime):
+        return {"$": "datetime", "v": v.isoformat()}
+    if isinstance(v, dt.date):
+        return {"$": "date", "v": v.isoformat()}
+    if isinstance(v, Fraction):
+        return {"$": "fraction", "v": [v.numerator, v.denominator]}
+    if isinstance(v, tuple):
+        return {"$": "tuple", "v": [_value(x) for x in v]}
+    if isinstance(v, list):
+        return [_value(x) for x in v]
+    if isinstance(v, dict):
+        return {"$": "dict", "v": [[_value(k), _value(x)] for k, x in v.items()]}
+    raise TypeError(f"a state value of type {type(v).__name__} has no plain form")
+
+
+def _unvalue(v: Any) -> Any:
+    if isinstance(v, list):
+        return [_unvalue(x) for x in v]
+    if not isinstance(v, dict):
+        return v
+    tag, x = v["$"], v["v"]
+    if tag == "decimal":
+        return Decimal(x)
+    if tag == "datetime":
+        return dt.datetime.fromisoformat(x)
+    if tag == "date":
+        return dt.date.fromisoformat(x)
+    if tag == "fraction":
+        return Fraction(*x)
+    if tag == "tuple":
+        return tuple(_unvalue(i) for i in x)
+    if tag == "dict":
+        return {_unvalue(k): _unvalue(i) for k, i in x}
+    raise Unreadable(f"unknown tag {tag!r}")
+
+
+def _day(d: dt.date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _date(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def _fraction(f: Fraction | None) -> list[int] | None:
+    return None if f is None else [f.numerator, f.denominator]
+
+
+def _unfraction(pair: list[int] | None) -> Fraction | None:
+    return None if pair is None else Fraction(*pair)
+
+
+def _pack(text: bytes) -> bytes:
+    return zlib.compress(text, 1)
+
+
+def _unpack(packed: bytes) -> bytes:
+    return zlib.decompress(packed)
