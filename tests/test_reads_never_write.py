@@ -55,8 +55,8 @@ def test_queries_verify_and_exports_leave_the_file_as_it_was(savvis_db, tmp_path
 
 
 def append_unfollowed(db: Path) -> None:
-    """A record appended by a writer that did not follow it into the read models (as a process
-    killed between its append and its following would leave the ledger)."""
+    """A record appended by a writer that did not follow it into the read models (as an older
+    version, or a tool that appends to the log alone, would leave the ledger)."""
     event = parse_event({"type": "SharesOutstandingReported", "issuer": "savvis", "effective_date": "2004-06-30",
                          "security": "common", "quantity": 110_000_000,
                          "source": {"document": "later-10-q", "locator": "cover", "quote": "110,000,000 shares"}})
@@ -148,3 +148,47 @@ def test_a_backup_not_in_wal_mode_is_read_as_it_is(savvis_db, tmp_path):
     assert led("verify").code == 0
     assert hashlib.sha256(backup.read_bytes()).hexdigest() == before
     assert not Path(f"{backup}-wal").exists()
+
+
+def test_the_read_models_follow_a_batch_in_the_transaction_that_appends_it(tmp_path, monkeypatch):
+    """On SQLite a batch and the read models that follow it commit together: if they cannot
+    follow it, nothing of the batch is written; once it is, a reader finds them up to date."""
+    from ledger.history import interval_table
+    from ledger.history.readmodel import ReadModel
+    from ledger.intake.importer import import_events
+    from ledger.intake.loader import collect_files, load_files
+
+    loaded = load_files(collect_files([str(SAVVIS)]))
+    with Store(str(tmp_path / "l.db")) as store:
+        def fails(*_args, **_kwargs):
+            raise RuntimeError("the holdings intervals could not be written")
+
+        # The last thing following does, after the timeline's pages: those go back too.
+        monkeypatch.setattr(ReadModel, "_write_intervals", fails)
+        with pytest.raises(RuntimeError, match="could not be written"):
+            import_events(store, loaded)
+        assert store.last("savvis") is None
+        with sqlite3.connect(tmp_path / "l.db") as c:
+            assert c.execute("select count(*) from ledger_events").fetchone()[0] == 0
+            assert c.execute("select count(*) from rm_timeline").fetchone()[0] == 0
+        monkeypatch.undo()
+        assert import_events(store, loaded).added == {"savvis": 98}
+        model = ReadModel(store, readonly=True)
+        last = store.last("savvis")
+        assert model.tracked("savvis") == (last["sequence"], last["hash"]) and model.current("savvis")
+        assert interval_table.followed(model.db.conn, "savvis", last["sequence"])
+        model.close()
+
+
+def test_an_import_brings_along_what_an_earlier_writer_left_unfollowed(savvis_db, tmp_path):
+    append_unfollowed(savvis_db.db)
+    path = tmp_path / "later.yaml"
+    path.write_text("document: {id: later, issuer: savvis}\nevents:\n"
+                    "  - {type: SharesOutstandingReported, effective_date: 2004-09-30, security: common, "
+                    "quantity: 111000000, source: {locator: cover}}\n")
+    assert savvis_db("import", path).code == 0
+    r = savvis_db("captable", "--as-of", "2004-07-02", "--format", "json")
+    assert r.code == 0 and "note:" not in r.err  # followed: the earlier record, then the batch
+    common = next(row for row in r.json()["rows"] if row["security"] == "common")
+    assert (common["reported_outstanding"], common["reported_on"]) == (110_000_000, "2004-06-30")
+    assert "read models match a fresh rebuild" in savvis_db("verify").out

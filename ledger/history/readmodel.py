@@ -20,6 +20,7 @@ on or after its effective date. Queries about an earlier transaction time
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -180,13 +181,18 @@ class ReadModel:
     they have followed the whole log (`current`). A server's read models are a cache on this
     machine, which its readers may fill."""
 
-    def __init__(self, store: Store, *, readonly: bool = False):
+    def __init__(self, store: Store, *, readonly: bool = False, inside: sqlite3.Connection | None = None):
+        """`inside`: a writer's connection with its transaction open (Store.append's), in which
+        these read models follow what it appends, to commit or roll back with it."""
         self.store = store
         self.readonly = readonly
+        self.inside = inside is not None
         # Parsed corrections per issuer, kept in step with rm_corrections (cleared on rollback).
         self._corrections: dict[str, Corrections] = {}
         path = cache_path(store.target)
-        if readonly:
+        if inside is not None:
+            self.db = sqlite_utils.Database(inside)
+        elif readonly:
             self.db = sqlite_utils.Database(sqlite3.connect(readonly_uri(path), uri=True))
         else:
             self.db = sqlite_utils.Database(path)
@@ -194,7 +200,7 @@ class ReadModel:
         # SQLite's default 2 MB page cache. Pages are allocated only as they are used.
         self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self.checkpoints = CheckpointCache(store.target)
-        if not readonly:
+        if not readonly and not self.inside:  # the writer made them before it began
             self._ensure()
 
     def read_state(self, issuer: str, day: dt.date) -> State | None:
@@ -219,7 +225,8 @@ class ReadModel:
         return last is not None and last.get("sequence") == sequence and last.get("hash") == head
 
     def close(self) -> None:
-        self.db.close()
+        if not self.inside:  # the writer's connection is the writer's to close
+            self.db.close()
         self.checkpoints.close()
 
     def _ensure(self) -> None:
@@ -242,6 +249,12 @@ class ReadModel:
 
     def catch_up(self, issuer: str, derived: intervals.Derived | None = None) -> None:
         """Read the log from where we stopped, a page at a time, each page in one transaction."""
+        self._follow_log(issuer)
+        self.refresh_intervals(issuer, derived)
+
+    def _follow_log(self, issuer: str) -> None:
+        # The log as committed: inside a writer's transaction, the store's other connections
+        # do not see what it has not committed yet.
         last, head = self.tracked(issuer)
         if last:
             # The log is append-only; if the record we stopped at changed, our copy is stale.
@@ -257,21 +270,33 @@ class ReadModel:
                 page = []
         if page:
             self._follow(issuer, page)
-        self.refresh_intervals(issuer, derived)
 
     def follow_written(self, issuer: str, written: list[dict[str, Any]],
                        derived: intervals.Derived | None = None) -> None:
         """Records this process just appended: followed without reading them back, if they are next;
         `derived`, the holdings intervals its check derived from them."""
+        if self.inside:
+            # What was committed before this batch first (a writer that stopped before following it),
+            # then the batch, which only this transaction sees.
+            self._follow_log(issuer)
         if written and self.tracked(issuer)[0] == written[0]["sequence"] - 1:
             for start in range(0, len(written), PAGE):
                 self._follow(issuer, written[start:start + PAGE])
-        self.catch_up(issuer, derived)  # anything else, or everything if another writer came first
+        if self.inside:
+            self.refresh_intervals(issuer, derived)
+        else:
+            self.catch_up(issuer, derived)  # anything else, or everything if another writer came first
 
     def _follow(self, issuer: str, new: list[dict[str, Any]]) -> None:
         # Several processes may follow the same log: take the write lock first, then skip
         # what another follower already wrote while we were reading.
         conn = self.db.conn
+        if self.inside:  # the writer's transaction is open, and holds the write lock
+            tracked = self.tracked(issuer)[0]
+            new = [r for r in new if r["sequence"] > tracked]
+            if new:
+                self._apply_page(issuer, new)
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             tracked = self.tracked(issuer)[0]
@@ -356,7 +381,7 @@ class ReadModel:
 
     def drop(self, issuer: str) -> None:
         self._corrections.pop(issuer, None)
-        with self.db.conn:
+        with contextlib.nullcontext() if self.inside else self.db.conn:  # inside: the writer commits
             for table in ("rm_timeline", "rm_corrections", "rm_reach", "rm_tracking", "rm_holdings_iv",
                           "rm_intervals"):
                 self.db.conn.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608 (fixed names)
@@ -366,6 +391,9 @@ class ReadModel:
         refresh reach back to (ledger.history.intervals), in one transaction. `derived`: the
         derivation an import made while checking its batch, used if nothing changed since."""
         conn = self.db.conn
+        if self.inside:
+            self._refresh_intervals(issuer, derived)
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             self._refresh_intervals(issuer, derived)

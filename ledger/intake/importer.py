@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -12,7 +14,7 @@ from events import Event, EventCorrected
 from events.canonical import canonical_json, floatless_canonical_json
 from ledger.errors import Conflict, InputError, StoreError, UsageError
 from ledger.history.intervals import Derived
-from ledger.history.readmodel import ReadModel
+from ledger.history.readmodel import ReadModel, cache_path
 from ledger.history.state_data import Parts
 from ledger.intake.incremental import NeedsFullCheck, check_appended, plain, recorded_contents, taken_refs
 from ledger.intake.loaded import Loaded
@@ -188,21 +190,33 @@ def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:
     model = ReadModel(store)
     try:
         checked = plan(store, loaded, model)
-        written = store.append(checked.new, expected=checked.ends)
-        try:
+
+        def follow(conn: sqlite3.Connection, written: dict[str, list[dict[str, Any]]]) -> None:
+            inside = ReadModel(store, inside=conn)
             for issuer, records in written.items():
-                model.follow_written(issuer, records, checked.intervals.get(issuer))
-                # They fold the log through our last record, exactly: whatever another writer
-                # appends after it, they hold for the dates it does not reach back to.
-                if records:
-                    model.checkpoints.keep(issuer, checked.checkpoints.get(issuer, []),
-                                           records[-1]["sequence"], records[-1]["hash"])
-        except Exception as exc:
-            # The batch is written. The read models are derived: if they cannot follow now
-            # (another process holds them, the server went away just after the commit), the
-            # next query catches them up. Not a failed import.
-            if not isinstance(exc, StoreError | Conflict) and describe_failure(exc, store.target) is None:
-                raise
+                inside.follow_written(issuer, records, checked.intervals.get(issuer))
+
+        if cache_path(store.target) == store.target:
+            # The read models live in the ledger file: they follow the batch in its own
+            # transaction, so no reader ever finds the log ahead of them.
+            written = store.append(checked.new, expected=checked.ends, within=follow)
+        else:
+            written = store.append(checked.new, expected=checked.ends)
+            try:
+                for issuer, records in written.items():
+                    model.follow_written(issuer, records, checked.intervals.get(issuer))
+            except Exception as exc:
+                # The batch is written. A server's read models are this machine's cache: if they
+                # cannot follow now (the server went away just after the commit), the next query
+                # catches them up. Not a failed import.
+                if not isinstance(exc, StoreError | Conflict) and describe_failure(exc, store.target) is None:
+                    raise
+        for issuer, records in written.items():
+            # They fold the log through our last record, exactly: whatever another writer
+            # appends after it, they hold for the dates it does not reach back to.
+            if records:
+                model.checkpoints.keep(issuer, checked.checkpoints.get(issuer, []),
+                                       records[-1]["sequence"], records[-1]["hash"])
     finally:
         model.close()
     return ImportResult(added={i: len(r) for i, r in written.items()}, already_present=checked.present)

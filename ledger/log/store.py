@@ -23,7 +23,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlparse
 
@@ -201,11 +201,17 @@ class Store:
 
     # --- writing ------------------------------------------------------
 
-    def append(self, batches: dict[str, Sequence[Event]], *, expected: dict[str, int] | None = None) -> dict[str, list[dict[str, Any]]]:
+    def append(self, batches: dict[str, Sequence[Event]], *, expected: dict[str, int] | None = None,
+               within: Callable[[sqlite3.Connection, dict[str, list[dict[str, Any]]]], None] | None = None,
+               ) -> dict[str, list[dict[str, Any]]]:
         """Append each issuer's events after its last record, all in one transaction.
 
         `expected` gives the sequence each issuer's log ended at when the
         batch was validated; if another writer got there first, Conflict.
+        `within(connection, written)`, on SQLite only, runs inside that same
+        transaction once the records are inserted, on its connection: what it
+        writes (the read models following the batch) commits or rolls back
+        with the batch.
         """
         if not self.ready:
             raise UsageError(f"{self.target}: no ledger here to write to")
@@ -236,10 +242,11 @@ class Store:
         if not stored:
             return written
         with self._guard(writing=True):
-            self._insert(stored)
+            self._insert(stored, within=None if within is None else lambda conn: within(conn, written))
         return written
 
-    def _insert(self, stored: list[StoredEvent]) -> None:
+    def _insert(self, stored: list[StoredEvent], *,
+                within: Callable[[sqlite3.Connection], None] | None = None) -> None:
         """One transaction for the whole batch."""
         if self.engine == "postgresql":
             # The library's insert_events runs these statements in psycopg's pipeline mode, which
@@ -261,7 +268,12 @@ class Store:
                                      "then import again (only what is missing is added)") from None
                 raise
         else:
-            self.recorder.insert_events(stored)
+            # The library's insert_events, with `within` in the same transaction on the same connection.
+            with self.recorder.datastore.get_connection(commit=True) as conn, \
+                    conn.transaction(commit=True) as curs:
+                self.recorder._insert_events(curs, stored)  # noqa: SLF001 (eventsourcing pinned to 9.5.6)
+                if within is not None:
+                    within(conn._sqlite_conn)  # noqa: SLF001
 
 
 def _encoded(events: Sequence[Event]) -> Iterator[tuple[str, dict[str, Any], bytes, bytes]]:
