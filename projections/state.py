@@ -228,22 +228,31 @@ class Registry(MutableMapping[str, Any]):
 
     For the party registry: the fold and most projections only ask whether a party
     exists, so a state read back from a checkpoint passes the keys and `load`, and
-    thousands of PartyRegistered models are built only when one is asked for.
+    thousands of PartyRegistered models are built only when one is asked for. Until
+    then `source` is whatever the caller passed along with `load` (what it was read
+    from) and `added()` what was set since, so that writing it out again need not
+    build them either.
     """
 
-    __slots__ = ("_keys", "_values", "_load")
+    __slots__ = ("_keys", "_values", "_load", "source")
 
-    def __init__(self, keys: tuple[str, ...] = (), load: Callable[[], dict[str, Any]] | None = None):
+    def __init__(self, keys: tuple[str, ...] = (), load: Callable[[], dict[str, Any]] | None = None,
+                 source: Any = None):
         self._keys = dict.fromkeys(keys)
         self._values: dict[str, Any] = {}  # loaded, or added since
         self._load = load
+        self.source = source if load is not None else None
 
     def _decoded(self) -> dict[str, Any]:
         if self._load is not None:
             values = self._load()
             values.update(self._values)
-            self._values, self._load = values, None
+            self._values, self._load, self.source = values, None, None
         return self._values
+
+    def added(self) -> dict[str, Any]:
+        """While `source` is not yet loaded: the values set since; else every value."""
+        return dict(self._values)
 
     def __contains__(self, key: object) -> bool:
         return key in self._keys

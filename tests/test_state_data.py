@@ -97,3 +97,27 @@ def test_bytes_that_are_not_a_state_are_unreadable(part):
     for junk in (b"", zlib.compress(b"[1, 2]"), zlib.compress(b'{"layout": 0}'), b"not zlib"):
         with pytest.raises(state_data.Unreadable):
             state_data.load(parts._replace(**{part: junk}))
+
+
+def test_a_registry_read_back_is_written_out_again_without_building_its_parties(tmp_path):
+    events = history("replay_data/savvis", tmp_path)
+    day = dt.date(2004, 12, 31)
+    state = fold(events, day)
+    settle(state, day)
+    parts = state_data.dump(state)
+    back = state_data.load(parts)
+    some = next(iter(state.parties.values()))
+    for s in (state, back):
+        s.parties["later-party"] = some.model_copy(update={"party": "later-party", "name": "Later"})
+    again = state_data.dump(back)
+    # The chunk it was read from, as it was, then one more: no PartyRegistered was built.
+    assert back.parties.source is not None and again.parties.startswith(parts.parties)
+    assert len(again.parties) > len(parts.parties)
+    assert interchangeable(state_data.load(again), state)
+    # Read back and written out again many times, it is gathered into one chunk again.
+    for n in range(state_data.MAX_CHUNKS + 2):
+        back = state_data.load(state_data.dump(back))
+        back.parties[f"p{n}"] = some.model_copy(update={"party": f"p{n}"})
+        state.parties[f"p{n}"] = some.model_copy(update={"party": f"p{n}"})
+    assert state_data._chunk_count(state_data.dump(back).parties) <= state_data.MAX_CHUNKS
+    assert interchangeable(state_data.load(state_data.dump(back)), state)

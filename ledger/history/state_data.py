@@ -38,7 +38,7 @@ from projections.state import (
 )
 
 # Bumped whenever the layout below changes: a checkpoint in another layout is not read.
-LAYOUT = 1
+LAYOUT = 2
 _EVENTS = TypeAdapter(list[AnyEvent])
 
 
@@ -85,8 +85,8 @@ def dump(state: State) -> Parts:
         "control_records": events.refs(state.control_records),
     }
     retired = [[name, holder, reason] for name, (holder, reason) in state.retired.entries().items()]
-    return Parts(_pack(orjson.dumps(data)), _pack(events.text()),
-                 _pack(_event_list([state.parties[k] for k in state.parties])), _pack(orjson.dumps(retired)))
+    return Parts(_pack(orjson.dumps(data)), _pack(events.text()), _registry(state.parties),
+                 _pack(orjson.dumps(retired)))
 
 
 def load(parts: Parts) -> State:
@@ -115,7 +115,7 @@ def _state(data: dict[str, Any], kept: list[Event], parts: Parts) -> State:
     return State(
         issuer=data["issuer"],
         day=_date(data["day"]),
-        parties=Registry(keys, lambda: _parties(keys, parts.parties)),
+        parties=Registry(keys, lambda: _parties(parts.parties), source=parts.parties),
         groups={k: tuple(v) for k, v in data["groups"]},
         group_names=dict(data["group_names"]),
         controllers={k: [(c, r, event(i)) for c, r, i in v] for k, v in data["controllers"]},
@@ -142,11 +142,55 @@ def _state(data: dict[str, Any], kept: list[Event], parts: Parts) -> State:
     )
 
 
-def _parties(keys: tuple[str, ...], packed: bytes) -> dict[str, Any]:
-    events = _EVENTS.validate_json(_unpack(packed))
-    if len(events) != len(keys):
-        raise Unreadable("the party registry does not match its keys")
-    return dict(zip(keys, events, strict=True))
+# The party registry's part is a run of chunks, each its keys and their events as two JSON
+# arrays, compressed, with a length before each: a state read back and written out again
+# carries the chunks it was read from as they are, and what was registered since as one
+# more, rather than building and writing out every PartyRegistered again.
+MAX_CHUNKS = 16
+
+
+def _registry(parties: Any) -> bytes:
+    if isinstance(parties, Registry) and isinstance(parties.source, bytes) \
+            and _chunk_count(parties.source) < MAX_CHUNKS:
+        added = parties.added()
+        return parties.source + (_chunk(list(added), list(added.values())) if added else b"")
+    return _chunk(list(parties), [parties[k] for k in parties])
+
+
+def _chunk(keys: list[str], events: list[Event]) -> bytes:
+    out = b""
+    for part in (_pack(orjson.dumps(keys)), _pack(_event_list(events))):
+        out += len(part).to_bytes(4, "big") + part
+    return out
+
+
+def _chunks(packed: bytes) -> list[bytes]:
+    out, at = [], 0
+    while at < len(packed):
+        size = int.from_bytes(packed[at:at + 4], "big")
+        if at + 4 + size > len(packed):
+            raise Unreadable("the party registry is cut short")
+        out.append(packed[at + 4:at + 4 + size])
+        at += 4 + size
+    return out
+
+
+def _chunk_count(packed: bytes) -> int:
+    return len(_chunks(packed)) // 2
+
+
+def _parties(packed: bytes) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    parts = _chunks(packed)
+    if len(parts) % 2:
+        raise Unreadable("the party registry is cut short")
+    for keys, events in zip(parts[::2], parts[1::2], strict=True):
+        names = orjson.loads(_unpack(keys))
+        found = _EVENTS.validate_json(_unpack(events))
+        if len(names) != len(found):
+            raise Unreadable("the party registry does not match its keys")
+        values.update(zip(names, found, strict=True))
+    return values
 
 
 def _retired(packed: bytes) -> dict[str, tuple[str, str]]:
