@@ -18,6 +18,10 @@ def share_row(key: tuple[str, str], quantity: int) -> dict[str, Any]:
 
 def warrant_row(w: WarrantState, as_of: dt.date) -> dict[str, Any] | None:
     """The warrant's row on the date; None once nothing is left to hold."""
+    if w.expired_on(as_of):
+        # Nothing is left of it, whatever exercises of unstated size drew: the same answer
+        # whether or not an event since has moved it among the retired (State.retire_expired).
+        return None
     outstanding = w.outstanding(as_of)
     if outstanding <= 0 and w.outstanding_known:
         return None  # exercised in full or expired: nothing left to hold

@@ -26,6 +26,7 @@ from ledger.intake.importer import import_events
 from ledger.intake.loaded import Loaded
 from ledger.log.store import Store
 from projections.captable import captable_rows
+from projections.fold import fold
 from projections.holdings import holdings_rows
 from projections.ownership import ownership_rows
 from tests.test_fold_properties import START, ev, histories
@@ -261,4 +262,36 @@ def test_a_ledger_replaced_at_the_same_path_is_not_answered_from_the_old_ones_ch
         # The same number of records, another log: the old checkpoint's record hash is not this one's.
         assert model.checkpoints.dates("prop") and holding(model) == []
         assert model.state_at("prop", day).held("h0", "common") == 110
+        model.close()
+
+
+def test_an_expired_warrant_holds_nothing_whatever_was_exercised_of_it(tmp_path):
+    """A warrant with an exercise of unstated size, expired on day 10 and no event after it: no
+    row from its expiry on, whether the state comes from a fold (where it is still among the live
+    warrants) or from a checkpoint (where it was retired at the checkpoint's date)."""
+    from ledger.history.checkpoints import settle
+
+    events = [ev("PartyRegistered", 0, party="h0", name="H", kind="individual"),
+              ev("SecurityClassCreated", 0, security="common", name="C", kind="common"),
+              ev("WarrantIssued", 0, warrant="w", holder="h0", security="common", quantity=1000,
+                 exercise_price="1.50", expires=(START + dt.timedelta(days=10)).isoformat()),
+              ev("CashlessExercise", 5, warrant="w", shares_issued=100)]
+    before, after = START + dt.timedelta(days=9), START + dt.timedelta(days=15)
+    state = fold(events, before)
+    # 100 issued means at least 101 surrendered: at most 1,000 - 101 = 899 left, and all of the
+    # one tranche may have been drawn, so at least none.
+    [row] = [r for r in holdings_rows(state, before) if r["kind"] == "warrant"]
+    assert (row["quantity"], row["quantity_at_least"], row["quantity_at_most"]) == (None, 0, 899)
+    plain = fold(events, after)
+    assert "w" in plain.warrants  # no event since the expiry has retired it
+    settled = fold(events, after)
+    settle(settled, after)
+    assert "w" not in settled.warrants
+    for s in (plain, settled):
+        assert holdings_rows(s, after) == [{"party": "h0", "security": "common", "kind": "shares", "quantity": 100}]
+    with Store(str(tmp_path / "l.db")) as store:
+        import_events(store, [Loaded("gen", i, e) for i, e in enumerate(events)])
+        model = ReadModel(store)
+        assert model.holdings_at("prop", after) == holdings_rows(plain, after)
+        assert model.holdings_at("prop", before) == holdings_rows(state, before)
         model.close()
