@@ -15,6 +15,7 @@ The figures are also written to WORKDIR/results.json.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -120,7 +121,8 @@ def extrapolate_import(progress: list[dict[str, Any]], total_batches: int, batch
 
 
 def parse_sizes(text: str) -> list[int]:
-    return [int(float(s)) for s in text.replace("_", "").split(",") if s.strip()]
+    # "" or "0": no SQLite sizes (say, to run only a PostgreSQL comparison)
+    return [int(float(s)) for s in text.replace("_", "").split(",") if s.strip() and float(s) > 0]
 
 
 def bench_size(n: int, a: argparse.Namespace, env: dict[str, str], work: Path, log: Path) -> dict[str, Any]:
@@ -215,6 +217,108 @@ def bench_postgres(n: int, a: argparse.Namespace, env: dict[str, str], work: Pat
     finally:
         server.stop()
     return res
+
+
+def spread_over_issuers(single: Path, out: Path, issuers: int, batch: int) -> list[str]:
+    """The one-issuer history in `single` written out once per issuer (`synth-0001`...), the same
+    events under each name, `batch` events per file; reused if already there."""
+    from bench.synth import ISSUER  # noqa: PLC0415
+
+    lines = single.read_text(encoding="utf-8").splitlines()
+    manifest = out / "manifest.json"
+    want = {"issuers": issuers, "per_issuer": len(lines), "batch": batch,
+            "source": hashlib.sha256("\n".join(lines).encode()).hexdigest()}
+    if manifest.exists() and {k: v for k, v in json.loads(manifest.read_text()).items() if k != "files"} == want:
+        return json.loads(manifest.read_text())["files"]
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("part-*.jsonl"):
+        old.unlink()
+    mark = f'"issuer":"{ISSUER}"'
+    if not all(line.count(mark) == 1 for line in lines):
+        raise ValueError(f"{single}: a line without exactly one {mark}")
+    files: list[str] = []
+    fh = None
+    written = 0
+    for k in range(1, issuers + 1):
+        name = f'"issuer":"{ISSUER}-{k:04d}"'
+        for line in lines:
+            if written % batch == 0:
+                if fh is not None:
+                    fh.close()
+                files.append(f"part-{len(files) + 1:04d}.jsonl")
+                fh = open(out / files[-1], "w", encoding="utf-8")  # noqa: SIM115
+            fh.write(line.replace(mark, name) + "\n")
+            written += 1
+    if fh is not None:
+        fh.close()
+    manifest.write_text(json.dumps({**want, "files": files}) + "\n")
+    return files
+
+
+def bench_postgres_issuers(n: int, issuers: int, a: argparse.Namespace, env: dict[str, str], work: Path,
+                           log: Path) -> dict[str, Any]:
+    """`n` events spread over `issuers` issuers of n / issuers events each, on one PostgreSQL
+    database, against a database holding one such issuer alone: the per-issuer as-of latency."""
+    per = n // issuers
+    print(f"\n== PostgreSQL, {issuers:,} issuers x {per:,} events, against one issuer alone ==", flush=True)
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tests.pgserver import PostgresServer, PostgresServerError  # noqa: PLC0415
+    except ImportError as exc:
+        return {"n": n, "issuers": issuers, "skipped": f"tests.pgserver not importable ({exc})"}
+    single_dir = work / f"synth-{per}"
+    s = run_phase("synth", {"n": per, "out": str(single_dir), "seed": a.seed, "batch": per}, env=env, log=log)
+    if not s["ok"]:
+        return {"n": n, "issuers": issuers, "skipped": "synth failed"}
+    m = s["result"]
+    single = single_dir / m["files"][0]
+    many_dir = work / f"synth-{n}-over-{issuers}"
+    files = [str(many_dir / f) for f in spread_over_issuers(single, many_dir, issuers, a.batch)]
+    res: dict[str, Any] = {"n": n, "issuers": issuers, "per_issuer": per}
+    try:
+        server = PostgresServer().start()
+    except PostgresServerError as exc:
+        print(f"  skipped: {exc}")
+        return {**res, "skipped": str(exc)}
+    try:
+        server.create_database("bench_many")
+        server.create_database("bench_one")
+        many, one = server.url("bench_many"), server.url("bench_one")
+        res["import"] = imp = run_phase("import", {"files": files, "target": many}, env=env, log=log,
+                                        timeout=a.import_timeout)
+        print(f"  import of {n:,} events over {issuers:,} issuers: {_rate(imp)}", flush=True)
+        if imp["timed_out"]:
+            print("  import stopped: not compared")
+            return res
+        res["import_one"] = run_phase("import", {"files": [str(single)], "target": one}, env=env, log=log)
+        query = {"first": m["first_date"], "last": m["last_date"], "n_dates": a.dates, "budget": a.budget,
+                 "replays": 1}
+        res["one"] = run_phase("query", {**query, "target": one}, env=env, log=log, timeout=a.timeout)
+        res["many"] = []
+        for k in sorted({1, issuers // 2, issuers}):
+            res["many"].append(run_phase("query", {**query, "target": many, "issuer": f"synth-{k:04d}"},
+                                         env=env, log=log, timeout=a.timeout))
+    finally:
+        server.stop()
+    return res
+
+
+def issuers_rows(res: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Per-issuer p50 on the many-issuer database (the median of the issuers asked) against one issuer alone."""
+    if not res or "skipped" in res or not res.get("one") or not res.get("many"):
+        return []
+    rows = []
+    for kind in ("holdings_warm", "ownership_warm", "holdings_cold", "ownership_cold"):
+        one = _val(res["one"], kind, "p50_ms")
+        many = [_val(q, kind, "p50_ms") for q in res["many"]]
+        if one is None or None in many:
+            continue
+        p50 = statistics.median(many)
+        label = (f"{kind.replace('_warm', ' (2nd pass)').replace('_cold', ' (1st pass)')} p50, "
+                 f"{res['issuers']:,} issuers / one alone")
+        met = "met" if p50 <= 1.5 * one else "NOT MET"
+        rows.append((label, f"{p50:.1f} / {one:.1f} ms = {p50 / one:.2f}x", f"{met} (<= 1.5x)"))
+    return rows
 
 
 def cli_startup(runs: int, env: dict[str, str]) -> dict[str, Any]:
@@ -467,6 +571,10 @@ def main(argv: list[str] | None = None) -> int:
                    help="comma-separated event counts (default 10000,100000,1000000)")
     p.add_argument("--quick", action="store_true", help="smoke run: 10^4 only, PostgreSQL at 10^4, short budgets")
     p.add_argument("--pg-size", type=int, default=100_000, help="events for the PostgreSQL run (0: none)")
+    p.add_argument("--pg-issuers", type=int, default=0,
+                   help="also spread --pg-issuers-events over this many issuers on PostgreSQL and compare one "
+                        "issuer's as-of latency with that issuer alone (0: not run)")
+    p.add_argument("--pg-issuers-events", type=int, default=1_000_000)
     p.add_argument("--batch", type=int, default=50_000, help="events per file, one import per file")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--dates", type=int, default=200, help="random as-of dates per query series")
@@ -504,6 +612,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.cpu_count()} CPUs", flush=True)
     results = [bench_size(n, a, env, work, log) for n in a.sizes]
     pg = bench_postgres(a.pg_size, a, env, work, log) if a.pg_size else None
+    spread = bench_postgres_issuers(a.pg_issuers_events, a.pg_issuers, a, env, work, log) if a.pg_issuers else None
     help_ = cli_startup(a.help_runs, env)
     print(f"\n`{help_['command']}`: median {help_['median_ms']:.0f} ms of {help_['runs']} "
           f"(min {help_['min_ms']:.0f}, max {help_['max_ms']:.0f})")
@@ -513,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
     if pg and "skipped" not in pg:
         columns.append((f"PostgreSQL {pg['n']:,}", column(pg, pg=True)))
     print("\n" + table(columns))
-    rows = targets(results, help_["median_ms"])
+    rows = targets(results, help_["median_ms"]) + issuers_rows(spread)
     if rows:
         w = max(len(r[0]) for r in rows)
         print("\ntargets")
@@ -532,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: {note}")
     print(f"\ntotal {time.perf_counter() - t0:.0f}s; details in {work / 'results.json'}, stderr in {log}")
     (work / "results.json").write_text(json.dumps(
-        {"version": version, "sizes": results, "postgres": pg, "cli_help": help_, "args": {k: str(v) for k, v in vars(a).items()}},
+        {"version": version, "sizes": results, "postgres": pg, "postgres_issuers": spread, "cli_help": help_, "args": {k: str(v) for k, v in vars(a).items()}},
         indent=1, default=str))
     return 0
 
