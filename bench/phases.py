@@ -284,8 +284,11 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
     with Store(target, create=False) as store:
         issuer = _issuer(store, issuer)
         known = utcnow()
+        # One Ledger for the phase, as a library user asking many questions keeps one: on a
+        # server it opens one connection, not one per question.
+        book = Ledger(target)
         kinds = {
-            "holdings": lambda q: Ledger(target).holdings(as_of=q.as_of, known_at=q.known_at, issuer=q.issuer).rows,
+            "holdings": lambda q: book.holdings(as_of=q.as_of, known_at=q.known_at, issuer=q.issuer).rows,
             "ownership": lambda q: ownership_rows(state_at(store, q), "common", q.as_of),
         }
 
@@ -328,6 +331,7 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
         out["replay"] = _latency(times)
         out["replay_events"] = state.applied
         say(kind="replay", **out["replay"])
+        book.close()
     out["rss_mib"] = rss_mib()
     if not is_postgres(target):
         out["db_bytes"] = sum(os.path.getsize(target + s) for s in ("", "-wal") if os.path.exists(target + s))

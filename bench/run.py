@@ -31,12 +31,21 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
 TARGETS = {
-    "import_ratio": 0.5,  # ledger import >= half the raw sqlite3 rate, at 10^6
-    "p50_ms": 20.0,  # as-of p50 <= 20 ms
-    "replay_ratio": 100.0,  # and >= 100x faster than a full replay
+    # The history layer's (issue 16), restated on measured bounds; the rest it names are
+    # listed under NOT_MEASURED below, with where they are measured.
+    "rows_floor_ratio": 1.2,  # holdings as Python rows p50 <= 1.2x the same rows read from an indexed table
+    "ownership_ms": 40.0,  # ownership as-of p50 <= 40 ms
+    "flat_ratio": 1.2,  # import flat in N: the last batch of 50,000 <= 1.2x the first
+    "replay_ratio": 100.0,  # as-of >= 100x faster than a full replay
     "rss_mib": 1024.0,  # peak RSS <= 1 GiB
     "help_ms": 300.0,  # `ledger --help` < 300 ms
 }
+NOT_MEASURED = (
+    "import >= 1.5x and verify >= 2x the commit the history layer started from (8dbfbe6): two commits, "
+    "measured back to back from worktrees (docs/benchmarks.md)",
+    "holdings JSON <= 1.5x SQLite building the same JSON, one party <= 1 ms, the whole CLI process <= 60 ms: "
+    "not in this bench",
+)
 
 
 # --- running one phase ---------------------------------------------------------------
@@ -499,20 +508,26 @@ def targets(results: list[dict[str, Any]], help_ms: float | None) -> list[tuple[
         return rows
     big = max(done, key=lambda r: r["n"])
     at = f"at {big['n']:,}"
-    imp_s, raw_s = _import_seconds(big.get("import")), _val(big.get("raw"), "seconds")
-    if imp_s and raw_s:
-        ratio = raw_s / imp_s
-        rows.append((f"import >= {TARGETS['import_ratio']}x raw sqlite3 rate, {at}",
-                     f"{'~' if big['import'].get('timed_out') else ''}{ratio:.3f}x",
-                     _met(ratio >= TARGETS["import_ratio"])))
+    batches = [p["seconds"] for p in (big.get("import") or {}).get("progress", []) if "batch" in p]
+    if len(batches) >= 2:
+        ratio = batches[-1] / batches[0]
+        rows.append((f"import flat in N: last batch <= {TARGETS['flat_ratio']}x the first, {at}",
+                     f"{batches[0]:.1f} -> {batches[-1]:.1f} s = {ratio:.2f}x", _met(ratio <= TARGETS["flat_ratio"])))
     q = big.get("query")
+    fl = _val(q, "floor")
+    if fl:
+        ratio = fl["ledger_p50_ms"] / fl["p50_ms"]
+        rows.append((f"holdings rows p50 <= {TARGETS['rows_floor_ratio']}x the same rows from a table, {at}",
+                     f"{fl['ledger_p50_ms']:.1f} / {fl['p50_ms']:.1f} ms = {ratio:.1f}x",
+                     _met(ratio <= TARGETS["rows_floor_ratio"])))
+    for phase in ("cold", "warm"):
+        lat = _series(q, f"ownership_{phase}")
+        if lat:
+            rows.append((f"ownership as-of p50 <= {TARGETS['ownership_ms']:.0f} ms "
+                         f"({'1st' if phase == 'cold' else '2nd'} pass), {at}", f"{lat['p50_ms']:.1f} ms",
+                         _met(lat["p50_ms"] <= TARGETS["ownership_ms"])))
     rep = _series(q, "replay")
     for kind in ("holdings", "ownership"):
-        for phase in ("cold", "warm"):
-            lat = _series(q, f"{kind}_{phase}")
-            if lat:
-                rows.append((f"{kind} as-of p50 <= {TARGETS['p50_ms']:.0f} ms ({'1st' if phase == 'cold' else '2nd'}"
-                             f" pass), {at}", f"{lat['p50_ms']:.1f} ms", _met(lat["p50_ms"] <= TARGETS["p50_ms"])))
         lat = _series(q, f"{kind}_warm")
         if lat and rep:
             x = rep["p50_ms"] / lat["p50_ms"]
@@ -630,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {label.ljust(w)}  {value:>12}  {met}")
     for line in bounds(results):
         print(f"bound: {line}")
+    for line in NOT_MEASURED:
+        print(f"not measured here: {line}")
     notes = []
     if any(r.get("import", {}).get("timed_out") for r in results + ([pg] if pg else [])):
         notes.append(f"~ = extrapolated: the import was stopped after {a.import_timeout:.0f}s and its total "

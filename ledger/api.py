@@ -24,8 +24,10 @@ at the target) raises `ledger.errors.UsageError`, the one error a caller need ca
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -69,17 +71,50 @@ class Answer:
 
 
 class Ledger:
-    """A ledger at a target: a SQLite file or a postgresql:// URL (default: `LEDGER_DB`, else ./ledger.db)."""
+    """A ledger at a target: a SQLite file or a postgresql:// URL (default: `LEDGER_DB`, else ./ledger.db).
+
+    The first question that needs the log opens it, read-only, and the ledger keeps it open
+    for the next (a server's connection is made once, not per question) until `close()`,
+    the end of a `with` block, or the object's end."""
 
     def __init__(self, target: str | os.PathLike[str] | None = None):
         self.target = str(target) if target is not None else default_target()
+        self._store: Store | None = None
+
+    def close(self) -> None:
+        store = getattr(self, "_store", None)  # a ledger whose __init__ failed has none
+        if store is not None:
+            self._store = None
+            store.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Store]:
+        """The log, opened read-only on first use and kept; opened again after a failure, and while
+        there is no ledger there yet (one may be made meanwhile)."""
+        if self._store is None or not self._store.ready:
+            self.close()
+            self._store = open_store(self.target)
+        try:
+            yield self._store
+        except BaseException:
+            self.close()
+            raise
 
     # --- the state on a date ----------------------------------------------------------------
 
     def _folded(self, issuer: str | None, as_of: dt.date | None, known_at: dt.datetime | None) -> tuple[Query, State]:
         from ledger.history.queries import make_query, state_at  # noqa: PLC0415
 
-        with open_store(self.target) as store:
+        with self._reading() as store:
             query = make_query(store, issuer, as_of, known_at)
             return query, state_at(store, query)
 
@@ -96,7 +131,7 @@ class Ledger:
             return Answer(*found)
         from ledger.history.queries import holdings, make_query  # noqa: PLC0415
 
-        with open_store(self.target) as store:
+        with self._reading() as store:
             query = make_query(store, issuer, as_of, known_at)
             rows, state = holdings(store, query, party)
         return self._answer(query, rows, state)
@@ -145,7 +180,7 @@ class Ledger:
         a draft from `ledger extract` against what the ledger records)."""
         from ledger.history.queries import history_at, make_query  # noqa: PLC0415
 
-        with open_store(self.target) as store:
+        with self._reading() as store:
             query = make_query(store, issuer, None, known_at)
             history = history_at(store, query)
         if draft is not None:
@@ -165,7 +200,7 @@ class Ledger:
         from ledger.outputs.journal import journal_rows  # noqa: PLC0415
         from ledger.history.queries import make_query  # noqa: PLC0415
 
-        with open_store(self.target) as store:
+        with self._reading() as store:
             query = make_query(store, issuer, None, known_at)
             rows = journal_rows(store.raw_records(query.issuer), query.known_at, party=party, security=security)
         return Answer(query.issuer, None, query.known_at, rows)

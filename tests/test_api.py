@@ -48,6 +48,35 @@ def test_a_mistake_is_the_one_error_a_caller_catches(savvis_file, tmp_path):
     assert not (tmp_path / "none.db").exists()
 
 
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_a_ledger_opens_the_log_once_for_its_questions(engine, savvis_file, tmp_path, request):
+    """Kept open between questions (a server connection is not made again per question); opened
+    again after a mistake, and while no ledger is there yet; closed with the `with` block."""
+    if engine == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        assert Cli(url)("replay", ROOT / "replay_data" / "savvis").code == 0
+        target = url
+    else:
+        target = savvis_file
+    with Ledger(target) as book:
+        day = dt.date(2004, 7, 2)
+        first = book.captable(as_of=day).rows
+        store = book._store
+        assert store is not None and book.voting(as_of=day).rows and book._store is store
+        assert book.captable(as_of=day).rows == first
+        with pytest.raises(UsageError, match="no issuer 'nobody'"):
+            book.captable(issuer="nobody")
+        assert book._store is None
+        assert book.captable(as_of=day).rows == first and book._store is not None
+    assert book._store is None
+    later = Ledger(tmp_path / "later.db")
+    with pytest.raises(UsageError, match="no ledger here"):
+        later.captable()
+    Cli(tmp_path / "later.db")("replay", ROOT / "replay_data" / "savvis")
+    assert later.captable(as_of=dt.date(2004, 7, 2)).rows == first  # made meanwhile: found
+    later.close()
+
+
 def test_the_guides_example(savvis_file, monkeypatch):
     text = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
     section = text[text.index("## The library"):]
