@@ -47,14 +47,14 @@ def holdings(target: str, issuer: str | None, as_of: dt.date | None, known_at: d
         return None
     try:
         conn.execute("BEGIN")
-        issuers = [json.loads(s).get("issuer") for (s,) in conn.execute(
-            f"select state from {TABLE} where originator_id=? order by originator_version", [REGISTRY.hex])]  # noqa: S608
         if issuer is None:
+            # The one issuer, if there is only one; an issuer named is looked up by its own log
+            # below, not in the list of every issuer (a ledger may hold thousands).
+            issuers = conn.execute(f"select state from {TABLE} where originator_id=? "  # noqa: S608
+                                   "order by originator_version limit 2", [REGISTRY.hex]).fetchall()
             if len(issuers) != 1:
                 return None
-            issuer = issuers[0]
-        elif issuer not in issuers:
-            return None
+            issuer = json.loads(issuers[0][0]).get("issuer")
         last = conn.execute(f"select state from {TABLE} where originator_id=? order by originator_version desc "  # noqa: S608
                             "limit 1", [stream_id(issuer)]).fetchone()
         if last is None:

@@ -30,6 +30,8 @@ class Query:
 
 
 def pick_issuer(store: Store, issuer: str | None) -> str:
+    if issuer is not None and store.has_log(issuer):
+        return issuer  # one indexed lookup, not the list of every issuer (a ledger may hold thousands)
     issuers = store.issuers()
     if issuer is not None:
         if issuer not in issuers:

@@ -156,6 +156,10 @@ class Store:
                 out.append(f"{kind} {name}" + (f" on {table}" if table and table != name else ""))
         return sorted(out)
 
+    def has_log(self, issuer: str) -> bool:
+        """Whether the issuer has a log here: one lookup, its records left unread."""
+        return bool(self._select(issuer_stream_id(issuer), limit=1))
+
     def issuers(self) -> list[str]:
         return [d["issuer"] for d in map(_decode, self._select(REGISTRY_STREAM)) if "issuer" in d]
 
