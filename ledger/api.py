@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ledger.errors import UsageError
-from ledger.log.target import default_target, redact
+from ledger.log.target import default_target, is_server, redact
 
 if TYPE_CHECKING:
     from ledger.history.queries import Query
@@ -73,9 +73,10 @@ class Answer:
 class Ledger:
     """A ledger at a target: a SQLite file or a postgresql:// URL (default: `LEDGER_DB`, else ./ledger.db).
 
-    The first question that needs the log opens it, read-only, and the ledger keeps it open
-    for the next (a server's connection is made once, not per question) until `close()`,
-    the end of a `with` block, or the object's end."""
+    On a server, the first question that needs the log opens it, read-only, and the ledger
+    keeps the connection for the next until `close()`, the end of a `with` block, or the
+    object's end. A SQLite file is opened again for every question, which costs little and
+    answers from the file that is at the path now (one may be moved into its place)."""
 
     def __init__(self, target: str | os.PathLike[str] | None = None):
         self.target = str(target) if target is not None else default_target()
@@ -98,8 +99,12 @@ class Ledger:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Store]:
-        """The log, opened read-only on first use and kept; opened again after a failure, and while
-        there is no ledger there yet (one may be made meanwhile)."""
+        """The log, opened read-only: a server's on first use and kept, opened again after a
+        failure and while there is no ledger there yet (one may be made meanwhile)."""
+        if not is_server(self.target):
+            with open_store(self.target) as store:
+                yield store
+            return
         if self._store is None or not self._store.ready:
             self.close()
             self._store = open_store(self.target)

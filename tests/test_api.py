@@ -49,31 +49,41 @@ def test_a_mistake_is_the_one_error_a_caller_catches(savvis_file, tmp_path):
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgres"])
-def test_a_ledger_opens_the_log_once_for_its_questions(engine, savvis_file, tmp_path, request):
-    """Kept open between questions (a server connection is not made again per question); opened
-    again after a mistake, and while no ledger is there yet; closed with the `with` block."""
+def test_a_ledger_keeps_a_servers_connection_and_reads_a_file_afresh(engine, savvis_file, tmp_path, request):
+    """A server's connection kept between questions, opened again after a mistake; a file opened
+    for each question, so that one made meanwhile, or moved into its place, is the one read."""
     if engine == "postgres":
         url = request.getfixturevalue("postgres_url")
         assert Cli(url)("replay", ROOT / "replay_data" / "savvis").code == 0
         target = url
     else:
         target = savvis_file
+    day = dt.date(2004, 7, 2)
     with Ledger(target) as book:
-        day = dt.date(2004, 7, 2)
         first = book.captable(as_of=day).rows
         store = book._store
-        assert store is not None and book.voting(as_of=day).rows and book._store is store
-        assert book.captable(as_of=day).rows == first
-        with pytest.raises(UsageError, match="no issuer 'nobody'"):
-            book.captable(issuer="nobody")
-        assert book._store is None
-        assert book.captable(as_of=day).rows == first and book._store is not None
+        if engine == "sqlite":
+            assert store is None  # a file is opened for each question
+        else:
+            assert store is not None and book.voting(as_of=day).rows and book._store is store
+            assert book.captable(as_of=day).rows == first
+            with pytest.raises(UsageError, match="no issuer 'nobody'"):
+                book.captable(issuer="nobody")
+            assert book._store is None
+            assert book.captable(as_of=day).rows == first and book._store is not None
     assert book._store is None
     later = Ledger(tmp_path / "later.db")
     with pytest.raises(UsageError, match="no ledger here"):
         later.captable()
     Cli(tmp_path / "later.db")("replay", ROOT / "replay_data" / "savvis")
-    assert later.captable(as_of=dt.date(2004, 7, 2)).rows == first  # made meanwhile: found
+    assert later.captable(as_of=day).rows == first  # made meanwhile: found
+    # Another ledger moved into its place is the one answered from.
+    other = tmp_path / "other.db"
+    assert Cli(other)("import", ROOT / "tests" / "data" / "acme").code == 0
+    other.replace(tmp_path / "later.db")
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"later.db{suffix}").unlink(missing_ok=True)
+    assert later.captable().issuer == "acme"
     later.close()
 
 

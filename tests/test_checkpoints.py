@@ -295,3 +295,22 @@ def test_an_expired_warrant_holds_nothing_whatever_was_exercised_of_it(tmp_path)
         assert model.holdings_at("prop", after) == holdings_rows(plain, after)
         assert model.holdings_at("prop", before) == holdings_rows(state, before)
         model.close()
+
+
+def test_pages_followed_without_their_reach_leave_only_the_head_to_tell(tmp_path, monkeypatch):
+    """A page followed by a version that keeps no reach may reach back past a checkpoint: then
+    only a checkpoint of the head itself still holds."""
+    monkeypatch.setattr(incremental, "IMPORT_CHECKPOINT_EVERY", 10**9)  # only the query's
+    day = START + dt.timedelta(days=10)
+    with _ten_issues(tmp_path) as store:
+        model = ReadModel(store)
+        assert model.state_at("prop", day).held("h0", "common") == 55
+        assert holding(model) == [day.isoformat()]
+        import_events(store, [Loaded("late", 0, ev("SharesIssued", 11, security="common", holder="h0", quantity=1))])
+        # The page reaches back to day 11 only: the checkpoint of day 10 still holds.
+        assert holding(model) == [day.isoformat()]
+        with sqlite3.connect(tmp_path / "l.db") as c:  # as an older version following that page leaves it
+            c.execute("delete from rm_reach where issuer='prop' and sequence=(select max(sequence) from rm_reach)")
+        assert holding(model) == []
+        assert model.state_at("prop", day, save=False).held("h0", "common") == 55
+        model.close()

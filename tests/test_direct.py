@@ -56,3 +56,31 @@ def test_a_holdings_query_loads_neither_the_event_models_nor_the_store(savvis_fi
     # Item 3 of the 13D/A: 2,575,298 common; the warrants between their bounds.
     assert [(row["security"], row["quantity"]) for row in answer["rows"]][:1] == [("common", 2_575_298)]
     assert r.stderr.strip().splitlines()[-1] == "['events.bounds']"
+
+
+def test_intervals_derived_under_other_rules_are_not_read_and_are_derived_again(savvis_file, tmp_path):
+    import shutil
+    import sqlite3
+
+    from ledger.history import interval_table
+    from ledger.history.readmodel import ReadModel
+    from ledger.log.store import Store
+
+    path = tmp_path / "l.db"
+    shutil.copy(savvis_file, path)
+    day, known = dt.date(2004, 3, 31), dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
+    before = direct.holdings(str(path), None, day, known, None)
+    assert before is not None
+    with sqlite3.connect(path) as c:  # as a ledger whose rows an earlier version derived, by other rules
+        c.execute("update rm_interval_rules set rules=?", [interval_table.RULES - 1])
+        c.execute("delete from rm_holdings_iv where ord=?", [interval_table.SHARES])
+    assert direct.holdings(str(path), None, day, known, None) is None  # not read
+    # The whole path folds instead, and answers as before.
+    assert Ledger(path).holdings(as_of=day, known_at=known).rows == before[3]
+    with Store(str(path)) as store:  # a writer derives them again under these rules
+        model = ReadModel(store)
+        model.catch_up("savvis")
+        model.close()
+    with sqlite3.connect(path) as c:
+        assert c.execute("select rules from rm_interval_rules").fetchall() == [(interval_table.RULES,)]
+    assert direct.holdings(str(path), None, day, known, None) == before

@@ -13,11 +13,16 @@ year and the open ones, tested on two dates: one indexed scan.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
 
+# The rules the stored rows were derived under: raised whenever a derivation would write other
+# rows for the same log (as when expired warrants stopped having one). Rows derived under
+# other rules are not read, and the next writer derives them again.
+RULES = 2
 OPEN = "9999-12-31"
 OPEN_EPOCH = -1
 SHARES, WARRANT, NOTE = 0, 1, 2  # the order of holdings_rows: shares, then warrants, then notes
@@ -32,6 +37,7 @@ SCHEMA = (
     # How far the intervals have followed the timeline, and the earliest date a write since
     # then reaches back to (NULL when they are up to date with `sequence`).
     "create table if not exists rm_intervals (issuer text primary key, sequence integer, dirty text)",
+    "create table if not exists rm_interval_rules (rules integer)",
 )
 
 
@@ -49,9 +55,25 @@ def table_rows(issuer: str, spans: Iterable[tuple[Key, str, str, str]]) -> Itera
 
 
 def followed(conn: Any, issuer: str, sequence: int) -> bool:
-    """Whether the intervals have followed the timeline to `sequence`, with nothing left to redo."""
+    """Whether the intervals have followed the timeline to `sequence`, with nothing left to redo,
+    under these rules."""
+    try:
+        rules = conn.execute("select rules from rm_interval_rules").fetchall()
+    except sqlite3.OperationalError:
+        return False  # derived by a version that kept no rules
+    if rules != [(RULES,)]:
+        return False
     row = conn.execute("select sequence, dirty from rm_intervals where issuer=?", [issuer]).fetchone()
     return row is not None and row[1] is None and row[0] == sequence
+
+
+def adopt_rules(conn: Any) -> None:
+    """For a writer opening the read models: intervals derived under other rules are derived
+    again from the beginning, each issuer's at its next following."""
+    if conn.execute("select rules from rm_interval_rules").fetchall() != [(RULES,)]:
+        conn.execute("update rm_intervals set dirty=''")
+        conn.execute("delete from rm_interval_rules")
+        conn.execute("insert into rm_interval_rules values (?)", [RULES])
 
 
 def rows_at(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> list[dict[str, Any]]:

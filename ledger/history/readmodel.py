@@ -235,6 +235,7 @@ class ReadModel:
             self.db.execute(statement)
         # Older ledgers kept pickled checkpoints here: a ledger file holds no code to run.
         self.db.execute("drop table if exists rm_checkpoints")
+        interval_table.adopt_rules(self.db.conn)
         if cache_path(self.store.target) == self.store.target:
             self.db.execute(LOG_VIEW)
         self.db.conn.commit()
@@ -511,13 +512,16 @@ class ReadModel:
         """Whether a checkpoint of `date` made at record (sequence, head) still holds for the
         issuer's log as these read models have followed it."""
         tracked, tracked_head = self.tracked(issuer)
-        reach = "rm_reach" in self.db.table_names()
+        # Every page followed writes its reach, the last one at the sequence followed to; if not,
+        # a version that keeps none followed the last pages, and only the head itself tells.
+        reach = "rm_reach" in self.db.table_names() and self.db.execute(
+            "select max(sequence) from rm_reach where issuer=?", [issuer]).fetchone()[0] == tracked
 
         def holds(day: str, sequence: int, head: str) -> bool:
             if sequence >= tracked:
                 return sequence == tracked and head == tracked_head
             if not reach:
-                return False  # followed by an older version, which kept no reach: only the head itself
+                return False
             mark = next(self.store.iter_raw_records(issuer, after=sequence - 1, page=1), None)
             if mark is None or mark.get("sequence") != sequence or mark.get("hash") != head:
                 return False
@@ -538,6 +542,9 @@ class ReadModel:
         if follow:
             self.catch_up(issuer)
         through = day.isoformat()
+        # Read before the fold: a page another process follows meanwhile then comes after the
+        # stamp, and is judged against the checkpoint (ledger.history.checkpoints).
+        sequence, head = self.tracked(issuer)
         since, state = self.nearest(issuer, through)
         pending = 0
         for _, event in self.events_between(issuer, since, through):
@@ -547,7 +554,6 @@ class ReadModel:
             # One checkpoint per query, at the end of the day asked about (every event dated on or
             # before it is in), where the next query near it will look: freezing a large state
             # costs more than folding a thousand events, so not one every thousand on the way.
-            sequence, head = self.tracked(issuer)
             if head is not None:
                 self.checkpoints.keep(issuer, [(through, freeze(state, through))], sequence, head)
         state.day = day

@@ -193,8 +193,11 @@ def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:
 
         def follow(conn: sqlite3.Connection, written: dict[str, list[dict[str, Any]]]) -> None:
             inside = ReadModel(store, inside=conn)
-            for issuer, records in written.items():
-                inside.follow_written(issuer, records, checked.intervals.get(issuer))
+            try:
+                for issuer, records in written.items():
+                    inside.follow_written(issuer, records, checked.intervals.get(issuer))
+            finally:
+                inside.close()  # not the writer's connection, which the append commits
 
         if cache_path(store.target) == store.target:
             # The read models live in the ledger file: they follow the batch in its own
