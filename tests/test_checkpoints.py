@@ -243,14 +243,24 @@ def test_an_older_ledgers_pickled_checkpoints_are_never_read_and_go_with_the_nex
     assert not marker.exists()
 
 
-def test_a_ledger_replaced_at_the_same_path_is_not_answered_from_the_old_ones_checkpoints(tmp_path, monkeypatch):
-    monkeypatch.setattr(incremental, "IMPORT_CHECKPOINT_EVERY", 10**9)  # only the query's
+@pytest.fixture
+def day_ten(tmp_path, monkeypatch):
+    """The ten issues, and the one checkpoint a query on day 10 keeps (the import keeps none)."""
+    monkeypatch.setattr(incremental, "IMPORT_CHECKPOINT_EVERY", 10**9)
     day = START + dt.timedelta(days=10)
-    with _ten_issues(tmp_path) as store:
-        model = ReadModel(store)
-        assert model.state_at("prop", day).held("h0", "common") == 55
-        assert holding(model) == [day.isoformat()]
-        model.close()
+    store = _ten_issues(tmp_path)
+    model = ReadModel(store)
+    assert model.state_at("prop", day).held("h0", "common") == 55  # 1 + 2 + ... + 10
+    assert holding(model) == [day.isoformat()]
+    yield store, model, day
+    model.close()
+    store.close()
+
+
+def test_a_ledger_replaced_at_the_same_path_is_not_answered_from_the_old_ones_checkpoints(tmp_path, day_ten):
+    store, model, day = day_ten
+    model.close()
+    store.close()
     for suffix in ("", "-wal", "-shm"):
         (tmp_path / f"l.db{suffix}").unlink(missing_ok=True)
     with Store(str(tmp_path / "l.db")) as store:
@@ -297,20 +307,14 @@ def test_an_expired_warrant_holds_nothing_whatever_was_exercised_of_it(tmp_path)
         model.close()
 
 
-def test_pages_followed_without_their_reach_leave_only_the_head_to_tell(tmp_path, monkeypatch):
+def test_pages_followed_without_their_reach_leave_only_the_head_to_tell(tmp_path, day_ten):
     """A page followed by a version that keeps no reach may reach back past a checkpoint: then
     only a checkpoint of the head itself still holds."""
-    monkeypatch.setattr(incremental, "IMPORT_CHECKPOINT_EVERY", 10**9)  # only the query's
-    day = START + dt.timedelta(days=10)
-    with _ten_issues(tmp_path) as store:
-        model = ReadModel(store)
-        assert model.state_at("prop", day).held("h0", "common") == 55
-        assert holding(model) == [day.isoformat()]
-        import_events(store, [Loaded("late", 0, ev("SharesIssued", 11, security="common", holder="h0", quantity=1))])
-        # The page reaches back to day 11 only: the checkpoint of day 10 still holds.
-        assert holding(model) == [day.isoformat()]
-        with sqlite3.connect(tmp_path / "l.db") as c:  # as an older version following that page leaves it
-            c.execute("delete from rm_reach where issuer='prop' and sequence=(select max(sequence) from rm_reach)")
-        assert holding(model) == []
-        assert model.state_at("prop", day, save=False).held("h0", "common") == 55
-        model.close()
+    store, model, day = day_ten
+    import_events(store, [Loaded("late", 0, ev("SharesIssued", 11, security="common", holder="h0", quantity=1))])
+    # The page reaches back to day 11 only: the checkpoint of day 10 still holds.
+    assert holding(model) == [day.isoformat()]
+    with sqlite3.connect(tmp_path / "l.db") as c:  # as an older version following that page leaves it
+        c.execute("delete from rm_reach where issuer='prop' and sequence=(select max(sequence) from rm_reach)")
+    assert holding(model) == []
+    assert model.state_at("prop", day, save=False).held("h0", "common") == 55
