@@ -114,7 +114,7 @@ def _model_state(store: Store, model: ReadModel, query: Query) -> State | None:
     try:
         if store.engine != "sqlite":
             return model.state_at(query.issuer, query.as_of)
-        # Read-only: a checkpoint it makes goes to this machine's reader cache.
+        # Read-only: a checkpoint it makes goes to this machine's cache (ledger.history.checkpoints).
         state = model.read_state(query.issuer, query.as_of)
         if state is None:
             note(f"{store.target}: the read models have not followed the log of {query.issuer} to its end; "

@@ -288,27 +288,31 @@ class ReadModel:
         else:
             self.catch_up(issuer, derived)  # anything else, or everything if another writer came first
 
-    def _follow(self, issuer: str, new: list[dict[str, Any]]) -> None:
-        # Several processes may follow the same log: take the write lock first, then skip
-        # what another follower already wrote while we were reading.
-        conn = self.db.conn
-        if self.inside:  # the writer's transaction is open, and holds the write lock
-            tracked = self.tracked(issuer)[0]
-            new = [r for r in new if r["sequence"] > tracked]
-            if new:
-                self._apply_page(issuer, new)
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction, the write lock taken first; inside a writer's, that one, which
+        the writer commits or rolls back."""
+        if self.inside:
+            yield
             return
+        conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            tracked = self.tracked(issuer)[0]
-            new = [r for r in new if r["sequence"] > tracked]
-            if new:
-                self._apply_page(issuer, new)
+            yield
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
-            self._corrections.clear()
+            self._corrections.clear()  # kept in step with rm_corrections, which went back
             raise
+
+    def _follow(self, issuer: str, new: list[dict[str, Any]]) -> None:
+        # Several processes may follow the same log: take the write lock first, then skip
+        # what another follower already wrote while we were reading.
+        with self._transaction():
+            tracked = self.tracked(issuer)[0]
+            new = [r for r in new if r["sequence"] > tracked]
+            if new:
+                self._apply_page(issuer, new)
 
     def _apply_page(self, issuer: str, new: list[dict[str, Any]]) -> None:
         if any("unreadable" in r for r in new):
@@ -382,7 +386,7 @@ class ReadModel:
 
     def drop(self, issuer: str) -> None:
         self._corrections.pop(issuer, None)
-        with contextlib.nullcontext() if self.inside else self.db.conn:  # inside: the writer commits
+        with self._transaction():
             for table in ("rm_timeline", "rm_corrections", "rm_reach", "rm_tracking", "rm_holdings_iv",
                           "rm_intervals"):
                 self.db.conn.execute(f"delete from {table} where issuer=?", [issuer])  # noqa: S608 (fixed names)
@@ -391,17 +395,8 @@ class ReadModel:
         """Re-derive the holdings intervals from the earliest date the writes since the last
         refresh reach back to (ledger.history.intervals), in one transaction. `derived`: the
         derivation an import made while checking its batch, used if nothing changed since."""
-        conn = self.db.conn
-        if self.inside:
+        with self._transaction():
             self._refresh_intervals(issuer, derived)
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            self._refresh_intervals(issuer, derived)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def _refresh_intervals(self, issuer: str, derived: intervals.Derived | None) -> None:
         tracked = self.tracked(issuer)[0]
