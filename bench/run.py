@@ -436,7 +436,7 @@ def column(res: dict[str, Any], pg: bool = False) -> dict[str, str]:
     if q and q.get("timed_out"):
         first = next((p["ms"] for p in q["progress"] if p.get("kind") == "first"), None)
         col["first"] = _ms(first) if first is not None else f"> {q['wall'] * 1e3:,.0f} (stopped)"
-    for kind in ("holdings", "ownership"):
+    for kind in ("holdings", "captable", "voting", "ownership"):
         for phase in ("cold", "warm"):
             col[f"{kind}_{phase}"] = _lat(q, f"{kind}_{phase}")
     rep = _series(q, "replay")
@@ -476,6 +476,10 @@ ROWS = [
     ("first", "as-of: first query, builds read model (ms)"),
     ("holdings_cold", "holdings as-of p50 / p95 (ms), 1st pass"),
     ("holdings_warm", "holdings as-of p50 / p95 (ms), 2nd pass"),
+    ("captable_cold", "cap table as-of p50 / p95 (ms), 1st pass"),
+    ("captable_warm", "cap table as-of p50 / p95 (ms), 2nd pass"),
+    ("voting_cold", "voting as-of p50 / p95 (ms), 1st pass"),
+    ("voting_warm", "voting as-of p50 / p95 (ms), 2nd pass"),
     ("ownership_cold", "ownership as-of p50 / p95 (ms), 1st pass"),
     ("ownership_warm", "ownership as-of p50 / p95 (ms), 2nd pass"),
     ("replay", "full replay, streamed: scan+resolve+parse+fold (ms)"),

@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -126,36 +126,59 @@ class Ledger:
     def _answer(self, query: Query, rows: list[dict[str, Any]], state: State | None = None) -> Answer:
         return Answer(query.issuer, query.as_of, query.known_at, rows, state)
 
-    def holdings(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
-                 issuer: str | None = None, party: str | None = None) -> Answer:
-        """Shares, warrants and notes per party; with `party`, that party's only."""
+    def _from_intervals(self, read: Callable[..., list[dict[str, Any]]],
+                        fold: Callable[[State, dt.date], list[dict[str, Any]]], issuer: str | None,
+                        as_of: dt.date | None, known_at: dt.datetime | None, *options: Any) -> Answer:
+        """Rows the validity intervals give (`read`, one of ledger.history.answers), read with
+        sqlite3 alone where they can; else `fold` of the state on the date."""
         from ledger.history import direct  # noqa: PLC0415
 
-        found = direct.holdings(self.target, issuer, as_of, known_at, party)
-        if found is not None:  # from the intervals, with sqlite3 alone
+        found = direct.answer(read, self.target, issuer, as_of, known_at, *options)
+        if found is not None:
             return Answer(*found)
-        from ledger.history.queries import holdings, make_query  # noqa: PLC0415
+        from ledger.history.queries import answer, make_query  # noqa: PLC0415
 
         with self._reading() as store:
             query = make_query(store, issuer, as_of, known_at)
-            rows, state = holdings(store, query, party)
+            rows, state = answer(store, query, read, lambda state: fold(state, query.as_of), *options)
         return self._answer(query, rows, state)
+
+    def holdings(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
+                 issuer: str | None = None, party: str | None = None) -> Answer:
+        """Shares, warrants and notes per party; with `party`, that party's only."""
+        from ledger.history import answers  # noqa: PLC0415
+
+        def fold(state: State, day: dt.date) -> list[dict[str, Any]]:
+            from projections.holdings import holdings_rows  # noqa: PLC0415
+
+            rows = holdings_rows(state, day)
+            return rows if party is None else [r for r in rows if r["party"] == party]
+
+        return self._from_intervals(answers.holdings, fold, issuer, as_of, known_at, party)
 
     def captable(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
                  issuer: str | None = None) -> Answer:
         """Outstanding and fully diluted shares per class."""
-        from projections.captable import captable_rows  # noqa: PLC0415
+        from ledger.history import answers  # noqa: PLC0415
 
-        query, state = self._folded(issuer, as_of, known_at)
-        return self._answer(query, captable_rows(state, query.as_of), state)
+        def fold(state: State, day: dt.date) -> list[dict[str, Any]]:
+            from projections.captable import captable_rows  # noqa: PLC0415
+
+            return captable_rows(state, day)
+
+        return self._from_intervals(answers.captable, fold, issuer, as_of, known_at)
 
     def voting(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
                issuer: str | None = None, outstanding: Outstanding = "best") -> Answer:
         """Votes per party, and its percent of each class's votes and of all votes."""
-        from projections.voting import voting_rows  # noqa: PLC0415
+        from ledger.history import answers  # noqa: PLC0415
 
-        query, state = self._folded(issuer, as_of, known_at)
-        return self._answer(query, voting_rows(state, query.as_of, mode=outstanding), state)
+        def fold(state: State, day: dt.date) -> list[dict[str, Any]]:
+            from projections.voting import voting_rows  # noqa: PLC0415
+
+            return voting_rows(state, day, mode=outstanding)
+
+        return self._from_intervals(answers.voting, fold, issuer, as_of, known_at, outstanding)
 
     def ownership(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
                   issuer: str | None = None, security: str | None = None,

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from projections.state import State
+from projections.class_terms import ClassTerms, terms_of
+
+if TYPE_CHECKING:
+    from projections.state import State
 
 Mode = Literal["best", "derived", "reported"]
 
@@ -41,30 +44,33 @@ class Denominator:
         return out
 
 
-def incomplete_because(state: State, security: str, day: dt.date, derived: int) -> str | None:
+def incomplete_because(terms: ClassTerms, day: dt.date, derived: int) -> str | None:
     """Why the derived count of a class is known to fall short, or None."""
-    open_holders = sorted(h for (h, s) in state.undisclosed if s == security)
+    open_holders = sorted(terms.undisclosed)
+    security = terms.security
     if open_holders:
         return f"{', '.join(open_holders)} hold{'s' if len(open_holders) == 1 else ''} {security} in a number no source gives"
-    larger = [r for r in state.outstanding_reports
-              if r.security == security and r.effective_date <= day and r.quantity > derived]
+    larger = [r for r in terms.reports if r.effective_date <= day and r.quantity > derived]
     if larger:
         r = max(larger, key=lambda r: r.effective_date)
         return (f"{r.quantity:,} {security} reported outstanding as of {r.effective_date} "
-                f"({r.source.document}) exceed the {derived:,} whose holders the ledger records")
+                f"({r.document}) exceed the {derived:,} whose holders the ledger records")
     return None
 
 
-def denominator(state: State, security: str, day: dt.date, mode: Mode = "best") -> Denominator:
-    derived = state.outstanding(security)  # a pass over every holding: once
+def denominator_of(terms: ClassTerms, derived: int, day: dt.date, mode: Mode = "best") -> Denominator:
+    """The whole of a class with these terms whose holdings the ledger counts `derived` shares of."""
     if mode == "derived":
         return Denominator(derived, derived, "derived")
-    shortfall = incomplete_because(state, security, day, derived) if mode == "best" else None
+    shortfall = incomplete_because(terms, day, derived) if mode == "best" else None
     if mode == "best" and shortfall is None:
         return Denominator(derived, derived, "derived")
-    report = state.reported_outstanding(security, day)
+    report = terms.latest_report()
     if report is not None:
-        return Denominator(derived, report.quantity, "reported", report.source.document, report.effective_date,
-                           shortfall)
-    why = f"no SharesOutstandingReported for {security} on or before {day}"
+        return Denominator(derived, report.quantity, "reported", report.document, report.effective_date, shortfall)
+    why = f"no SharesOutstandingReported for {terms.security} on or before {day}"
     return Denominator(derived, None, "none", reason=f"{shortfall}; {why}" if shortfall else why)
+
+
+def denominator(state: State, security: str, day: dt.date, mode: Mode = "best") -> Denominator:
+    return denominator_of(terms_of(state, security, day), state.outstanding(security), day, mode)

@@ -1,7 +1,7 @@
 """Claims on a class: shares that warrants, convertible preferred and notes could become.
 
-Shared by the cap table (fully diluted) and Rule 13d-3 ownership (acquirable
-within 60 days), which differ only in which claims they count.
+Rule 13d-3 ownership counts the claims acquirable within 60 days, from the folded state;
+the cap table takes its claims from the holdings rows (projections.captable).
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from operator import attrgetter
 from fractions import Fraction
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from projections.rounding import round_quantity
-from projections.state import State, WarrantState
+
+if TYPE_CHECKING:
+    from projections.state import State, WarrantState
 
 
 @dataclass(frozen=True)
@@ -48,29 +50,6 @@ def _warrant_available_at_least(w: WarrantState, day: dt.date, by: dt.date) -> i
     if w.expired_on(day):
         return 0
     return w.exercisable_at_least(_last_day(w, by))
-
-
-def converted_holdings(state: State, day: dt.date) -> dict[str, tuple[int, int]]:
-    """Per target class: the shares that holdings of classes converting into it would become,
-    rounded per holding (each holder converts its own), and how many of those cannot convert
-    on `day`. One pass over the holdings for every class at once."""
-    into: dict[str, tuple[str, Terms]] = {}
-    for target in state.securities:
-        for security, terms in conversion_terms(state, target, day).items():
-            if terms is not None:
-                into[security] = (target, terms)
-    out: dict[str, list[int]] = {}
-    for (_, security), quantity in state.shares.items():
-        found = into.get(security)
-        if found is None:
-            continue
-        target, t = found
-        sums = out.setdefault(target, [0, 0])
-        shares = quantity * t.numerator // t.denominator
-        sums[0] += shares
-        if not t.convertible:
-            sums[1] += shares
-    return {target: (total, waiting) for target, (total, waiting) in out.items()}
 
 
 def warrant_claims(state: State, target: str, day: dt.date, by: dt.date) -> list[Claim]:

@@ -33,7 +33,8 @@ from events import DemandRegistrationRequested
 from projections.denominators import Mode
 from projections.rounding import round_quantity
 from projections.state import AgreementState, State
-from projections.voting import class_votes, percent, stated, total_votes, votes_by_holder
+from projections.class_terms import stated
+from projections.voting import class_votes, percent, total_votes, votes_by_holder
 
 
 def rights_of(agreement: AgreementState, kind: str) -> list[dict[str, Any]]:

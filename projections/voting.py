@@ -10,23 +10,18 @@ total of all votes, open: null, never zero.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from projections.denominators import Denominator, Mode, denominator
+from projections.class_terms import ClassTerms, class_terms, votes_per_share
+from projections.denominators import Denominator, Mode, denominator_of
 from projections.rounding import round_quantity
-from projections.state import SecurityState, State
 
-
-def votes_per_share(state: State, sec: SecurityState, day: dt.date) -> Fraction:
-    if sec.created.as_converted_voting:
-        if not sec.convertible_on(day) or sec.created.converts_to is None:
-            return Fraction(0)  # its votes await the conversion condition
-        target = state.securities[sec.created.converts_to]
-        return sec.conversion_ratio * Fraction(target.created.votes)
-    return Fraction(sec.created.votes)
+if TYPE_CHECKING:
+    from projections.state import State
 
 
 def votes_by_holder(state: State, day: dt.date, *, classes: set[str] | None = None) -> dict[str, int]:
@@ -48,13 +43,6 @@ def votes_by_holder(state: State, day: dt.date, *, classes: set[str] | None = No
     return out
 
 
-def stated(sec: SecurityState) -> bool:
-    """Whether a class's votes per share are known: stated, as converted, or a common class's
-    one vote per share (the corporate-law default). A preferred class's are not assumed."""
-    created = sec.created
-    return created.votes_per_share is not None or bool(created.as_converted_voting) or created.kind == "common"
-
-
 @dataclass(frozen=True)
 class ClassVotes:
     security: str
@@ -64,16 +52,17 @@ class ClassVotes:
     open: str | None  # why the class's total is not known
 
 
-def class_votes(state: State, day: dt.date, mode: Mode = "best") -> dict[str, ClassVotes]:
-    """Every class that has or may have shares outstanding, with the whole of its votes."""
+def class_votes_from(terms: dict[str, ClassTerms], outstanding: dict[str, int], day: dt.date,
+                     mode: Mode = "best") -> dict[str, ClassVotes]:
+    """Every class that has or may have shares outstanding, with the whole of its votes, from the
+    classes' terms and the shares the ledger counts of each."""
     out: dict[str, ClassVotes] = {}
-    for security, sec in state.securities.items():
-        d = denominator(state, security, day, mode)
-        held_open = any(s == security for (_, s) in state.undisclosed)
-        if not (d.shares or held_open or d.derived):
+    for security, t in terms.items():
+        d = denominator_of(t, outstanding.get(security, 0), day, mode)
+        if not (d.shares or t.undisclosed or d.derived):
             continue  # nothing outstanding: it casts no votes
-        per_share = votes_per_share(state, sec, day)
-        if not stated(sec):
+        per_share = t.votes
+        if not t.stated:
             why = f"votes per share of {security} are not stated"
             out[security] = ClassVotes(security, per_share, d, None, why)
         elif d.shares is None:
@@ -81,6 +70,13 @@ def class_votes(state: State, day: dt.date, mode: Mode = "best") -> dict[str, Cl
         else:
             out[security] = ClassVotes(security, per_share, d, round_quantity(d.shares * per_share), None)
     return out
+
+
+def class_votes(state: State, day: dt.date, mode: Mode = "best") -> dict[str, ClassVotes]:
+    outstanding: dict[str, int] = {}
+    for (_, security), quantity in state.shares.items():
+        outstanding[security] = outstanding.get(security, 0) + quantity
+    return class_votes_from(class_terms(state, day), outstanding, day, mode)
 
 
 def total_votes(by_class: dict[str, ClassVotes]) -> tuple[int | None, list[str]]:
@@ -98,16 +94,26 @@ def percent(part: int, whole: int) -> float | None:
 
 
 def voting_rows(state: State, day: dt.date, *, mode: Mode = "best") -> list[dict[str, Any]]:
+    return voting_from(class_terms(state, day), ((h, s, q) for (h, s), q in state.shares.items()), day, mode)
+
+
+def voting_from(terms: dict[str, ClassTerms], positions: Iterable[tuple[str, str, int]], day: dt.date,
+                mode: Mode = "best") -> list[dict[str, Any]]:
     """Each party's votes, its percent of each class's votes and of all votes, each over the
-    denominator rule's whole (projections/denominators.py), or null with what leaves it open."""
-    by_class = class_votes(state, day, mode)
+    denominator rule's whole (projections/denominators.py), or null with what leaves it open;
+    from the classes' terms on the date and the share holdings as (holder, class, quantity)."""
+    positions = list(positions)
+    outstanding: dict[str, int] = {}
+    for _, security, quantity in positions:
+        outstanding[security] = outstanding.get(security, 0) + quantity
+    by_class = class_votes_from(terms, outstanding, day, mode)
     total, open_ = total_votes(by_class)
     holdings: dict[str, dict[str, int]] = {}
-    for (holder, security), quantity in state.shares.items():
+    for holder, security, quantity in positions:
         if security in by_class and quantity:
             holdings.setdefault(holder, {})[security] = quantity
-    for holder, security in state.undisclosed:
-        if security in by_class:
+    for security in by_class:
+        for holder in terms[security].undisclosed:
             holdings.setdefault(holder, {}).setdefault(security, 0)
     rows = []
     for holder, held in holdings.items():
@@ -117,12 +123,13 @@ def voting_rows(state: State, day: dt.date, *, mode: Mode = "best") -> list[dict
         for security, quantity in sorted(held.items()):
             c = by_class[security]
             votes = quantity * c.per_share.numerator // c.per_share.denominator
-            open_holding = (holder, security) in state.undisclosed
+            t = terms[security]
+            open_holding = holder in t.undisclosed
             entry: dict[str, Any] = {"security": security}
-            if not stated(state.securities[security]) or open_holding:
+            if not t.stated or open_holding:
                 entry["votes"] = None
-                entry["votes_at_least"] = votes if stated(state.securities[security]) else 0
-                missing.append(f"{holder}'s {security} holding: {state.undisclosed[(holder, security)]}"
+                entry["votes_at_least"] = votes if t.stated else 0
+                missing.append(f"{holder}'s {security} holding: {t.undisclosed[holder]}"
                                if open_holding else f"votes per share of {security} are not stated")
             else:
                 entry["votes"] = votes

@@ -27,6 +27,7 @@ from ledger.intake.loaded import Loaded
 from ledger.log.store import Store
 from projections.captable import captable_rows
 from projections.fold import fold
+from ledger.history.answers import holdings as held_on
 from projections.holdings import holdings_rows
 from projections.ownership import ownership_rows
 from tests.test_fold_properties import START, ev, histories
@@ -79,12 +80,12 @@ def test_checkpointed_equals_full_replay(history, data):
                     assert answers(fast, day) == answers(slow, day)
                     # The holdings intervals, re-derived after each batch from the earliest date it
                     # reaches back to, answer as the fold does; after the warrant's expiry too.
-                    assert model.holdings_at("prop", day) == holdings_rows(slow, day)
+                    assert model.answer_at(held_on, "prop", day) == holdings_rows(slow, day)
                     for party in ("h0", "h2"):
-                        assert model.holdings_at("prop", day, party) == \
+                        assert model.answer_at(held_on, "prop", day, party) == \
                             [r for r in holdings_rows(slow, day) if r["party"] == party]
                 expired = dt.date(2030, 1, 1)
-                assert model.holdings_at("prop", expired) == \
+                assert model.answer_at(held_on, "prop", expired) == \
                     holdings_rows(replay_state(store, Query("prop", expired, NOW)), expired)
             model.close()
 
@@ -302,8 +303,8 @@ def test_an_expired_warrant_holds_nothing_whatever_was_exercised_of_it(tmp_path)
     with Store(str(tmp_path / "l.db")) as store:
         import_events(store, [Loaded("gen", i, e) for i, e in enumerate(events)])
         model = ReadModel(store)
-        assert model.holdings_at("prop", after) == holdings_rows(plain, after)
-        assert model.holdings_at("prop", before) == holdings_rows(state, before)
+        assert model.answer_at(held_on, "prop", after) == holdings_rows(plain, after)
+        assert model.answer_at(held_on, "prop", before) == holdings_rows(state, before)
         model.close()
 
 

@@ -8,10 +8,11 @@ import json
 import subprocess
 import sys
 
+import pytest
 
 from events.identity import NAMESPACE, issuer_stream_id
 from ledger.api import Ledger
-from ledger.history import direct
+from ledger.history import answers, direct
 from tests.conftest import ROOT
 
 
@@ -22,40 +23,58 @@ def test_the_streams_are_named_as_the_store_names_them():
     assert direct.stream_id("savvis") == issuer_stream_id("savvis").hex
 
 
-def test_the_direct_answer_is_the_whole_paths(savvis_file, monkeypatch):
+def test_the_intervals_answer_as_a_fold_of_the_log_does(savvis_file):
+    """Holdings (each party's too), the cap table and voting (under each denominator rule), read
+    from the intervals with sqlite3 alone, against the same projections over a full replay."""
+    from ledger.history.queries import Query, history_at, replay_state
+    from ledger.log.store import Store
+    from projections.captable import captable_rows
+    from projections.holdings import holdings_rows
+    from projections.voting import voting_rows
+
     known = dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
-    for day in (dt.date(2001, 2, 19), dt.date(2002, 6, 28), dt.date(2004, 3, 30), dt.date(2004, 3, 31),
-                dt.date(2030, 1, 1)):
-        for party in (None, "constellation-entities", "cvc-offshore-ii"):
-            found = direct.holdings(str(savvis_file), None, day, known, party)
-            assert found is not None
-            monkeypatch.setattr(direct, "holdings", lambda *a: None)  # the whole path
-            whole = Ledger(savvis_file).holdings(as_of=day, known_at=known, party=party)
-            monkeypatch.undo()
-            assert found == ("savvis", day, known, whole.rows)
+    with Store(str(savvis_file), readonly=True) as store:
+        days = sorted({e.effective_date for e in history_at(store, Query("savvis", dt.date.max, known))})
+        for day in [days[0] - dt.timedelta(days=1), *days, dt.date(2004, 3, 30), dt.date(2030, 1, 1)]:
+            state = replay_state(store, Query("savvis", day, known))
+            want = holdings_rows(state, day)
+            for party in (None, "constellation-entities", "cvc-offshore-ii"):
+                found = direct.answer(answers.holdings, str(savvis_file), None, day, known, party)
+                assert found == ("savvis", day, known, [r for r in want if party in (None, r["party"])]), day
+            assert direct.answer(answers.captable, str(savvis_file), None, day, known)[3] == \
+                captable_rows(state, day), day
+            for mode in ("best", "derived", "reported"):
+                assert direct.answer(answers.voting, str(savvis_file), None, day, known, mode)[3] == \
+                    voting_rows(state, day, mode=mode), (day, mode)
 
 
 def test_it_leaves_to_the_whole_path_what_it_cannot_answer(savvis_file, tmp_path):
     day = dt.date(2004, 3, 31)
     early = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-    assert direct.holdings(str(savvis_file), None, day, early, None) is None  # before the log's head: fold
-    assert direct.holdings(str(savvis_file), "nobody", day, None, None) is None  # the whole path says why
-    assert direct.holdings(str(tmp_path / "none.db"), None, day, None, None) is None
-    assert direct.holdings("postgresql://u@localhost/x", None, day, None, None) is None
+    assert direct.answer(answers.holdings, str(savvis_file), None, day, early, None) is None  # before the log's head: fold
+    assert direct.answer(answers.holdings, str(savvis_file), "nobody", day, None, None) is None  # the whole path says why
+    assert direct.answer(answers.holdings, str(tmp_path / "none.db"), None, day, None, None) is None
+    assert direct.answer(answers.holdings, "postgresql://u@localhost/x", None, day, None, None) is None
 
 
-def test_a_holdings_query_loads_neither_the_event_models_nor_the_store(savvis_file):
+@pytest.mark.parametrize("question", [
+    ["holdings", "--party", "constellation-entities"], ["captable"], ["voting", "--outstanding", "derived"]])
+def test_a_query_the_intervals_answer_loads_neither_the_event_models_nor_the_store(savvis_file, question):
     """A query the intervals answer, run as a command, with what it loaded listed at its end."""
-    probe = ("import sys, runpy; sys.argv = ['ledger', '--db', sys.argv[1], 'holdings', '--as-of', '2004-03-31', "
-             "'--party', 'constellation-entities', '--format', 'json']\n"
+    probe = ("import sys, runpy; sys.argv = ['ledger', '--db', sys.argv[1], *sys.argv[2:], '--as-of', '2004-03-31', "
+             "'--format', 'json']\n"
              "try:\n    runpy.run_module('ledger', run_name='__main__')\nexcept SystemExit:\n    pass\n"
              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'eventsourcing', 'sqlite_utils', "
              "'rich') or m.startswith('events.')), file=sys.stderr)")
-    r = subprocess.run([sys.executable, "-c", probe, str(savvis_file)], capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run([sys.executable, "-c", probe, str(savvis_file), *question], capture_output=True, text=True,
+                       cwd=ROOT)
     answer = json.loads(r.stdout)
-    # Item 3 of the 13D/A: 2,575,298 common; the warrants between their bounds.
-    assert [(row["security"], row["quantity"]) for row in answer["rows"]][:1] == [("common", 2_575_298)]
     assert r.stderr.strip().splitlines()[-1] == "['events.bounds']"
+    # Item 3 of the 13D/A: 2,575,298 common held by the Constellation entities.
+    if question[0] == "holdings":
+        assert [(row["security"], row["quantity"]) for row in answer["rows"]][:1] == [("common", 2_575_298)]
+    else:
+        assert answer["rows"]
 
 
 def test_intervals_derived_under_other_rules_are_not_read_and_are_derived_again(savvis_file, tmp_path):
@@ -69,12 +88,12 @@ def test_intervals_derived_under_other_rules_are_not_read_and_are_derived_again(
     path = tmp_path / "l.db"
     shutil.copy(savvis_file, path)
     day, known = dt.date(2004, 3, 31), dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
-    before = direct.holdings(str(path), None, day, known, None)
+    before = direct.answer(answers.holdings, str(path), None, day, known, None)
     assert before is not None
     with sqlite3.connect(path) as c:  # as a ledger whose rows an earlier version derived, by other rules
         c.execute("update rm_interval_rules set rules=?", [interval_table.RULES - 1])
         c.execute("delete from rm_holdings_iv where ord=?", [interval_table.SHARES])
-    assert direct.holdings(str(path), None, day, known, None) is None  # not read
+    assert direct.answer(answers.holdings, str(path), None, day, known, None) is None  # not read
     # The whole path folds instead, and answers as before.
     assert Ledger(path).holdings(as_of=day, known_at=known).rows == before[3]
     with Store(str(path)) as store:  # a writer derives them again under these rules
@@ -83,4 +102,4 @@ def test_intervals_derived_under_other_rules_are_not_read_and_are_derived_again(
         model.close()
     with sqlite3.connect(path) as c:
         assert c.execute("select rules from rm_interval_rules").fetchall() == [(interval_table.RULES,)]
-    assert direct.holdings(str(path), None, day, known, None) == before
+    assert direct.answer(answers.holdings, str(path), None, day, known, None) == before

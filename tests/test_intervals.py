@@ -17,13 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.checks.integrity import verify_store
-from ledger.history import interval_table
+from ledger.history import answers, interval_table
 from ledger.history.queries import Query, replay_state
 from ledger.history.readmodel import ReadModel
 from ledger.intake.importer import import_events
 from ledger.intake.loaded import Loaded
 from ledger.log.store import Store
+from projections.captable import captable_rows
 from projections.holdings import holdings_rows
+from projections.voting import voting_rows
 from tests.test_checkpoints import corrections_for
 from tests.test_fold_properties import START, ev, warrant_truths
 
@@ -44,8 +46,22 @@ def backdated(draw) -> tuple[list, list[list]]:
         if e.effective_date < expires:
             first.append(e)
     first.append(ev("PartyRegistered", 0, party="h1", name="H1", kind="individual"))
-    issued = [ev("SharesIssued", draw(st.integers(0, 45)), security="common", holder=draw(st.sampled_from(["h0", "h1"])),
+    # What the cap table and voting read of a class besides its holdings: a preferred class that
+    # votes as converted once its conversion is approved, one whose votes no source states.
+    first.append(ev("SecurityClassCreated", 0, security="pref", name="Pref", kind="preferred", converts_to="common",
+                    conversion_ratio="3", conversion_condition="approval", as_converted_voting=True))
+    first.append(ev("SecurityClassCreated", 0, security="b", name="B", kind="preferred"))
+    holder, day = st.sampled_from(["h0", "h1"]), st.integers(0, 45)
+    classes = st.sampled_from(["common", "common", "pref", "b"])
+    issued = [ev("SharesIssued", draw(day), security=draw(classes), holder=draw(holder),
                  quantity=draw(st.integers(1, 900))) for _ in range(draw(st.integers(0, 8)))]
+    # Facts about the classes, dated anywhere too: each may arrive late, in its own batch.
+    facts = [ev("ConversionApproved", draw(day), security="pref", approved_by="holders"),
+             ev("UndisclosedHolding", draw(day), holder=draw(holder), security=draw(classes), description="some"),
+             ev("SharesOutstandingReported", draw(day), security="common", quantity=draw(st.integers(1, 3000))),
+             ev("NoteIssued", draw(day), note="n", holder=draw(holder), principal="1000.00", converts_to="common",
+                conversion_price="0.70")]
+    issued += draw(st.lists(st.sampled_from(facts), unique_by=lambda e: e.type, max_size=4))
     cuts = sorted(set(draw(st.lists(st.integers(0, len(issued)), max_size=3))))
     batches, previous = [], 0
     for cut in [*cuts, len(issued)]:
@@ -72,8 +88,14 @@ def test_intervals_answer_as_the_fold_does_on_every_date(case, data):
                     want = holdings_rows(model.state_at("prop", day, save=False), day)
                     if n % 16 == 0:
                         assert want == holdings_rows(replay_state(store, Query("prop", day, NOW)), day)
-                    assert model.holdings_at("prop", day) == want, day
-                    assert model.holdings_at("prop", day, "h1") == [r for r in want if r["party"] == "h1"]
+                    assert model.answer_at(answers.holdings, "prop", day) == want, day
+                    assert model.answer_at(answers.holdings, "prop", day, "h1") == [r for r in want if r["party"] == "h1"]
+                    if n % 4 == 0:  # the cap table and voting from the intervals and the classes' terms
+                        state = model.state_at("prop", day, save=False)
+                        assert model.answer_at(answers.captable, "prop", day) == captable_rows(state, day), day
+                        for mode in ("best", "reported"):
+                            assert model.answer_at(answers.voting, "prop", day, mode) == \
+                                voting_rows(state, day, mode=mode), day
             report = verify_store(store)
             assert report.ok, report.problems
             model.close()

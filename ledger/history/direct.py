@@ -1,7 +1,8 @@
 """Answers read straight from a SQLite ledger file with sqlite3 alone.
 
-A query the holdings intervals answer needs neither the store library nor the event models
-(loading them is most of a short query's time). `holdings` opens the file read-only, checks
+A query the intervals answer (holdings, the cap table, voting: ledger.history.answers) needs
+neither the store library nor the event models (loading them is most of a short query's
+time). `answer` opens the file read-only, checks
 in one read transaction that the read models have followed the issuer's whole log (the
 last record's sequence and hash, as the store's own readers do) and that the intervals are
 up to date, and reads the rows. Where it cannot answer so (a server, an earlier `known_at`
@@ -16,6 +17,7 @@ import json
 import os
 import sqlite3
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from ledger.history import interval_table
@@ -33,9 +35,10 @@ def stream_id(issuer: str) -> str:
     return uuid.uuid5(NAMESPACE, f"issuer:{issuer}").hex
 
 
-def holdings(target: str, issuer: str | None, as_of: dt.date | None, known_at: dt.datetime | None,
-             party: str | None) -> tuple[str, dt.date, dt.datetime, list[dict[str, Any]]] | None:
-    """(issuer, as_of, known_at, rows) from the intervals, or None where they cannot answer."""
+def answer(read: Callable[..., list[dict[str, Any]]], target: str, issuer: str | None, as_of: dt.date | None,
+           known_at: dt.datetime | None, *options: Any) -> tuple[str, dt.date, dt.datetime, list[dict[str, Any]]] | None:
+    """(issuer, as_of, known_at, rows) from the intervals, `read(conn, issuer, day, *options)` being
+    one of ledger.history.answers; or None where they cannot answer."""
     if is_server(target) or not os.path.isfile(target):
         return None
     now = dt.datetime.now(dt.timezone.utc)
@@ -67,7 +70,7 @@ def holdings(target: str, issuer: str | None, as_of: dt.date | None, known_at: d
             return None
         if not interval_table.followed(conn, issuer, record["sequence"]):
             return None
-        return issuer, day, known, interval_table.rows_at(conn, issuer, day, party)
+        return issuer, day, known, read(conn, issuer, day, *options)
     except (sqlite3.Error, ValueError, KeyError, TypeError, AttributeError):
         return None
     finally:

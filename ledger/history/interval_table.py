@@ -4,8 +4,9 @@ The standard library and orjson only, so that a query can read it without the ev
 (see ledger.history.direct); how the intervals are derived is ledger.history.intervals.
 
 A row of `rm_holdings_iv` is one position's holdings row (shares, a warrant or a note, as
-JSON text) valid from `valid_from` up to, not including, `valid_to`; the rows in force
-today end on OPEN. A closed interval is listed under each calendar year it overlaps
+JSON text), or one class's terms (projections.class_terms: what the cap table and voting
+read of a class besides its holdings; party ''), valid from `valid_from` up to, not
+including, `valid_to`; the rows in force today end on OPEN. A closed interval is listed under each calendar year it overlaps
 (`epoch`), an open one once (OPEN_EPOCH), so the rows valid on a date are those of its
 year and the open ones, tested on two dates: one indexed scan.
 """
@@ -22,12 +23,13 @@ import orjson
 # The rules the stored rows were derived under: raised whenever a derivation would write other
 # rows for the same log (as when expired warrants stopped having one). Rows derived under
 # other rules are not read, and the next writer derives them again.
-RULES = 2
+RULES = 3
 OPEN = "9999-12-31"
 OPEN_EPOCH = -1
 SHARES, WARRANT, NOTE = 0, 1, 2  # the order of holdings_rows: shares, then warrants, then notes
+CLASS = 3  # a class's terms
 
-Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE, party, security)
+Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE/CLASS, party, security)
 
 SCHEMA = (
     "create table if not exists rm_holdings_iv (issuer text, epoch integer, valid_from text, valid_to text, "
@@ -76,11 +78,46 @@ def adopt_rules(conn: Any) -> None:
         conn.execute("insert into rm_interval_rules values (?)", [RULES])
 
 
+# The rows in force on a date: those of its year and the open ones (its parameters: `on(day)`).
+IN_FORCE = "epoch in (?, ?) and valid_from<=? and valid_to>?"
+
+
+def on(day: dt.date) -> list[Any]:
+    d = day.isoformat()
+    return [OPEN_EPOCH, day.year, d, d]
+
+
 def rows_at(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> list[dict[str, Any]]:
     """The holdings rows in force on a date, in the order of holdings_rows."""
-    d = day.isoformat()
     where = "issuer=? and party=?" if party is not None else "issuer=?"
     args = [issuer, party] if party is not None else [issuer]
-    sql = (f"select row from rm_holdings_iv where {where} and epoch in (?, ?) and valid_from<=? and valid_to>? "  # noqa: S608
+    sql = (f"select row from rm_holdings_iv where {where} and {IN_FORCE} and ord<=? "  # noqa: S608
            "order by ord, party, security")
-    return [orjson.loads(r[0]) for r in conn.execute(sql, [*args, OPEN_EPOCH, day.year, d, d])]
+    return [orjson.loads(r[0]) for r in conn.execute(sql, [*args, *on(day), NOTE])]
+
+
+def terms_at(conn: Any, issuer: str, day: dt.date) -> list[dict[str, Any]]:
+    """The classes' terms in force on a date (as projections.class_terms.ClassTerms.data writes them)."""
+    sql = f"select row from rm_holdings_iv where issuer=? and {IN_FORCE} and ord=?"  # noqa: S608
+    return [orjson.loads(r[0]) for r in conn.execute(sql, [issuer, *on(day), CLASS])]
+
+
+def share_counts_at(conn: Any, issuer: str, day: dt.date) -> list[tuple[str, int, int]]:
+    """The share holdings on a date as (class, quantity, how many holdings of that quantity)."""
+    sql = (f"select security, json_extract(row, '$.quantity') as q, count(*) from rm_holdings_iv "  # noqa: S608
+           f"where issuer=? and {IN_FORCE} and ord=? group by security, q")
+    return conn.execute(sql, [issuer, *on(day), SHARES]).fetchall()
+
+
+def share_positions_at(conn: Any, issuer: str, day: dt.date) -> list[tuple[str, str, int]]:
+    """The share holdings on a date as (holder, class, quantity)."""
+    sql = (f"select party, security, json_extract(row, '$.quantity') from rm_holdings_iv "  # noqa: S608
+           f"where issuer=? and {IN_FORCE} and ord=?")
+    return conn.execute(sql, [issuer, *on(day), SHARES]).fetchall()
+
+
+def instruments_at(conn: Any, issuer: str, day: dt.date) -> list[dict[str, Any]]:
+    """The warrants' and notes' holdings rows on a date, in the order of holdings_rows."""
+    sql = (f"select row from rm_holdings_iv where issuer=? and {IN_FORCE} and ord in (?, ?) "  # noqa: S608
+           "order by ord, party, security")
+    return [orjson.loads(r[0]) for r in conn.execute(sql, [issuer, *on(day), WARRANT, NOTE])]

@@ -1,5 +1,6 @@
-"""Holdings as validity intervals, derived: what `rm_holdings_iv` holds (its layout and how it
-is read are in ledger.history.interval_table), re-derived from a fold of the timeline.
+"""Holdings and class terms as validity intervals, derived: what `rm_holdings_iv` holds (its
+layout and how it is read are in ledger.history.interval_table), re-derived from a fold of
+the timeline.
 
 The intervals are re-derived, never patched: a write that reaches back to a date (a
 backdated event, a correction, a retraction) deletes what begins on or after it, reopens
@@ -10,7 +11,8 @@ that act on their own (a tranche opening, an expiry), which split intervals too.
 Which rows an event can change is read from the fold itself: the state's positions are
 watched as the fold writes them (`_Watched`), an event names the warrant it acts on, and
 a split (the one handler that changes warrants it does not name) changes those on its
-class. `verify` and a property test compare every date's answer with a fresh fold.
+class. Every class's terms are taken again on every date a row may change: there are few
+classes. `verify` and a property test compare every date's answer with a fresh fold.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from typing import Any, TypeVar
 import orjson
 
 from events import Event, StockSplit
-from ledger.history.interval_table import NOTE, OPEN, SHARES, WARRANT, Key, table_rows
+from ledger.history.interval_table import CLASS, NOTE, OPEN, SHARES, WARRANT, Key, table_rows
+from projections.class_terms import class_terms
 from projections.fold import apply
 from projections.holdings import note_row, share_row, warrant_row
 from projections.state import State, WarrantState
@@ -113,7 +116,7 @@ class Sweep:
         self.open = dict(open_rows)
         self.closed: list[tuple[Key, str, str, str]] = []
         # Warrants and notes by id: the key of the row in force (a transfer changes its holder).
-        self.rows_of = {(k[0], k[2]): k for k in open_rows if k[0] != SHARES}
+        self.rows_of = {(k[0], k[2]): k for k in open_rows if k[0] in (WARRANT, NOTE)}
         state.shares = _Watched(state.shares)
         state.warrants = _Watched(state.warrants)
         state.notes = _Watched(state.notes)
@@ -203,6 +206,8 @@ class Sweep:
             n = state.notes.get(name)
             self._set_instrument(NOTE, name, None if n is None else (n.holder, _text(note_row(n))), when)
         state.notes.touched.clear()
+        for security, terms in class_terms(state, day).items():
+            self._set((CLASS, "", security), _text(terms.data()), when)
 
     def _set_instrument(self, kind: int, name: str, now: tuple[str, str] | None, when: str) -> None:
         before = self.rows_of.get((kind, name))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ledger.errors import UsageError
 from ledger.history.stream import replay
@@ -65,18 +65,17 @@ def state_at(store: Store, query: Query) -> State:
     return state if state is not None else replay_state(store, query)
 
 
-def holdings(store: Store, query: Query, party: str | None = None) -> tuple[list, State | None]:
-    """The holdings rows (one party's with `party`): from the validity intervals when they
-    answer (one indexed scan), else from the folded state, which is returned with them."""
-    from projections.holdings import holdings_rows  # noqa: PLC0415
-
+def answer(store: Store, query: Query, read: Callable[..., list], fold: Callable[[State], list],
+           *options: Any) -> tuple[list, State | None]:
+    """Rows from the validity intervals when they answer (`read`, one of ledger.history.answers,
+    with `options`), else `fold` of the folded state, which is returned with them."""
     state = None
     with present_model(store, query) as model:
         if model is not None:
             try:
                 if store.engine != "sqlite":
                     model.catch_up(query.issuer)  # a server's read models are this machine's cache
-                rows = model.holdings_at(query.issuer, query.as_of, party)
+                rows = model.answer_at(read, query.issuer, query.as_of, *options)
             except (LookupError, ValueError, TypeError, sqlite3.Error):
                 rows = None  # the derived copy cannot answer: fold
             if rows is not None:
@@ -84,8 +83,7 @@ def holdings(store: Store, query: Query, party: str | None = None) -> tuple[list
             state = _model_state(store, model, query)
     if state is None:
         state = replay_state(store, query)
-    rows = holdings_rows(state, query.as_of)
-    return (rows if party is None else [r for r in rows if r["party"] == party]), state
+    return fold(state), state
 
 
 @contextmanager

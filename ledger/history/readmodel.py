@@ -461,9 +461,10 @@ class ReadModel:
                                  interval_table.table_rows(issuer, spans))
         execute("insert or replace into rm_intervals (issuer, sequence, dirty) values (?, ?, null)", [issuer, tracked])
 
-    def holdings_at(self, issuer: str, day: dt.date, party: str | None = None) -> list[dict[str, Any]] | None:
-        """For a reader: the holdings rows on a date from the intervals, if they have followed the
-        whole log; else None. One read transaction."""
+    def answer_at(self, read: Callable[..., list[dict[str, Any]]], issuer: str, day: dt.date,
+                  *options: Any) -> list[dict[str, Any]] | None:
+        """For a reader: `read(conn, issuer, day, *options)` (ledger.history.answers) from the
+        intervals, if they have followed the whole log; else None. One read transaction."""
         conn = self.db.conn
         conn.execute("BEGIN")
         try:
@@ -471,7 +472,7 @@ class ReadModel:
                 return None
             if not interval_table.followed(conn, issuer, self.tracked(issuer)[0]):
                 return None
-            return interval_table.rows_at(conn, issuer, day, party)
+            return read(conn, issuer, day, *options)
         finally:
             conn.execute("ROLLBACK")
 

@@ -1,0 +1,42 @@
+"""The answers the validity intervals give on a date: holdings, the cap table and voting.
+
+Each reads `rm_holdings_iv` on an open connection (in the caller's read transaction, once
+the caller has checked the intervals have followed the whole log) and computes its rows
+with the projection's own function over what it read (projections.captable.captable_from,
+projections.voting.voting_from), so that a folded state and the intervals give one answer
+by one computation. sqlite3, orjson and the projections' plain-data halves only: a query
+answered here loads neither the store library nor the event models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ledger.history import interval_table
+
+Rows = list[dict[str, Any]]
+
+
+def holdings(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> Rows:
+    return interval_table.rows_at(conn, issuer, day, party)
+
+
+def _terms(conn: Any, issuer: str, day: dt.date) -> dict:
+    from projections.class_terms import ClassTerms  # noqa: PLC0415
+
+    terms = sorted((ClassTerms.read(t) for t in interval_table.terms_at(conn, issuer, day)), key=lambda t: t.order)
+    return {t.security: t for t in terms}
+
+
+def captable(conn: Any, issuer: str, day: dt.date) -> Rows:
+    from projections.captable import captable_from  # noqa: PLC0415
+
+    return captable_from(_terms(conn, issuer, day), interval_table.share_counts_at(conn, issuer, day),
+                         interval_table.instruments_at(conn, issuer, day))
+
+
+def voting(conn: Any, issuer: str, day: dt.date, mode: str = "best") -> Rows:
+    from projections.voting import voting_from  # noqa: PLC0415
+
+    return voting_from(_terms(conn, issuer, day), interval_table.share_positions_at(conn, issuer, day), day, mode)
