@@ -262,8 +262,8 @@ def _guarded(fn: Callable[[], Any], out: dict[str, Any]) -> Any:
 def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 2024, budget: float = 60.0,
           min_samples: int = 3, replays: int = 3, issuer: str | None = None,
           floor_dates: int = 25) -> dict[str, Any]:
-    """As-of latency as the library answers (holdings, the cap table and voting: ledger.api.Ledger,
-    from the validity intervals; ownership: state_at + the projection), next to a full replay.
+    """As-of latency as the library answers (ledger.api.Ledger: holdings, the cap table, voting and
+    ownership, from the validity intervals), next to a full replay.
 
     Two passes over the same dates: `cold` is the first (the read model is built by the first
     query, checkpoints are saved along the way by the queries themselves), `warm` the second,
@@ -272,10 +272,9 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
     table (AnswerFloor).
     """
     from ledger.api import Ledger  # noqa: PLC0415
-    from ledger.history.queries import Query, state_at  # noqa: PLC0415
+    from ledger.history.queries import Query  # noqa: PLC0415
     from ledger.log.store import Store, utcnow  # noqa: PLC0415
     from ledger.history.stream import replay  # noqa: PLC0415
-    from projections.ownership import ownership_rows  # noqa: PLC0415
 
     start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
     rng = random.Random(seed)
@@ -291,7 +290,8 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
             "holdings": lambda q: book.holdings(as_of=q.as_of, known_at=q.known_at, issuer=q.issuer).rows,
             "captable": lambda q: book.captable(as_of=q.as_of, known_at=q.known_at, issuer=q.issuer).rows,
             "voting": lambda q: book.voting(as_of=q.as_of, known_at=q.known_at, issuer=q.issuer).rows,
-            "ownership": lambda q: ownership_rows(state_at(store, q), "common", q.as_of),
+            "ownership": lambda q: book.ownership(as_of=q.as_of, known_at=q.known_at, issuer=q.issuer,
+                                                  security="common").rows,
         }
 
         floor = AnswerFloor(floor_dates)

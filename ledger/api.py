@@ -25,6 +25,7 @@ at the target) raises `ledger.errors.UsageError`, the one error a caller need ca
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator
@@ -64,6 +65,7 @@ class Answer:
     known_at: dt.datetime
     rows: list[dict[str, Any]]
     state: State | None = field(default=None, repr=False, compare=False)
+    security: str | None = None  # the class an ownership answer is of
 
     def header(self) -> dict[str, Any]:
         """The JSON contract's header: `as_of` (null for questions about the whole history) and `known_at`."""
@@ -180,17 +182,44 @@ class Ledger:
 
         return self._from_intervals(answers.voting, fold, issuer, as_of, known_at, outstanding)
 
+    def classes(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
+                issuer: str | None = None) -> Answer:
+        """The issuer's classes on the date (`security`, `kind`), in the order they were created."""
+        from ledger.history import answers  # noqa: PLC0415
+
+        def fold(state: State, day: dt.date) -> list[dict[str, Any]]:
+            return [{"security": s, "kind": sec.created.kind} for s, sec in state.securities.items()]
+
+        return self._from_intervals(answers.classes, fold, issuer, as_of, known_at)
+
     def ownership(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
                   issuer: str | None = None, security: str | None = None,
                   outstanding: Outstanding = "best") -> Answer:
-        """Beneficial ownership of one class under Rule 13d-3 (default: the issuer's common class)."""
-        from projections.ownership import ownership_rows  # noqa: PLC0415
+        """Beneficial ownership of one class under Rule 13d-3 (default: the issuer's common class,
+        named in the answer's `security`)."""
+        from ledger.history import answers  # noqa: PLC0415
 
-        query, state = self._folded(issuer, as_of, known_at)
-        security = security or common_class(state)
-        # Before the issuer's first class exists nobody owns anything of it: no rows, not an error.
-        rows = ownership_rows(state, security, query.as_of, mode=outstanding) if security else []
-        return self._answer(query, rows, state)
+        if security is None:
+            classes = self.classes(as_of=as_of, known_at=known_at, issuer=issuer)
+            security = next((c["security"] for c in classes.rows if c["kind"] == "common"), None)
+            if security is None:
+                if classes.rows:
+                    raise UsageError("the issuer has no common class; name one with --security")
+                # Before the issuer's first class exists nobody owns anything of it: no rows, not an error.
+                return classes
+
+        def fold(state: State, day: dt.date) -> list[dict[str, Any]]:
+            from projections.ownership import ownership_rows  # noqa: PLC0415
+
+            return ownership_rows(state, security, day, mode=outstanding)
+
+        answer = self._from_intervals(answers.ownership, fold, issuer, as_of, known_at, security, outstanding)
+        return dataclasses.replace(answer, security=security)
+
+    def names(self, *, issuer: str | None = None) -> dict[str, str]:
+        """Each party's and group's name, as the ledger knows them now."""
+        _, state = self._folded(issuer, None, None)
+        return {**state.group_names, **{slug: p.name for slug, p in state.parties.items()}}
 
     def rights(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
                issuer: str | None = None, outstanding: Outstanding = "best") -> Answer:
@@ -232,11 +261,3 @@ class Ledger:
             query = make_query(store, issuer, None, known_at)
             rows = journal_rows(store.raw_records(query.issuer), query.known_at, party=party, security=security)
         return Answer(query.issuer, None, query.known_at, rows)
-
-
-def common_class(state: State) -> str | None:
-    """The class ownership is taken of by default; None while the issuer has no class yet."""
-    common = state.common_class()
-    if common is None and state.securities:
-        raise UsageError("the issuer has no common class; name one with --security")
-    return common

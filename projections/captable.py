@@ -16,11 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from projections.class_terms import ClassTerms, class_terms
-from projections.dilution import Claim
+from projections.dilution import Claim, note_claim
 
 if TYPE_CHECKING:
     from projections.state import State
@@ -50,11 +49,9 @@ def _claims(terms: dict[str, ClassTerms], instruments: Iterable[dict[str, Any]])
     for row in instruments:
         target = row["underlying"]
         if row["kind"] == "note":
-            price = row.get("conversion_price")
-            if target is not None and price is not None:
-                shares = Fraction(row["principal"]) / Fraction(price)
-                shares_int = shares.numerator // shares.denominator
-                out.setdefault(target, []).append(Claim(row["party"], row["security"], target, shares_int, shares_int))
+            claim = note_claim(row)
+            if claim is not None:
+                out.setdefault(claim.target, []).append(claim)
             continue
         out.setdefault(target, []).append(_warrant_claim(row, target, None))
         via = terms.get(target)

@@ -98,12 +98,7 @@ def class_terms(state: State, day: dt.date) -> dict[str, ClassTerms]:
     return out
 
 
-def terms_of(state: State, security: str, day: dt.date) -> ClassTerms:
-    """One class's terms on the date; for a class the issuer has not created, none but the counts
-    reported of it."""
-    found = class_terms(state, day).get(security)
-    if found is not None:
-        return found
-    reports = tuple(Report(r.effective_date, r.quantity, r.source.document) for r in state.outstanding_reports
-                    if r.security == security and r.effective_date <= day)
-    return ClassTerms(security, len(state.securities), "", None, None, False, Fraction(0), False, {}, reports)
+
+def unknown_class(security: str) -> ClassTerms:
+    """The terms of a class the issuer has not created (nothing is reported of one either)."""
+    return ClassTerms(security, -1, "", None, None, False, Fraction(0), False, {}, ())

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from projections.class_terms import ClassTerms, terms_of
+from projections.class_terms import ClassTerms, class_terms, unknown_class
 
 if TYPE_CHECKING:
     from projections.state import State
@@ -73,4 +73,5 @@ def denominator_of(terms: ClassTerms, derived: int, day: dt.date, mode: Mode = "
 
 
 def denominator(state: State, security: str, day: dt.date, mode: Mode = "best") -> Denominator:
-    return denominator_of(terms_of(state, security, day), state.outstanding(security), day, mode)
+    terms = class_terms(state, day).get(security) or unknown_class(security)
+    return denominator_of(terms, state.outstanding(security), day, mode)

@@ -1,21 +1,23 @@
 """Claims on a class: shares that warrants, convertible preferred and notes could become.
 
-Rule 13d-3 ownership counts the claims acquirable within 60 days, from the folded state;
-the cap table takes its claims from the holdings rows (projections.captable).
+Rule 13d-3 ownership counts what warrants can become within 60 days (their tranche
+schedules) and what notes can become; the cap table takes its claims from the holdings
+rows (projections.captable). Warrants through a class that converts are counted by the
+classes' terms (projections.class_terms).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import attrgetter
 from fractions import Fraction
-from typing import TYPE_CHECKING, NamedTuple
-
-from projections.rounding import round_quantity
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from projections.state import State, WarrantState
+    from projections.class_terms import ClassTerms
+    from projections.warrants import WarrantState
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,12 @@ def _warrant_available_at_least(w: WarrantState, day: dt.date, by: dt.date) -> i
     return w.exercisable_at_least(_last_day(w, by))
 
 
-def warrant_claims(state: State, target: str, day: dt.date, by: dt.date) -> list[Claim]:
-    """Unexpired warrants on `target`, or on a class that converts into it."""
+def warrant_claims(warrants: Iterable[WarrantState], terms: dict[str, ClassTerms], target: str, day: dt.date,
+                   by: dt.date) -> list[Claim]:
+    """Unexpired warrants on `target`, or on a class that converts into it (by the classes' terms
+    on `day`), with what of each can be had by `by`."""
     out: list[Claim] = []
-    for w in state.warrants.values():
+    for w in warrants:
         if w.expired_on(day):
             continue
         outstanding = w.outstanding(day)
@@ -65,46 +69,24 @@ def warrant_claims(state: State, target: str, day: dt.date, by: dt.date) -> list
                                  at_most=not w.exercisable_known(day), shares_at_least=w.outstanding_at_least(day),
                                  available_at_least=_warrant_available_at_least(w, day, by)))
             continue
-        sec = state.securities.get(w.security)
-        if sec is None or sec.created.converts_to != target or sec.conversion_ratio is None:
+        t = terms.get(w.security)
+        if t is None or t.converts_to != target or t.ratio is None:
             continue
-        ratio = sec.conversion_ratio
-        available = _warrant_available(w, day, by) if sec.convertible_on(day) else 0
-        at_least = _warrant_available_at_least(w, day, by) if sec.convertible_on(day) else 0
-        out.append(Claim(w.holder, w.warrant, target, round_quantity(outstanding * ratio),
-                         round_quantity(available * ratio), at_most=not w.exercisable_known(day),
-                         shares_at_least=round_quantity(w.outstanding_at_least(day) * ratio),
-                         available_at_least=round_quantity(at_least * ratio)))
+        n, d = t.ratio.numerator, t.ratio.denominator
+        available = _warrant_available(w, day, by) if t.convertible else 0
+        at_least = _warrant_available_at_least(w, day, by) if t.convertible else 0
+        out.append(Claim(w.holder, w.warrant, target, outstanding * n // d, available * n // d,
+                         at_most=not w.exercisable_known(day), shares_at_least=w.outstanding_at_least(day) * n // d,
+                         available_at_least=at_least * n // d))
     return out
 
 
-class Terms(NamedTuple):
-    """How a holding of one class converts into the target on a day (rounding down: q * n // d)."""
-
-    numerator: int
-    denominator: int
-    convertible: bool
-
-
-def conversion_terms(state: State, target: str, day: dt.date) -> dict[str, Terms | None]:
-    """Per class, its terms of conversion into `target`, or None if it does not convert into it.
-
-    Per class once, not per holding: thousands of holdings share a few classes, and a
-    claim per holding is the slowest part of ownership at 10^6 events.
-    """
-    into: dict[str, Terms | None] = {}
-    for security, sec in state.securities.items():
-        ratio = sec.conversion_ratio
-        into[security] = (None if sec.created.converts_to != target or ratio is None else
-                          Terms(ratio.numerator, ratio.denominator, sec.convertible_on(day)))
-    return into
-
-
-def note_claims(state: State, target: str) -> list[Claim]:
-    out = []
-    for note in state.notes.values():
-        if note.converts_to != target or note.conversion_price is None:
-            continue
-        shares = round_quantity(Fraction(note.principal) / Fraction(note.conversion_price))
-        out.append(Claim(note.holder, note.note, target, shares, shares))
-    return out
+def note_claim(row: dict[str, Any]) -> Claim | None:
+    """What a note's holdings row could become of the class it converts into; None if nothing
+    says at what price."""
+    target, price = row["underlying"], row.get("conversion_price")
+    if target is None or price is None:
+        return None
+    shares = Fraction(row["principal"]) / Fraction(price)
+    whole = shares.numerator // shares.denominator
+    return Claim(row["party"], row["security"], target, whole, whole)

@@ -46,7 +46,8 @@ from events import (
     WarrantIssued,
 )
 from projections.rounding import round_quantity
-from projections.state import AgreementState, SecurityState, State, TrancheState, WarrantState
+from projections.state import AgreementState, SecurityState, State
+from projections.warrants import TrancheState, WarrantState
 
 
 class RuleViolation(Exception):

@@ -9,7 +9,8 @@ import datetime as dt
 from typing import Any
 
 from events import NoteIssued
-from projections.state import State, WarrantState
+from projections.state import State
+from projections.warrants import WarrantState
 
 
 def share_row(key: tuple[str, str], quantity: int) -> dict[str, Any]:

@@ -14,13 +14,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from projections.denominators import Mode, denominator
-from projections.dilution import BY_HOLDER, conversion_terms, note_claims, warrant_claims
+from projections.class_terms import ClassTerms, class_terms, unknown_class
+from projections.control import Control, control_of
+from projections.denominators import Mode, denominator_of
+from projections.dilution import BY_HOLDER, note_claim, warrant_claims
 from projections.open_figures import open_figure
-from projections.state import State
 from projections.voting import percent
+
+if TYPE_CHECKING:
+    from projections.state import State
+    from projections.warrants import WarrantState
 
 WINDOW = dt.timedelta(days=60)
 
@@ -43,16 +49,21 @@ class Direct:
         return self.total - self.bounded
 
 
-def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Direct]:
+def direct_positions(security: str, day: dt.date, terms: dict[str, ClassTerms],
+                     shares: Iterable[tuple[str, str, int]], warrants: Iterable[WarrantState],
+                     notes: Iterable[dict[str, Any]], control: Control) -> dict[str, Direct]:
+    """What each holder holds of the class and can acquire of it within 60 days, from the
+    classes' terms, the share holdings as (holder, class, quantity), the live warrants, the
+    notes' holdings rows and who controls whom."""
     positions: dict[str, Direct] = {}
     # One pass over the holdings, both the class's own shares and those that convert into it:
     # no Claim object per holding, and a Direct made only for a holder not seen yet (tens of
     # thousands of holdings at 10^6 events).
-    terms = conversion_terms(state, security, day)
-    for (holder, sec), quantity in state.shares.items():
+    into = {s: t for s, t in terms.items() if s != security and t.converts_to == security and t.ratio is not None}
+    for holder, sec, quantity in shares:
         t = None
         if sec != security:
-            t = terms[sec]
+            t = into.get(sec)
             if t is None:
                 continue
         d = positions.get(holder)
@@ -61,9 +72,11 @@ def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Dir
         if t is None:
             d.own += quantity
         elif t.convertible:
-            d.acquirable += quantity * t.numerator // t.denominator
+            d.acquirable += quantity * t.ratio.numerator // t.ratio.denominator
     bounds = []
-    for claim in warrant_claims(state, security, day, day + WINDOW) + note_claims(state, security):
+    claims = warrant_claims(warrants, terms, security, day, day + WINDOW)
+    claims += [c for c in map(note_claim, notes) if c is not None and c.target == security]
+    for claim in claims:
         d = positions.setdefault(claim.holder, Direct())
         d.acquirable += claim.available
         if claim.at_most and claim.available > claim.available_at_least:
@@ -74,13 +87,13 @@ def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Dir
         positions[claim.holder].missing.append(
             f"{claim.instrument}: its shares exercisable within 60 days are known only to lie between "
             f"{claim.available_at_least:,} and {claim.available:,}")
-    converts_into = {s for s, st in state.securities.items() if st.created.converts_to == security}
-    for (holder, sec), description in state.undisclosed.items():
-        if sec == security or sec in converts_into:
-            d = positions.setdefault(holder, Direct())
-            d.open = True
-            d.missing.append(f"{holder}'s {sec} holding: {description}")
-    for group, members in state.groups.items():
+    for sec, t in terms.items():
+        if sec == security or t.converts_to == security:
+            for holder, description in t.undisclosed.items():
+                d = positions.setdefault(holder, Direct())
+                d.open = True
+                d.missing.append(f"{holder}'s {sec} holding: {description}")
+    for group, members in control.groups.items():
         held = positions.get(group)
         if held is not None and held.total:
             # The group holds an aggregate no document splits among its members.
@@ -91,23 +104,44 @@ def direct_positions(state: State, security: str, day: dt.date) -> dict[str, Dir
     return positions
 
 
+def _read_of(state: State, day: dt.date) -> tuple:
+    """What ownership reads, from a folded state."""
+    from projections.holdings import note_row  # noqa: PLC0415
+
+    return (class_terms(state, day), [(h, s, q) for (h, s), q in state.shares.items()], state.warrants.values(),
+            [note_row(n) for n in state.notes.values()], control_of(state))
+
+
+def positions_of(state: State, security: str, day: dt.date) -> dict[str, Direct]:
+    """direct_positions from a folded state."""
+    return direct_positions(security, day, *_read_of(state, day))
+
+
 def ownership_rows(state: State, security: str, day: dt.date, *, mode: Mode = "best") -> list[dict[str, Any]]:
-    positions = direct_positions(state, security, day)
-    whole = denominator(state, security, day, mode)
+    return ownership_from(security, day, *_read_of(state, day), mode)
+
+
+def ownership_from(security: str, day: dt.date, terms: dict[str, ClassTerms], shares: Iterable[tuple[str, str, int]],
+                   warrants: Iterable[WarrantState], notes: Iterable[dict[str, Any]], control: Control,
+                   mode: Mode = "best") -> list[dict[str, Any]]:
+    """Each person's rows 7 to 13 for the class (see direct_positions for what is read)."""
+    shares = list(shares)
+    positions = direct_positions(security, day, terms, shares, warrants, notes, control)
+    derived = sum(q for _, s, q in shares if s == security)
+    whole = denominator_of(terms.get(security) or unknown_class(security), derived, day, mode)
     outstanding = whole.shares
-    children = state.control_children()  # built once, walked for every controller and group member
     persons: dict[str, tuple[set[str], set[str]]] = {}  # person -> (sole entities, shared entities)
     for holder in positions:
         persons.setdefault(holder, ({holder}, set()))
-    for controller in {c for entries in state.controllers.values() for c, _, _ in entries}:
-        held = {e for e in state.controlled_by(controller, children) if e in positions}
+    for controller in control.children:
+        held = {e for e in control.controlled_by(controller) if e in positions}
         if held:
             persons[controller] = ({controller} & positions.keys(), held)
-    for group, members in state.groups.items():
+    for group, members in control.groups.items():
         sole = ({group} | set(members)) & positions.keys()
         shared: set[str] = set()
         for m in members:
-            shared |= {e for e in state.controlled_by(m, children) if e in positions}
+            shared |= {e for e in control.controlled_by(m) if e in positions}
         if sole or shared:
             persons[group] = (sole, shared - sole)
 
@@ -138,7 +172,7 @@ def ownership_rows(state: State, security: str, day: dt.date, *, mode: Mode = "b
             "sole_dispositive": sole_total,
             "shared_dispositive": shared_total,
         }
-        if person in state.groups:
+        if person in control.groups:
             row["group"] = True
         if missing:
             row["complete"] = False

@@ -30,7 +30,9 @@ from events import (
 from projections.fold import fold
 from projections.ownership import ownership_rows
 from projections.rounding import round_quantity
-from projections.state import State, round_money
+from projections.control import control_of
+from projections.state import State
+from projections.warrants import round_money
 
 # "unstated": the figures agree only through a relation no source states.
 FINDING = ("mismatch", "inconsistent", "conflict", "not derivable", "unstated")
@@ -261,6 +263,7 @@ def _by_document(reports) -> dict[str, dict[str, BeneficialOwnershipReported]]:
 
 
 def _control_sums(state: State, reports, intervals) -> list[dict[str, Any]]:
+    control = control_of(state)
     rows = []
     for doc, by_party in _by_document(reports).items():
         for person, r in by_party.items():
@@ -268,10 +271,10 @@ def _control_sums(state: State, reports, intervals) -> list[dict[str, Any]]:
                 parts = {m for m in state.groups[person]} & set(by_party)
                 relation = "members"
             else:
-                parts = state.controlled_by(person) & set(by_party)
+                parts = control.controlled_by(person) & set(by_party)
                 relation = "controlled persons"
             # Count only those whose figure no other counted one already includes.
-            leaves = {p for p in parts if not (state.controlled_by(p) & parts)}
+            leaves = {p for p in parts if not (control.controlled_by(p) & parts)}
             if not leaves:
                 continue
             total = sum(by_party[p].beneficially_owned for p in leaves)
@@ -311,14 +314,15 @@ def _control_sums(state: State, reports, intervals) -> list[dict[str, Any]]:
 
 
 def _power_conflicts(state: State, reports) -> list[dict[str, Any]]:
+    control = control_of(state)
     rows = []
     for doc, by_party in _by_document(reports).items():
         for person, r in by_party.items():
             if not r.shared_voting and not r.shared_dispositive:
                 continue
-            for p in sorted(state.controlled_by(person) & set(by_party)):
+            for p in sorted(control.controlled_by(person) & set(by_party)):
                 x = by_party[p]
-                if (x.sole_voting or x.sole_dispositive) and not state.controlled_by(p) & set(by_party):
+                if (x.sole_voting or x.sole_dispositive) and not control.controlled_by(p) & set(by_party):
                     rows.append(row("power", p, "conflict", f"sole {x.sole_voting or x.sole_dispositive:,}",
                                     f"shared via {person}", [src(x), src(r)],
                                     f"{p} reports sole power over shares that {person}, which controls it, "

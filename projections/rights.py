@@ -34,6 +34,7 @@ from projections.denominators import Mode
 from projections.rounding import round_quantity
 from projections.state import AgreementState, State
 from projections.class_terms import stated
+from projections.control import control_of
 from projections.voting import class_votes, percent, total_votes, votes_by_holder
 
 
@@ -120,8 +121,9 @@ def person_entities(state: State, person: str) -> set[str]:
     """Who counts as one person: a party with what it controls, or a group with its members'."""
     base = persons_of(state, person)
     out = set(base)
+    control = control_of(state)
     for p in base:
-        out |= state.controlled_by(p)
+        out |= control.controlled_by(p)
     return out
 
 

@@ -24,12 +24,14 @@ def test_the_streams_are_named_as_the_store_names_them():
 
 
 def test_the_intervals_answer_as_a_fold_of_the_log_does(savvis_file):
-    """Holdings (each party's too), the cap table and voting (under each denominator rule), read
+    """Holdings (each party's too), the cap table, voting and ownership of each class (under each
+    denominator rule), read
     from the intervals with sqlite3 alone, against the same projections over a full replay."""
     from ledger.history.queries import Query, history_at, replay_state
     from ledger.log.store import Store
     from projections.captable import captable_rows
     from projections.holdings import holdings_rows
+    from projections.ownership import ownership_rows
     from projections.voting import voting_rows
 
     known = dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
@@ -46,6 +48,9 @@ def test_the_intervals_answer_as_a_fold_of_the_log_does(savvis_file):
             for mode in ("best", "derived", "reported"):
                 assert direct.answer(answers.voting, str(savvis_file), None, day, known, mode)[3] == \
                     voting_rows(state, day, mode=mode), (day, mode)
+                for security in state.securities:
+                    assert direct.answer(answers.ownership, str(savvis_file), None, day, known, security, mode)[3] \
+                        == ownership_rows(state, security, day, mode=mode), (day, mode, security)
 
 
 def test_it_leaves_to_the_whole_path_what_it_cannot_answer(savvis_file, tmp_path):
@@ -58,7 +63,8 @@ def test_it_leaves_to_the_whole_path_what_it_cannot_answer(savvis_file, tmp_path
 
 
 @pytest.mark.parametrize("question", [
-    ["holdings", "--party", "constellation-entities"], ["captable"], ["voting", "--outstanding", "derived"]])
+    ["holdings", "--party", "constellation-entities"], ["captable"], ["voting", "--outstanding", "derived"],
+    ["ownership"]])
 def test_a_query_the_intervals_answer_loads_neither_the_event_models_nor_the_store(savvis_file, question):
     """A query the intervals answer, run as a command, with what it loaded listed at its end."""
     probe = ("import sys, runpy; sys.argv = ['ledger', '--db', sys.argv[1], *sys.argv[2:], '--as-of', '2004-03-31', "

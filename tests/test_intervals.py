@@ -25,6 +25,7 @@ from ledger.intake.loaded import Loaded
 from ledger.log.store import Store
 from projections.captable import captable_rows
 from projections.holdings import holdings_rows
+from projections.ownership import ownership_rows
 from projections.voting import voting_rows
 from tests.test_checkpoints import corrections_for
 from tests.test_fold_properties import START, ev, warrant_truths
@@ -60,7 +61,10 @@ def backdated(draw) -> tuple[list, list[list]]:
              ev("UndisclosedHolding", draw(day), holder=draw(holder), security=draw(classes), description="some"),
              ev("SharesOutstandingReported", draw(day), security="common", quantity=draw(st.integers(1, 3000))),
              ev("NoteIssued", draw(day), note="n", holder=draw(holder), principal="1000.00", converts_to="common",
-                conversion_price="0.70")]
+                conversion_price="0.70"),
+             # Who controls whom, and a group: what ownership reads besides the holdings.
+             ev("ControlRecorded", draw(day), controller="h1", controlled="h0", relation="general_partner"),
+             ev("GroupFormed", draw(day), group="g", name="G", members=["h0", "h1"])]
     issued += draw(st.lists(st.sampled_from(facts), unique_by=lambda e: e.type, max_size=4))
     cuts = sorted(set(draw(st.lists(st.integers(0, len(issued)), max_size=3))))
     batches, previous = [], 0
@@ -96,6 +100,9 @@ def test_intervals_answer_as_the_fold_does_on_every_date(case, data):
                         for mode in ("best", "reported"):
                             assert model.answer_at(answers.voting, "prop", day, mode) == \
                                 voting_rows(state, day, mode=mode), day
+                            for security in ("common", "pref"):
+                                assert model.answer_at(answers.ownership, "prop", day, security, mode) == \
+                                    ownership_rows(state, security, day, mode=mode), day
             report = verify_store(store)
             assert report.ok, report.problems
             model.close()

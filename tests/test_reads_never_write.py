@@ -118,16 +118,17 @@ def test_a_readers_checkpoints_go_to_its_cache_not_the_ledger(tmp_path, monkeypa
         c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = fingerprint(led.db)
     # 1 + 2 + ... + 1,200 = 720,600 shares, whichever way the answer is reached: the holdings
-    # from the intervals (no fold), ownership from a fold of the log.
+    # from the intervals (no fold); the rights (none here) from a fold of the log.
     for _ in range(2):
         rows = led.rows("holdings", "--as-of", "2020-01-28")
         assert rows == [{"party": "h", "security": "common", "kind": "shares", "quantity": 720_600}]
         [row] = led.rows("captable", "--as-of", "2020-01-28")
         assert (row["security"], row["outstanding"]) == ("common", 720_600)
-        assert not (tmp_path / "cache").exists()
-    for _ in range(2):
         [row] = led.rows("ownership", "--as-of", "2020-01-28")
         assert (row["party"], row["beneficially_owned"]) == ("h", 720_600)
+        assert not (tmp_path / "cache").exists()
+    for _ in range(2):
+        assert led.rows("rights", "--as-of", "2020-01-28") == []
     assert fingerprint(led.db) == before
     [cache] = (tmp_path / "cache").glob("checkpoints-*.db")
     with sqlite3.connect(cache) as c:

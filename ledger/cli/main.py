@@ -167,11 +167,11 @@ def ownership(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime |
     """Beneficial ownership under Rule 13d-3 for one class."""
     answer = book(ctx).ownership(as_of=as_of, known_at=known_at, issuer=issuer, security=security,
                                  outstanding=outstanding)
-    security = security or answer.state.common_class()  # the library has refused a class-less issuer
+    security = answer.security
     if cover and fmt == "table":
         from ledger.outputs.reports import print_cover_pages  # noqa: PLC0415
 
-        print_cover_pages(answer.state, security, answer, answer.rows)
+        print_cover_pages(book(ctx).names(issuer=answer.issuer), security, answer, answer.rows)
         return
     emit(fmt, f"Beneficial ownership of {security or 'common stock'} of {answer.issuer} (Rule 13d-3)",
          answer.header(), answer.rows, OWNERSHIP_COLUMNS if fmt != "json" else None)

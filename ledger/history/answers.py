@@ -1,11 +1,13 @@
-"""The answers the validity intervals give on a date: holdings, the cap table and voting.
+"""The answers the validity intervals give on a date: holdings, the cap table, voting, Rule
+13d-3 ownership, and the classes.
 
 Each reads `rm_holdings_iv` on an open connection (in the caller's read transaction, once
 the caller has checked the intervals have followed the whole log) and computes its rows
 with the projection's own function over what it read (projections.captable.captable_from,
-projections.voting.voting_from), so that a folded state and the intervals give one answer
-by one computation. sqlite3, orjson and the projections' plain-data halves only: a query
-answered here loads neither the store library nor the event models.
+projections.voting.voting_from, projections.ownership.ownership_from), so that a folded
+state and the intervals give one answer by one computation. sqlite3, orjson and the
+projections' plain-data halves only: a query answered here loads neither the store library
+nor the event models.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ def holdings(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> 
 def _terms(conn: Any, issuer: str, day: dt.date) -> dict:
     from projections.class_terms import ClassTerms  # noqa: PLC0415
 
-    terms = sorted((ClassTerms.read(t) for t in interval_table.terms_at(conn, issuer, day)), key=lambda t: t.order)
+    terms = sorted((ClassTerms.read(t) for t in interval_table.rows_of_kind(conn, issuer, day, interval_table.CLASS)),
+                   key=lambda t: t.order)
     return {t.security: t for t in terms}
 
 
@@ -40,3 +43,21 @@ def voting(conn: Any, issuer: str, day: dt.date, mode: str = "best") -> Rows:
     from projections.voting import voting_from  # noqa: PLC0415
 
     return voting_from(_terms(conn, issuer, day), interval_table.share_positions_at(conn, issuer, day), day, mode)
+
+
+def classes(conn: Any, issuer: str, day: dt.date) -> Rows:
+    return [{"security": s, "kind": t.kind} for s, t in _terms(conn, issuer, day).items()]
+
+
+def ownership(conn: Any, issuer: str, day: dt.date, security: str, mode: str = "best") -> Rows:
+    from projections.control import Control  # noqa: PLC0415
+    from projections.ownership import ownership_from  # noqa: PLC0415
+    from projections.warrants import read_warrant  # noqa: PLC0415
+
+    terms = _terms(conn, issuer, day)
+    [control] = interval_table.rows_of_kind(conn, issuer, day, interval_table.CONTROL) or [None]
+    return ownership_from(security, day, terms, interval_table.share_positions_at(conn, issuer, day),
+                          [read_warrant(w) for w in interval_table.rows_of_kind(conn, issuer, day,
+                                                                               interval_table.SCHEDULE)],
+                          [r for r in interval_table.instruments_at(conn, issuer, day) if r["kind"] == "note"],
+                          Control.read(control) if control else Control({}, {}), mode)

@@ -3,10 +3,12 @@
 The standard library and orjson only, so that a query can read it without the event models
 (see ledger.history.direct); how the intervals are derived is ledger.history.intervals.
 
-A row of `rm_holdings_iv` is one position's holdings row (shares, a warrant or a note, as
-JSON text), or one class's terms (projections.class_terms: what the cap table and voting
-read of a class besides its holdings; party ''), valid from `valid_from` up to, not
-including, `valid_to`; the rows in force today end on OPEN. A closed interval is listed under each calendar year it overlaps
+A row of `rm_holdings_iv` is, as JSON text, one position's holdings row (shares, a warrant
+or a note); one class's terms (projections.class_terms: what the cap table and voting read
+of a class besides its holdings; party ''); a live warrant's schedule (projections.warrants:
+what ownership needs to know what is exercisable within 60 days); or who controls whom
+(projections.control; party '', security 'control'). Each is valid from `valid_from` up to,
+not including, `valid_to`; the rows in force today end on OPEN. A closed interval is listed under each calendar year it overlaps
 (`epoch`), an open one once (OPEN_EPOCH), so the rows valid on a date are those of its
 year and the open ones, tested on two dates: one indexed scan.
 """
@@ -23,13 +25,13 @@ import orjson
 # The rules the stored rows were derived under: raised whenever a derivation would write other
 # rows for the same log (as when expired warrants stopped having one). Rows derived under
 # other rules are not read, and the next writer derives them again.
-RULES = 3
+RULES = 4
 OPEN = "9999-12-31"
 OPEN_EPOCH = -1
 SHARES, WARRANT, NOTE = 0, 1, 2  # the order of holdings_rows: shares, then warrants, then notes
-CLASS = 3  # a class's terms
+CLASS, SCHEDULE, CONTROL = 3, 4, 5  # a class's terms, a warrant's schedule, who controls whom
 
-Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE/CLASS, party, security)
+Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE/CLASS/SCHEDULE/CONTROL, party, security)
 
 SCHEMA = (
     "create table if not exists rm_holdings_iv (issuer text, epoch integer, valid_from text, valid_to text, "
@@ -96,12 +98,6 @@ def rows_at(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> l
     return [orjson.loads(r[0]) for r in conn.execute(sql, [*args, *on(day), NOTE])]
 
 
-def terms_at(conn: Any, issuer: str, day: dt.date) -> list[dict[str, Any]]:
-    """The classes' terms in force on a date (as projections.class_terms.ClassTerms.data writes them)."""
-    sql = f"select row from rm_holdings_iv where issuer=? and {IN_FORCE} and ord=?"  # noqa: S608
-    return [orjson.loads(r[0]) for r in conn.execute(sql, [issuer, *on(day), CLASS])]
-
-
 def share_counts_at(conn: Any, issuer: str, day: dt.date) -> list[tuple[str, int, int]]:
     """The share holdings on a date as (class, quantity, how many holdings of that quantity)."""
     sql = (f"select security, json_extract(row, '$.quantity') as q, count(*) from rm_holdings_iv "  # noqa: S608
@@ -114,6 +110,12 @@ def share_positions_at(conn: Any, issuer: str, day: dt.date) -> list[tuple[str, 
     sql = (f"select party, security, json_extract(row, '$.quantity') from rm_holdings_iv "  # noqa: S608
            f"where issuer=? and {IN_FORCE} and ord=?")
     return conn.execute(sql, [issuer, *on(day), SHARES]).fetchall()
+
+
+def rows_of_kind(conn: Any, issuer: str, day: dt.date, kind: int) -> list[Any]:
+    """The JSON of the rows of one kind (CLASS, SCHEDULE, CONTROL ...) in force on a date."""
+    sql = f"select row from rm_holdings_iv where issuer=? and {IN_FORCE} and ord=?"  # noqa: S608
+    return [orjson.loads(r[0]) for r in conn.execute(sql, [issuer, *on(day), kind])]
 
 
 def instruments_at(conn: Any, issuer: str, day: dt.date) -> list[dict[str, Any]]:

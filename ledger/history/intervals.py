@@ -11,8 +11,8 @@ that act on their own (a tranche opening, an expiry), which split intervals too.
 Which rows an event can change is read from the fold itself: the state's positions are
 watched as the fold writes them (`_Watched`), an event names the warrant it acts on, and
 a split (the one handler that changes warrants it does not name) changes those on its
-class. Every class's terms are taken again on every date a row may change: there are few
-classes. `verify` and a property test compare every date's answer with a fresh fold.
+class. A live warrant's schedule changes with its row. Every class's terms, and who
+controls whom, are taken again on every date a row may change: they are small. `verify` and a property test compare every date's answer with a fresh fold.
 """
 
 from __future__ import annotations
@@ -26,11 +26,13 @@ from typing import Any, TypeVar
 import orjson
 
 from events import Event, StockSplit
-from ledger.history.interval_table import CLASS, NOTE, OPEN, SHARES, WARRANT, Key, table_rows
+from ledger.history.interval_table import CLASS, CONTROL, NOTE, OPEN, SCHEDULE, SHARES, WARRANT, Key, table_rows
 from projections.class_terms import class_terms
+from projections.control import control_of
 from projections.fold import apply
 from projections.holdings import note_row, share_row, warrant_row
-from projections.state import State, WarrantState
+from projections.state import State
+from projections.warrants import WarrantState, warrant_data
 
 T = TypeVar("T")
 
@@ -116,7 +118,7 @@ class Sweep:
         self.open = dict(open_rows)
         self.closed: list[tuple[Key, str, str, str]] = []
         # Warrants and notes by id: the key of the row in force (a transfer changes its holder).
-        self.rows_of = {(k[0], k[2]): k for k in open_rows if k[0] in (WARRANT, NOTE)}
+        self.rows_of = {(k[0], k[2]): k for k in open_rows if k[0] in (WARRANT, NOTE, SCHEDULE)}
         state.shares = _Watched(state.shares)
         state.warrants = _Watched(state.warrants)
         state.notes = _Watched(state.notes)
@@ -202,12 +204,15 @@ class Sweep:
             if w is not None:
                 self._schedule(w)
             self._set_instrument(WARRANT, name, None if row is None else (w.holder, _text(row)), when)
+            live = w is not None and not w.expired_on(day)
+            self._set_instrument(SCHEDULE, name, (w.holder, _text(warrant_data(w))) if live else None, when)
         for name in state.notes.touched:
             n = state.notes.get(name)
             self._set_instrument(NOTE, name, None if n is None else (n.holder, _text(note_row(n))), when)
         state.notes.touched.clear()
         for security, terms in class_terms(state, day).items():
             self._set((CLASS, "", security), _text(terms.data()), when)
+        self._set((CONTROL, "", "control"), _text(control_of(state).data()), when)
 
     def _set_instrument(self, kind: int, name: str, now: tuple[str, str] | None, when: str) -> None:
         before = self.rows_of.get((kind, name))

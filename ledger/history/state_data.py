@@ -33,9 +33,8 @@ from projections.state import (
     Retired,
     SecurityState,
     State,
-    TrancheState,
-    WarrantState,
 )
+from projections.warrants import read_warrant, warrant_data
 
 # Bumped whenever the layout below changes: a checkpoint in another layout is not read.
 LAYOUT = 2
@@ -67,7 +66,7 @@ def dump(state: State) -> Parts:
         "securities": [[k, events.ref(s.created), _fraction(s.conversion_ratio), _day(s.approved_on)]
                        for k, s in state.securities.items()],
         "shares": [[h, s, q] for (h, s), q in state.shares.items()],
-        "warrants": [_warrant(w) for w in state.warrants.values()],
+        "warrants": [warrant_data(w) for w in state.warrants.values()],
         "expiries": [[d.isoformat(), name] for d, name in state.expiries],
         "notes": [[k, events.ref(e)] for k, e in state.notes.items()],
         "agreements": [[k, events.ref(a.executed), a.parties, list(a.roles.items()), _value(a.terms),
@@ -122,7 +121,7 @@ def _state(data: dict[str, Any], kept: list[Event], parts: Parts) -> State:
         securities={k: SecurityState(event(i), _unfraction(ratio), _date(approved))
                     for k, i, ratio, approved in data["securities"]},
         shares={(intern(h), intern(s)): q for h, s, q in data["shares"]},
-        warrants={w[0]: _unwarrant(w) for w in data["warrants"]},
+        warrants={w[0]: read_warrant(w) for w in data["warrants"]},
         retired=Retired(load=lambda: _retired(parts.retired)),
         expiries=[(dt.date.fromisoformat(d), name) for d, name in data["expiries"]],
         notes={k: event(i) for k, i in data["notes"]},
@@ -222,21 +221,6 @@ class _Events:
 
 def _event_list(events: list[Event]) -> bytes:
     return b"[" + b",".join(e.__pydantic_serializer__.to_json(e) for e in events) + b"]"
-
-
-def _warrant(w: WarrantState) -> list[Any]:
-    return [w.warrant, w.holder, w.security, w.issued_on.isoformat(), w.quantity, _fraction(w.exercise_price),
-            _day(w.expires), [[t.quantity, _day(t.exercisable_from), t.condition, t.met_quantity, _day(t.met_on),
-                               t.drawn_at_most] for t in w.tranches],
-            w.rounding, w.number, w.exercised, w.unknown_exercises, w.unknown_surrendered_at_least]
-
-
-def _unwarrant(w: list[Any]) -> WarrantState:
-    (name, holder, security, issued_on, quantity, price, expires, tranches, rounding, number, exercised,
-     unknown, surrendered) = w
-    return WarrantState(name, holder, security, dt.date.fromisoformat(issued_on), quantity, _unfraction(price),
-                        _date(expires), [TrancheState(q, _date(f), c, m, _date(on), d) for q, f, c, m, on, d in tranches],
-                        rounding, number, exercised, unknown, surrendered)
 
 
 # --- values ------------------------------------------------------------------------------------

@@ -155,7 +155,7 @@ def ownership_over_time(snapshot: Snapshot, security: str, *, mode: Mode = "best
     denominator rule's) plus its own acquirable shares. A holding the sources leave open
     gives what is certain, marked inexact. Dates with no whole to take a percent over are left out."""
     from ledger.common.progress import progress  # noqa: PLC0415
-    from projections.ownership import direct_positions  # noqa: PLC0415
+    from projections.ownership import positions_of  # noqa: PLC0415
 
     state = State()
     frames: list[tuple[dt.date, dict[str, Point]]] = []
@@ -169,7 +169,7 @@ def ownership_over_time(snapshot: Snapshot, security: str, *, mode: Mode = "best
         if outstanding is None:
             continue  # no whole yet: no percent to draw
         frame = {}
-        for holder, d in direct_positions(state, security, day).items():
+        for holder, d in positions_of(state, security, day).items():
             exact = not (d.open or d.at_most)
             acquirable = d.acquirable if exact else d.acquirable - d.bounded
             whole = outstanding + acquirable

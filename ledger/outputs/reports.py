@@ -8,11 +8,11 @@ from ledger.outputs.render import terminal
 from projections.ownership import cover_page
 
 
-def print_cover_pages(state, security, query, rows) -> None:
+def print_cover_pages(names: dict[str, str], security: str, query, rows) -> None:
+    """Rows 7 to 13 for each person, titled with its name (`names`: party or group -> name)."""
     console = terminal()
     for row in rows:
-        party = state.parties.get(row["party"])
-        name = party.name if party else state.group_names.get(row["party"], row["party"])
+        name = names.get(row["party"], row["party"])
         t = Table(title=f"{name} - {security}, as of {query.as_of}", title_justify="left", show_header=False)
         t.add_column("row", justify="right")
         t.add_column("item")
