@@ -108,7 +108,7 @@ def test_the_datasette_canned_queries_answer_from_the_read_models(savvis_file, t
     copy.write_bytes(savvis_file.read_bytes())
     cli = Cli(copy)
     r = cli("readmodels", "--metadata", tmp_path / "md.json")
-    assert r.code == 0 and "3 canned queries" in r.out
+    assert r.code == 0 and "4 canned queries" in r.out
     assert cli("readmodels", "--metadata", tmp_path / "md.json").code == 2  # never over a file without --force
     queries = json.loads((tmp_path / "md.json").read_text())["databases"]["savvis"]["queries"]
     with sqlite3.connect(copy) as c:
@@ -120,6 +120,11 @@ def test_the_datasette_canned_queries_answer_from_the_read_models(savvis_file, t
         assert (cap["common"]["as_of"], cap["common"]["outstanding"], cap["common"]["outstanding_at_least"]) == \
             ("2004-07-02", None, 2_575_298)
         assert cap["series-b-preferred"]["outstanding"] == 327_642
+        # On any date, from the intervals: on 2004-03-31 (no event that day), Item 3's 2,575,298 common;
+        # Series B 255,161 + 68,638 + 3,843 = 327,642 (Items 6 and 3 of the 13D/A).
+        outstanding = {r["security"]: r["outstanding"] for r in c.execute(
+            queries["outstanding_as_of"]["sql"], {"issuer": "savvis", "date": "2004-03-31"})}
+        assert (outstanding["common"], outstanding["series-b-preferred"]) == (2_575_298, 327_642)
         held = [dict(r) for r in c.execute(queries["holdings_of_party"]["sql"],
                                            {"issuer": "savvis", "party": "cvc-offshore-ii", "date": "2004-03-31"})]
         # Warrants Nos. 26 and 27 exercised net: 173,253 + 81,908 = 255,161 Series B (FINDINGS.md F3).

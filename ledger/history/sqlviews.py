@@ -89,6 +89,16 @@ CANNED = {
         "sql": "select * from rm_captable where issuer = :issuer and as_of = "
                "(select max(as_of) from rm_captable where issuer = :issuer and as_of <= :date) order by security",
     },
+    "outstanding_as_of": {
+        "title": "Shares outstanding per class on any date",
+        "description": "From the validity intervals every writer keeps (no `ledger readmodels` needed): each "
+                       "class's shares held on :date, summed over the holdings in force that day. A holding no "
+                       "source gives a number for is not in the sum: `ledger captable` says which.",
+        "sql": "select security, sum(json_extract(row, '$.quantity')) as outstanding, count(*) as holdings "
+               "from rm_holdings_iv where issuer = :issuer and ord = 0 "
+               "and epoch in (-1, cast(substr(:date, 1, 4) as integer)) and valid_from <= :date and valid_to > :date "
+               "group by security order by security",
+    },
     "holdings_of_party": {
         "title": "One party's holdings as of a date",
         "description": "The party's rows on the last event date on or before :date.",
