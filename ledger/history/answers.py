@@ -59,5 +59,5 @@ def ownership(conn: Any, issuer: str, day: dt.date, security: str, mode: str = "
     return ownership_from(security, day, terms, interval_table.share_positions_at(conn, issuer, day),
                           [read_warrant(w) for w in interval_table.rows_of_kind(conn, issuer, day,
                                                                                interval_table.SCHEDULE)],
-                          [r for r in interval_table.instruments_at(conn, issuer, day) if r["kind"] == "note"],
+                          interval_table.instruments_at(conn, issuer, day, (interval_table.NOTE,)),
                           Control.read(control) if control else Control({}, {}), mode)
