@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from projections.open_figures import open_figure
 
 if TYPE_CHECKING:
@@ -54,7 +56,15 @@ def _json_default(value: Any) -> Any:
 
 
 def to_json(header: dict[str, Any], rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps({**header, "rows": list(rows)}, indent=2, ensure_ascii=False, default=_json_default)
+    """The JSON contract, indented by two spaces. orjson writes the same text as the standard
+    library's encoder, whose indenting encoder is pure Python (most of a large answer's time);
+    an integer past 64 bits, which orjson refuses, falls back to it."""
+    document = {**header, "rows": list(rows)}
+    try:
+        return orjson.dumps(document, default=_json_default, option=orjson.OPT_INDENT_2
+                            | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(document, indent=2, ensure_ascii=False, default=_json_default)
 
 
 def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
