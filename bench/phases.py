@@ -356,11 +356,12 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
 
 
 class AnswerFloor:
-    """The least a holdings answer can cost in Python: its rows, already computed and stored in
-    an indexed SQLite table, selected in order into one dict per row, as the projection returns
-    them; and as JSON, built by SQLite from the same table. Set beside the ledger's latency for the same answers: no design that hands the caller
-    Python rows can go below this. Answers go to the table as they come: kept in memory, 25 of
-    them took the query phase's peak RSS at 10^6 events from ~200 to 510 MiB."""
+    """The least a holdings answer can cost in Python: its rows, already computed and stored
+    in an indexed SQLite table, selected in order into one dict per row, as the projection
+    returns them; and as JSON, built by SQLite from the same table. Set beside the ledger's
+    latency for the same answers: no design that hands the caller Python rows can go below
+    this. Answers go to the table as they come, not kept in memory, where they would weigh
+    on the query phase's peak RSS."""
 
     def __init__(self, limit: int):
         import tempfile  # noqa: PLC0415

@@ -95,9 +95,28 @@ def check_issuer(issuer: str, records: Iterable[dict[str, Any]], report: Report,
 
 def fold_checked(log: SpooledLog, plan: Plan, rm: ReadModelCheck | None) -> tuple[State, Exception | None]:
     """The fold of the log's history, with every record parsed and checked even past a rule
-    the history breaks; `rm`, if given, compares along the way."""
+    the history breaks; `rm`, if given, compares along the way, and when it will compare the
+    validity intervals, they are derived in this same fold (one parse of the log, not two)."""
     state = State()
     error: Exception | None = None
+    if rm is not None and rm.compares_intervals():
+        from ledger.history.intervals import Sweep, by_day  # noqa: PLC0415
+
+        sweep = Sweep(state, {})
+        for day, events in by_day((e.effective_date, e) for e in log.history(plan)):
+            if error is not None:
+                continue  # the rest is still parsed and checked
+            try:
+                if rm.due(day):
+                    sweep.frozen(partial(rm.reach, day))  # compared on the plain state
+                sweep.day(day, events)
+            except RuleViolation as exc:
+                error = exc
+        if error is None:
+            rm.spans = sweep.spans()
+        else:
+            sweep.finish()
+        return state, error
     for event in log.history(plan):
         if error is not None:
             continue  # the rest is still parsed and checked
@@ -159,6 +178,8 @@ class ReadModelCheck:
             self.close()
             raise
         self._pending = sorted(set(self.days))
+        # The validity intervals of the history the log's own check folds, when it derived them.
+        self.spans: list | None = None
         self._beyond: int | None = None
         self._beyond_error: Exception | None = None
         self._covered = False
@@ -195,6 +216,14 @@ class ReadModelCheck:
         self._failed = True
 
     # --- comparing along a fold ---------------------------------------------------------------
+
+    def compares_intervals(self) -> bool:
+        """Whether the validity intervals will be compared, if the log proves sound."""
+        return not self._failed and self.followed is not None and self._intervals_followed()
+
+    def due(self, day: dt.date) -> bool:
+        """Whether a checkpoint date before `day` is still to compare."""
+        return not self._failed and bool(self._pending) and self._pending[0] < day
 
     def reach(self, day: dt.date, fresh: State) -> None:
         """Called before an event of `day` is folded: compare at each checkpoint date before it."""
@@ -247,8 +276,10 @@ class ReadModelCheck:
             self._fail(exc)
             return
         try:
-            if whole and self._intervals_followed() and intervals.differs(self.model.db.conn, self.issuer, history()):
-                stale.append("rm_holdings_iv")
+            if whole and self._intervals_followed():
+                spans = self.spans if self.spans is not None else intervals.intervals(history())
+                if intervals.differs(self.model.db.conn, self.issuer, spans):
+                    stale.append("rm_holdings_iv")
         except CANNOT_REBUILD as exc:
             self._fail(exc)
             return

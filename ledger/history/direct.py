@@ -35,8 +35,11 @@ def stream_id(issuer: str) -> str:
     return uuid.uuid5(NAMESPACE, f"issuer:{issuer}").hex
 
 
+Found = tuple[str, dt.date, dt.datetime, list[dict[str, Any]]]  # issuer, as_of, known_at, rows
+
+
 def answer(read: Callable[..., list[dict[str, Any]]], target: str, issuer: str | None, as_of: dt.date | None,
-           known_at: dt.datetime | None, *options: Any) -> tuple[str, dt.date, dt.datetime, list[dict[str, Any]]] | None:
+           known_at: dt.datetime | None, *options: Any) -> Found | None:
     """(issuer, as_of, known_at, rows) from the intervals, `read(conn, issuer, day, *options)` being
     one of ledger.history.answers; or None where they cannot answer."""
     if is_server(target) or not os.path.isfile(target):

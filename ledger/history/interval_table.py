@@ -1,4 +1,4 @@
-"""The holdings intervals' table: its layout, and the rows of a date read back.
+"""The intervals' table: its layout, and what is in force on a date read back.
 
 The standard library and orjson only, so that a query can read it without the event models
 (see ledger.history.direct); how the intervals are derived is ledger.history.intervals.
@@ -8,9 +8,10 @@ or a note); one class's terms (projections.class_terms: what the cap table and v
 of a class besides its holdings; party ''); a live warrant's schedule (projections.warrants:
 what ownership needs to know what is exercisable within 60 days); or who controls whom
 (projections.control; party '', security 'control'). Each is valid from `valid_from` up to,
-not including, `valid_to`; the rows in force today end on OPEN. A closed interval is listed under each calendar year it overlaps
-(`epoch`), an open one once (OPEN_EPOCH), so the rows valid on a date are those of its
-year and the open ones, tested on two dates: one indexed scan.
+not including, `valid_to`; the rows in force today end on OPEN. A closed interval is listed
+under each calendar year it overlaps (`epoch`), an open one once (OPEN_EPOCH), so the rows
+of a kind valid on a date are those of its year and the open ones, tested on two dates:
+one indexed scan.
 """
 
 from __future__ import annotations
@@ -121,8 +122,10 @@ def rows_of_kind(conn: Any, issuer: str, day: dt.date, kind: int) -> list[Any]:
     return [orjson.loads(r[0]) for r in conn.execute(sql, [issuer, *on(day), kind])]
 
 
-def instruments_at(conn: Any, issuer: str, day: dt.date, kinds: tuple[int, ...] = (WARRANT, NOTE)) -> list[dict[str, Any]]:
+def instruments_at(conn: Any, issuer: str, day: dt.date,
+                   kinds: tuple[int, ...] = (WARRANT, NOTE)) -> list[dict[str, Any]]:
     """The warrants' and notes' holdings rows on a date (of `kinds`), in the order of holdings_rows."""
-    sql = (f"select row from rm_holdings_iv where issuer=? and {IN_FORCE} and ord in ({', '.join('?' * len(kinds))}) "  # noqa: S608
+    marks = ", ".join("?" * len(kinds))
+    sql = (f"select row from rm_holdings_iv where issuer=? and {IN_FORCE} and ord in ({marks}) "  # noqa: S608
            "order by ord, party, security")
     return [orjson.loads(r[0]) for r in conn.execute(sql, [issuer, *on(day), *kinds])]

@@ -1,6 +1,6 @@
-"""Holdings and class terms as validity intervals, derived: what `rm_holdings_iv` holds (its
-layout and how it is read are in ledger.history.interval_table), re-derived from a fold of
-the timeline.
+"""Holdings rows, class terms, warrant schedules and control as validity intervals, derived:
+what `rm_holdings_iv` holds (its layout and how it is read are in
+ledger.history.interval_table), re-derived from a fold of the timeline.
 
 The intervals are re-derived, never patched: a write that reaches back to a date (a
 backdated event, a correction, a retraction) deletes what begins on or after it, reopens
@@ -12,7 +12,8 @@ Which rows an event can change is read from the fold itself: the state's positio
 watched as the fold writes them (`_Watched`), an event names the warrant it acts on, and
 a split (the one handler that changes warrants it does not name) changes those on its
 class. A live warrant's schedule changes with its row. Every class's terms, and who
-controls whom, are taken again on every date a row may change: they are small. `verify` and a property test compare every date's answer with a fresh fold.
+controls whom, are taken again on every date a row may change: they are small. `verify`
+and a property test compare every date's answer with a fresh fold.
 """
 
 from __future__ import annotations
@@ -186,6 +187,11 @@ class Sweep:
         state.shares, state.warrants, state.notes = dict(state.shares), dict(state.warrants), dict(state.notes)
         return self.open
 
+    def spans(self) -> list[tuple[Key, str, str, str]]:
+        """Once every day is folded: every interval, the open ones ending on OPEN."""
+        rest = self.finish()
+        return self.closed + [(k, start, OPEN, row) for k, (start, row) in rest.items()]
+
     def _change(self, day: dt.date, warrants: set[str]) -> None:
         state = self.state
         self.last = day
@@ -255,8 +261,7 @@ def intervals(history: Iterable[Event]) -> list[tuple[Key, str, str, str]]:
     sweep = Sweep(State(), {})
     for day, events in by_day((e.effective_date, e) for e in history):
         sweep.day(day, events)
-    rest = sweep.finish()
-    return sweep.closed + [(k, start, OPEN, row) for k, (start, row) in rest.items()]
+    return sweep.spans()
 
 
 def fingerprint(rows: Iterable[tuple]) -> tuple[int, int]:
@@ -269,8 +274,9 @@ def fingerprint(rows: Iterable[tuple]) -> tuple[int, int]:
     return count, total
 
 
-def differs(db: Any, issuer: str, history: Iterable[Event]) -> bool:
-    """Whether the stored intervals of an issuer differ from those of a fresh fold of its history."""
+def differs(db: Any, issuer: str, spans: Iterable[tuple[Key, str, str, str]]) -> bool:
+    """Whether the stored intervals of an issuer differ from `spans`, those of a fresh fold of its
+    history (`intervals`, or a Sweep's that folded it whole)."""
     stored = db.execute("select issuer, epoch, valid_from, valid_to, ord, party, security, row "
                         "from rm_holdings_iv where issuer=?", [issuer])
-    return fingerprint(stored) != fingerprint(table_rows(issuer, intervals(history)))
+    return fingerprint(stored) != fingerprint(table_rows(issuer, spans))
