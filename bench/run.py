@@ -536,18 +536,13 @@ def targets(results: list[dict[str, Any]], help_ms: float | None) -> list[tuple[
         rows.append((f"holdings JSON p50 <= {TARGETS['json_floor_ratio']}x SQLite's JSON of the same rows, {at}",
                      f"{fl['ledger_json_p50_ms']:.1f} / {fl['json_p50_ms']:.1f} ms = {ratio:.1f}x",
                      _met(ratio <= TARGETS["json_floor_ratio"])))
-    for phase in ("cold", "warm"):
-        lat = _series(q, f"party_{phase}")
-        if lat:
-            rows.append((f"one party's holdings p50 <= {TARGETS['party_ms']:.0f} ms "
-                         f"({'1st' if phase == 'cold' else '2nd'} pass), {at}", f"{lat['p50_ms']:.2f} ms",
-                         _met(lat["p50_ms"] <= TARGETS["party_ms"])))
-    for phase in ("cold", "warm"):
-        lat = _series(q, f"ownership_{phase}")
-        if lat:
-            rows.append((f"ownership as-of p50 <= {TARGETS['ownership_ms']:.0f} ms "
-                         f"({'1st' if phase == 'cold' else '2nd'} pass), {at}", f"{lat['p50_ms']:.1f} ms",
-                         _met(lat["p50_ms"] <= TARGETS["ownership_ms"])))
+    for kind, label, target, digits in (("party", "one party's holdings", "party_ms", 2),
+                                        ("ownership", "ownership as-of", "ownership_ms", 1)):
+        for phase in ("cold", "warm"):
+            lat = _series(q, f"{kind}_{phase}")
+            if lat:
+                rows.append((f"{label} p50 <= {TARGETS[target]:.0f} ms ({'1st' if phase == 'cold' else '2nd'} pass), "
+                             f"{at}", f"{lat['p50_ms']:.{digits}f} ms", _met(lat["p50_ms"] <= TARGETS[target])))
     rep = _series(q, "replay")
     for kind in ("holdings", "ownership"):
         lat = _series(q, f"{kind}_warm")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -26,7 +27,7 @@ import orjson
 # The rules the stored rows were derived under: raised whenever a derivation would write other
 # rows for the same log (as when expired warrants stopped having one). Rows derived under
 # other rules are not read, and the next writer derives them again.
-RULES = 4
+RULES = 5
 OPEN = "9999-12-31"
 OPEN_EPOCH = -1
 SHARES, WARRANT, NOTE = 0, 1, 2  # the order of holdings_rows: shares, then warrants, then notes
@@ -35,11 +36,12 @@ CLASS, SCHEDULE, CONTROL = 3, 4, 5  # a class's terms, a warrant's schedule, who
 Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE/CLASS/SCHEDULE/CONTROL, party, security)
 
 SCHEMA = (
+    # Clustered by what a question reads: an issuer's rows of one kind, one epoch, in the order
+    # the answers list them. Rows are JSON text; in a table keyed by rowid the rows of a date lie
+    # scattered among every other, and reading them cost more than the rest of an answer.
     "create table if not exists rm_holdings_iv (issuer text, epoch integer, valid_from text, valid_to text, "
-    "ord integer, party text, security text, row text)",
-    # By kind first: the cap table, voting and ownership each read a few kinds of row.
-    "drop index if exists rm_holdings_iv_at",
-    "create index if not exists rm_holdings_iv_kind on rm_holdings_iv (issuer, ord, epoch, valid_from)",
+    "ord integer, party text, security text, row text, "
+    "primary key (issuer, ord, epoch, party, security, valid_from)) without rowid",
     "create index if not exists rm_holdings_iv_party on rm_holdings_iv (issuer, party, epoch, valid_from)",
     # How far the intervals have followed the timeline, and the earliest date a write since
     # then reaches back to (NULL when they are up to date with `sequence`).
@@ -75,9 +77,13 @@ def followed(conn: Any, issuer: str, sequence: int) -> bool:
 
 
 def adopt_rules(conn: Any) -> None:
-    """For a writer opening the read models: intervals derived under other rules are derived
-    again from the beginning, each issuer's at its next following."""
+    """For a writer opening the read models: intervals derived under other rules are dropped, the
+    table made again in this layout, and derived again from the beginning, each issuer's at its
+    next following."""
     if conn.execute("select rules from rm_interval_rules").fetchall() != [(RULES,)]:
+        conn.execute("drop table if exists rm_holdings_iv")
+        for statement in SCHEMA:
+            conn.execute(statement)
         conn.execute("update rm_intervals set dirty=''")
         conn.execute("delete from rm_interval_rules")
         conn.execute("insert into rm_interval_rules values (?)", [RULES])
@@ -104,9 +110,11 @@ def rows_at(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> l
 
 def share_counts_at(conn: Any, issuer: str, day: dt.date) -> list[tuple[str, int, int]]:
     """The share holdings on a date as (class, quantity, how many holdings of that quantity)."""
-    sql = (f"select security, json_extract(row, '$.quantity') as q, count(*) from rm_holdings_iv "  # noqa: S608
-           f"where issuer=? and {IN_FORCE} and ord=? group by security, q")
-    return conn.execute(sql, [issuer, *on(day), SHARES]).fetchall()
+    # Counted here: SQLite's GROUP BY sorts them first, which costs more than the count.
+    sql = (f"select security, json_extract(row, '$.quantity') from rm_holdings_iv "  # noqa: S608
+           f"where issuer=? and {IN_FORCE} and ord=?")
+    counts = Counter(conn.execute(sql, [issuer, *on(day), SHARES]).fetchall())
+    return [(security, quantity, count) for (security, quantity), count in counts.items()]
 
 
 def share_positions_at(conn: Any, issuer: str, day: dt.date) -> list[tuple[str, str, int]]:

@@ -41,13 +41,13 @@ T = TypeVar("T")
 @dataclass
 class Derived:
     """Intervals derived from `start` ("": from nothing): those closed, the rows in force after the
-    last date, and the open rows of the table it began with (by rowid). An import's check derives
+    last date, and the open rows of the table it began with. An import's check derives
     them from the log at `sequence`, for the log at `through_sequence` once its batch is in."""
 
     start: str
     sequence: int
     through_sequence: int
-    in_table: dict[Key, tuple[int, str, str]]
+    in_table: dict[Key, tuple[str, str]]
     closed: list[tuple[Key, str, str, str]]
     rest: dict[Key, tuple[str, str]]
 

@@ -426,7 +426,7 @@ class ReadModel:
     def interval_base(self, issuer: str, start: str) -> tuple[dict[interval_table.Key, tuple[str, str]],
                                                                 dict[interval_table.Key, tuple[int, str, str]]]:
         """Reading only: the rows in force the day before `start` ("": none), which a derivation from
-        `start` begins with, and of those the open ones as they stand in the table (by rowid)."""
+        `start` begins with, and of those the open ones as they stand in the table."""
         if start == "":
             return {}, {}
         execute = self.db.conn.execute
@@ -435,11 +435,10 @@ class ReadModel:
             "select distinct ord, party, security, valid_from, row from rm_holdings_iv where issuer=? "
             "and valid_from<? and valid_to>=? and valid_to<>?", [issuer, start, start, interval_table.OPEN])}
         in_table = {}
-        for rowid, o, p, s, begun, text in execute(
-                "select rowid, ord, party, security, valid_from, row from rm_holdings_iv where issuer=? and epoch=? "
+        for o, p, s, begun, text in execute(
+                "select ord, party, security, valid_from, row from rm_holdings_iv where issuer=? and epoch=? "
                 "and valid_from<?", [issuer, interval_table.OPEN_EPOCH, start]):
-            open_rows[(o, p, s)] = (begun, text)
-            in_table[(o, p, s)] = (rowid, begun, text)
+            open_rows[(o, p, s)] = in_table[(o, p, s)] = (begun, text)
         return open_rows, in_table
 
     def _write_intervals(self, issuer: str, derived: intervals.Derived, tracked: int) -> None:
@@ -453,10 +452,13 @@ class ReadModel:
             execute("delete from rm_holdings_iv where issuer=? and valid_to>=? and valid_to<>?",
                     [issuer, start, interval_table.OPEN])
         rest, in_table = derived.rest, derived.in_table
-        self.db.conn.executemany("delete from rm_holdings_iv where rowid=?",
-                                 [(rowid,) for key, (rowid, *kept) in in_table.items() if rest.get(key) != tuple(kept)])
+        # An open row is one per key (its primary key: the key, the open epoch, the day it began).
+        self.db.conn.executemany(
+            "delete from rm_holdings_iv where issuer=? and ord=? and epoch=? and party=? and security=? and valid_from=?",
+            [(issuer, o, interval_table.OPEN_EPOCH, p, s, begun) for (o, p, s), (begun, text) in in_table.items()
+             if rest.get((o, p, s)) != (begun, text)])
         spans = derived.closed + [(key, begun, interval_table.OPEN, text) for key, (begun, text) in rest.items()
-                                  if in_table.get(key, (None,))[1:] != (begun, text)]
+                                  if in_table.get(key) != (begun, text)]
         self.db.conn.executemany("insert into rm_holdings_iv values (?, ?, ?, ?, ?, ?, ?, ?)",
                                  interval_table.table_rows(issuer, spans))
         execute("insert or replace into rm_intervals (issuer, sequence, dirty) values (?, ?, null)", [issuer, tracked])
