@@ -109,3 +109,50 @@ def test_intervals_derived_under_other_rules_are_not_read_and_are_derived_again(
     with sqlite3.connect(path) as c:
         assert c.execute("select rules from rm_interval_rules").fetchall() == [(interval_table.RULES,)]
     assert direct.answer(answers.holdings, str(path), None, day, known, None) == before
+
+
+def test_two_writers_migrating_an_older_ledger_at_once_migrate_it_once(tmp_path):
+    """Writer B reads the older rules, then writer A migrates the table and follows the log before
+    B goes on: B, taking the lock, reads the rules again and leaves A's rows as they are; a reader
+    never sees an emptied table while the rules say its rows are followed."""
+    import sqlite3
+
+    from ledger.history import interval_table as table
+
+    path = tmp_path / "l.db"
+    with sqlite3.connect(path) as setup:
+        for statement in table.SCHEMA:
+            setup.execute(statement)
+        setup.execute("insert into rm_interval_rules values (?)", [table.RULES - 1])  # an older ledger
+    a, b, reader = (sqlite3.connect(path) for _ in range(3))
+    row = '{"party":"alice","security":"common","kind":"shares","quantity":100}'
+
+    def a_runs_in_full() -> None:
+        table.adopt_rules(a)
+        a.execute("insert into rm_holdings_iv values ('iss', -1, '2020-01-01', ?, 0, 'alice', 'common', ?)",
+                  [table.OPEN, row])
+        a.execute("insert or replace into rm_intervals values ('iss', 7, null)")
+        a.commit()
+
+    class AfterFirstRead:  # B's connection: A runs in full right after B first reads the rules
+        def __init__(self) -> None:
+            self.first = True
+
+        @property
+        def in_transaction(self) -> bool:
+            return b.in_transaction
+
+        def execute(self, sql: str, *args: object) -> object:
+            out = b.execute(sql, *args)
+            if sql.startswith("select rules") and self.first:
+                self.first = False
+                rows = out.fetchall()
+                a_runs_in_full()
+                return type("Rows", (), {"fetchall": lambda _: rows})()
+            return out
+
+    table.adopt_rules(AfterFirstRead())
+    assert not b.in_transaction
+    # 100 shares, as A wrote them: B dropped nothing.
+    assert table.followed(reader, "iss", 7)
+    assert table.rows_at(reader, "iss", dt.date(2021, 1, 1)) == [json.loads(row)]

@@ -79,14 +79,28 @@ def followed(conn: Any, issuer: str, sequence: int) -> bool:
 def adopt_rules(conn: Any) -> None:
     """For a writer opening the read models: intervals derived under other rules are dropped, the
     table made again in this layout, and derived again from the beginning, each issuer's at its
-    next following."""
-    if conn.execute("select rules from rm_interval_rules").fetchall() != [(RULES,)]:
-        conn.execute("drop table if exists rm_holdings_iv")
-        for statement in SCHEMA:
-            conn.execute(statement)
-        conn.execute("update rm_intervals set dirty=''")
-        conn.execute("delete from rm_interval_rules")
-        conn.execute("insert into rm_interval_rules values (?)", [RULES])
+    next following. All in one write transaction, the rules read again under its lock: two
+    writers opening an older ledger at once migrate it once, and no reader ever sees the table
+    emptied while the rules say its rows are followed."""
+    if conn.execute("select rules from rm_interval_rules").fetchall() == [(RULES,)]:
+        return
+    own = not conn.in_transaction  # inside a writer's transaction, that one holds the lock
+    if own:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("select rules from rm_interval_rules").fetchall() != [(RULES,)]:
+            conn.execute("drop table if exists rm_holdings_iv")
+            for statement in SCHEMA:
+                conn.execute(statement)
+            conn.execute("update rm_intervals set dirty=''")
+            conn.execute("delete from rm_interval_rules")
+            conn.execute("insert into rm_interval_rules values (?)", [RULES])
+        if own:
+            conn.execute("COMMIT")
+    except BaseException:
+        if own:
+            conn.execute("ROLLBACK")
+        raise
 
 
 # The rows in force on a date: those of its year and the open ones (its parameters: `on(day)`).
