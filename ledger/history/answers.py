@@ -13,9 +13,12 @@ nor the event models.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.history import interval_table
+
+if TYPE_CHECKING:
+    from projections.class_terms import ClassTerms
 
 Rows = list[dict[str, Any]]
 
@@ -24,7 +27,8 @@ def holdings(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> 
     return interval_table.rows_at(conn, issuer, day, party)
 
 
-def _terms(conn: Any, issuer: str, day: dt.date) -> dict:
+def _terms(conn: Any, issuer: str, day: dt.date) -> dict[str, ClassTerms]:
+    """The classes' terms on the date, in the order the classes were created."""
     from projections.class_terms import ClassTerms  # noqa: PLC0415
 
     terms = sorted((ClassTerms.read(t) for t in interval_table.rows_of_kind(conn, issuer, day, interval_table.CLASS)),

@@ -1,9 +1,9 @@
 """Answers read straight from a SQLite ledger file with sqlite3 alone.
 
-A query the intervals answer (holdings, the cap table, voting: ledger.history.answers) needs
-neither the store library nor the event models (loading them is most of a short query's
-time). `answer` opens the file read-only, checks
-in one read transaction that the read models have followed the issuer's whole log (the
+A query the intervals answer (holdings, the cap table, voting, ownership and the classes:
+ledger.history.answers) needs neither the store library nor the event models (loading them
+is most of a short query's time). `answer` opens the file read-only, checks in one read
+transaction that the read models have followed the issuer's whole log (the
 last record's sequence and hash, as the store's own readers do) and that the intervals are
 up to date, and reads the rows. Where it cannot answer so (a server, an earlier `known_at`
 than the log's head, read models behind the log, an issuer to choose, anything unreadable)
