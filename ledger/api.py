@@ -159,16 +159,21 @@ class Ledger:
         return self._from_intervals(answers.holdings, fold, issuer, as_of, known_at, party)
 
     def captable(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
-                 issuer: str | None = None) -> Answer:
-        """Outstanding and fully diluted shares per class."""
+                 issuer: str | None = None, by: str = "class") -> Answer:
+        """Outstanding and fully diluted shares per class; `by="holder"`, per party (and per plan's
+        pool), as common, with each one's percent of the column's total."""
         from ledger.history import answers  # noqa: PLC0415
 
+        if by not in ("class", "holder"):
+            raise UsageError(f"by: {by!r} is not 'class' or 'holder'")
+
         def fold(state: State, day: dt.date) -> list[dict[str, Any]]:
-            from projections.captable import captable_rows  # noqa: PLC0415
+            from projections.captable import by_holder_rows, captable_rows  # noqa: PLC0415
 
-            return captable_rows(state, day)
+            return captable_rows(state, day) if by == "class" else by_holder_rows(state, day)
 
-        return self._from_intervals(answers.captable, fold, issuer, as_of, known_at)
+        read = answers.captable if by == "class" else answers.captable_by_holder
+        return self._from_intervals(read, fold, issuer, as_of, known_at)
 
     def voting(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
                issuer: str | None = None, outstanding: Outstanding = "best") -> Answer:

@@ -145,8 +145,17 @@ def instrument_rows(state: State, day: dt.date) -> list[dict[str, Any]]:
     """The holdings rows of the warrants and notes, as the holdings show them."""
     from projections.holdings import holdings_rows  # noqa: PLC0415
 
-    return holdings_rows(state, day, shares=False)
+    return holdings_rows(state, day, shares=False, pools=False)
 
 
 def captable_rows(state: State, day: dt.date) -> list[dict[str, Any]]:
     return captable_from(class_terms(state, day), share_counts(state), instrument_rows(state, day))
+
+
+def by_holder_rows(state: State, day: dt.date) -> list[dict[str, Any]]:
+    """The cap table by holder (projections.captable_by_holder) of a folded state."""
+    from projections.captable_by_holder import by_holder_from  # noqa: PLC0415
+    from projections.holdings import pool_rows  # noqa: PLC0415
+
+    return by_holder_from(class_terms(state, day), [(h, s, q) for (h, s), q in state.shares.items()],
+                          instrument_rows(state, day), pool_rows(state, day))

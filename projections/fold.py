@@ -26,6 +26,10 @@ from events import (
     DemandRegistrationRequested,
     DirectorElected,
     DirectorNominated,
+    EquityCompensationCancelled,
+    EquityCompensationExercised,
+    EquityCompensationIssued,
+    EquityCompensationReleased,
     Event,
     EventCorrected,
     EventRetracted,
@@ -36,17 +40,25 @@ from events import (
     PartyRegistered,
     PreferredConverted,
     SecurityClassCreated,
+    ServiceEnded,
     SharesIssued,
     SharesOutstandingReported,
+    SharesRepurchased,
     SharesTransferred,
+    StockPlanCreated,
+    StockPlanPoolAdjusted,
     StockSplit,
     UndisclosedHolding,
+    VestingAccelerated,
+    VestingConditionMet,
     VotingCommitment,
     WarrantBecameExercisable,
     WarrantIssued,
 )
+from projections.plans import PlanState
 from projections.rounding import round_quantity
 from projections.state import AgreementState, SecurityState, State
+from projections.vesting import add_months, schedule_pieces, tranches_from_pieces
 from projections.warrants import TrancheState, WarrantState
 
 
@@ -246,6 +258,12 @@ def _stock_split(state: State, e: StockSplit) -> None:
     for sec in state.securities.values():
         if sec.created.converts_to == e.security and sec.conversion_ratio is not None:
             sec.conversion_ratio = sec.conversion_ratio * factor
+    for plan in state.plans.values():
+        if e.security in plan.securities:
+            # Each figure rounds down on its own, as each grant does: what rounding takes from the
+            # grants stays in the pool.
+            plan.size, plan.granted = int(plan.size * factor), int(plan.granted * factor)
+            plan.delivered, plan.retired = int(plan.delivered * factor), int(plan.retired * factor)
 
 
 def _conversion_approved(state: State, e: ConversionApproved) -> None:
@@ -304,17 +322,21 @@ def _warrant_issued(state: State, e: WarrantIssued) -> None:
 
 
 def _became_exercisable(state: State, e: WarrantBecameExercisable) -> None:
-    w = _warrant(state, e)
+    _meet(_warrant(state, e), e, e.condition, f"warrant '{e.warrant}'")
+
+
+def _meet(w: WarrantState, e: Event, condition: str | None, name: str) -> None:
+    """`e.quantity` shares of tranches awaiting `condition` (any condition, if None) are met."""
     candidates = [
         t for t in w.tranches
-        if t.condition is not None and (e.condition is None or t.condition == e.condition)
+        if t.condition is not None and (condition is None or t.condition == condition)
     ]
     room = sum(t.quantity - t.met_quantity for t in candidates)
     if e.quantity > room:
         raise RuleViolation(
             e, "quantity",
-            f"warrant '{e.warrant}' has {room} shares awaiting "
-            f"{'condition ' + repr(e.condition) if e.condition else 'a condition'}, fewer than {e.quantity}",
+            f"{name} has {room} shares awaiting "
+            f"{'condition ' + repr(condition) if condition else 'a condition'}, fewer than {e.quantity}",
         )
     left = e.quantity
     for t in candidates:
@@ -406,6 +428,225 @@ def _note_issued(state: State, e: NoteIssued) -> None:
     if e.converts_to is not None and e.converts_to not in state.securities:
         raise RuleViolation(e, "converts_to", f"unknown security '{e.converts_to}'")
     state.notes[e.note] = e
+
+
+# --- equity compensation --------------------------------------------------
+
+
+def _plan(state: State, event: Event, field: str = "plan") -> PlanState:
+    slug = getattr(event, field)
+    plan = state.plans.get(slug)
+    if plan is None:
+        raise RuleViolation(event, field, f"unknown stock plan '{slug}'")
+    return plan
+
+
+def _grant(state: State, event: Event) -> WarrantState:
+    w = state.warrants.get(event.grant)
+    if w is None or not w.is_grant:
+        why = state.retired.reason(event.grant)
+        raise RuleViolation(event, "grant", f"grant '{event.grant}' {why}" if why
+                            else f"unknown grant '{event.grant}'")
+    return w
+
+
+def _plan_created(state: State, e: StockPlanCreated) -> None:
+    _fresh(state, e, "plan", state.plans)
+    for security in e.securities:
+        if security not in state.securities:
+            raise RuleViolation(e, "securities", f"unknown security '{security}'")
+    state.plans[e.plan] = PlanState(e.plan, e.name, tuple(e.securities), e.pool_size,
+                                    e.cancelled_shares == "retire")
+
+
+def _pool_adjusted(state: State, e: StockPlanPoolAdjusted) -> None:
+    plan = _plan(state, e)
+    used = plan.size - plan.available(state.warrants.values(), e.effective_date)
+    if e.pool_size < used:
+        raise RuleViolation(e, "pool_size", f"plan '{e.plan}' has {used} shares granted, delivered or retired "
+                                            f"on {e.effective_date}, more than a pool of {e.pool_size}")
+    plan.size = e.pool_size
+
+
+def _vesting_tranches(e: EquityCompensationIssued) -> list[TrancheState]:
+    if e.vesting is not None:
+        v = e.vesting
+        tranches = tranches_from_pieces(schedule_pieces(v.start, v.months, v.every, v.cliff, e.quantity), e.quantity)
+        return [TrancheState(t["quantity"], dt.date.fromisoformat(t["exercisable_from"]), None) for t in tranches]
+    if e.tranches:
+        return [TrancheState(t.quantity, t.exercisable_from, t.condition) for t in e.tranches]
+    return [TrancheState(e.quantity, None, None)]
+
+
+def _grant_issued(state: State, e: EquityCompensationIssued) -> None:
+    _fresh(state, e, "grant", state.warrants, state.retired, state.notes)
+    _holder(state, e, "holder")
+    _security(state, e)
+    if e.plan is not None:
+        plan = _plan(state, e)
+        if e.security not in plan.securities:
+            raise RuleViolation(e, "security", f"plan '{e.plan}' grants {', '.join(plan.securities)}, "
+                                               f"not '{e.security}'")
+        available = plan.available(state.warrants.values(), e.effective_date)
+        if e.quantity > available:
+            raise RuleViolation(e, "quantity", f"plan '{e.plan}' has {available} shares available for grant "
+                                               f"on {e.effective_date}, fewer than {e.quantity}")
+        plan.granted += e.quantity
+    state.warrants[e.grant] = WarrantState(
+        warrant=e.grant, holder=e.holder, security=e.security, issued_on=e.effective_date, quantity=e.quantity,
+        exercise_price=Fraction(e.exercise_price) if e.exercise_price is not None else None,
+        expires=e.expires, tranches=_vesting_tranches(e), rounding=e.rounding,
+        kind=e.kind, plan=e.plan,
+        window=None if e.exercise_window is None else (e.exercise_window.length, e.exercise_window.unit),
+    )
+    if e.expires is not None:
+        heapq.heappush(state.expiries, (e.expires, e.grant))
+
+
+def _vesting_condition_met(state: State, e: VestingConditionMet) -> None:
+    _meet(_grant(state, e), e, e.condition, f"grant '{e.grant}'")
+
+
+def _unvested(w: WarrantState, day: dt.date) -> list[TrancheState]:
+    """The tranches with shares not yet vested on the date, the next to vest first."""
+    dated = sorted((t for t in w.tranches if t.condition is None and (t.exercisable_from or w.issued_on) > day),
+                   key=lambda t: t.exercisable_from)
+    waiting = [t for t in w.tranches if t.condition is not None and t.quantity > t.opened(day, w.issued_on)]
+    return dated + waiting
+
+
+def _open_now(w: WarrantState, day: dt.date, quantity: int) -> None:
+    """Move `quantity` unvested shares, the next scheduled first, into a tranche vested on `day`."""
+    left = quantity
+    for t in _unvested(w, day):
+        take = min(left, t.quantity - t.opened(day, w.issued_on))
+        t.quantity -= take
+        left -= take
+        if not left:
+            break
+    w.tranches = [t for t in w.tranches if t.quantity > 0] + [TrancheState(quantity, day, None)]
+
+
+def _unvested_count(w: WarrantState, day: dt.date) -> int:
+    return sum(t.quantity - t.opened(day, w.issued_on) for t in _unvested(w, day))
+
+
+def _vesting_accelerated(state: State, e: VestingAccelerated) -> None:
+    w = _grant(state, e)
+    _alive(w, e)
+    unvested = _unvested_count(w, e.effective_date)
+    quantity = unvested if e.quantity is None else e.quantity
+    if quantity > unvested:
+        raise RuleViolation(e, "quantity", f"grant '{e.grant}' has {unvested} unvested shares on "
+                                           f"{e.effective_date}, fewer than {quantity}")
+    if quantity:
+        _open_now(w, e.effective_date, quantity)
+
+
+def _alive(w: WarrantState, e: Event) -> None:
+    if w.expired_on(e.effective_date):
+        raise RuleViolation(e, "grant", f"grant '{w.warrant}' expired on {w.expires}")
+
+
+def _cancel(state: State, w: WarrantState, e: Event, quantity: int) -> None:
+    """Take `quantity` of what is left of the grant away, unvested shares first (the last to
+    vest first), then vested ones (the last vested first), and free them to the plan's pool
+    or retire them, as the plan says."""
+    day, issued = e.effective_date, w.issued_on
+    left = quantity
+    for t in reversed(_unvested(w, day)):
+        take = min(left, t.quantity - t.opened(day, issued))
+        t.quantity -= take
+        left -= take
+    vested = sorted((t for t in w.tranches if t.opened(day, issued)),
+                    key=lambda t: t.exercisable_from or t.met_on or issued)
+    for t in reversed(vested):
+        take = min(left, t.opened(day, issued))
+        t.quantity -= take
+        t.met_quantity = min(t.met_quantity, t.quantity)
+        left -= take
+    w.tranches = [t for t in w.tranches if t.quantity > 0]
+    w.quantity -= quantity
+    if w.plan is not None and state.plans[w.plan].retire_cancelled:
+        state.plans[w.plan].retired += quantity
+    if w.exhausted:
+        state.retire(w.warrant, f"was cancelled in full on {day}")
+
+
+def _grant_cancelled(state: State, e: EquityCompensationCancelled) -> None:
+    w = _grant(state, e)
+    _alive(w, e)
+    if not w.outstanding_known:
+        raise RuleViolation(e, "grant", f"grant '{e.grant}' has exercises of unstated size: what is left is not known")
+    left = w.outstanding(e.effective_date)
+    quantity = left if e.quantity is None else e.quantity
+    if quantity > left:
+        raise RuleViolation(e, "quantity", f"grant '{e.grant}' has {left} shares left on {e.effective_date}, "
+                                           f"fewer than {quantity}")
+    _cancel(state, w, e, quantity)
+
+
+def _service_ended(state: State, e: ServiceEnded) -> None:
+    _holder(state, e, "holder")
+    day = e.effective_date
+    for w in [w for w in state.warrants.values() if w.is_grant and w.holder == e.holder and not w.expired_on(day)]:
+        unvested = _unvested_count(w, day)
+        if unvested and w.outstanding_known:
+            _cancel(state, w, e, unvested)
+        if w.warrant not in state.warrants or w.kind == "rsu" or w.window is None:
+            continue  # vested RSUs await release; with no window stated, the grant's own expiry stands
+        length, unit = w.window
+        closes = add_months(day, length) if unit == "months" else day + dt.timedelta(days=length)
+        if w.expires is None or closes < w.expires:
+            w.expires = closes
+            heapq.heappush(state.expiries, (closes, w.warrant))
+
+
+def _deliver(state: State, w: WarrantState, e: Event, quantity: int, shares: int) -> None:
+    w.exercised += quantity
+    _give(state, w.holder, w.security, shares)
+    if w.plan is not None:
+        state.plans[w.plan].delivered += quantity
+    if w.exhausted:
+        state.retire(w.warrant, f"was exercised in full on {e.effective_date}")
+
+
+def _grant_exercised(state: State, e: EquityCompensationExercised) -> None:
+    w = _grant(state, e)
+    if w.kind == "rsu":
+        raise RuleViolation(e, "grant", f"grant '{e.grant}' is an RSU: it is released, not exercised")
+    _check_exercisable(w, e, e.quantity)
+    shares = e.quantity
+    if w.kind == "sar" or e.fair_market_value is not None:
+        if e.fair_market_value is None:
+            if e.shares_issued is None:
+                raise RuleViolation(e, "fair_market_value", "a SAR's exercise needs fair_market_value or shares_issued")
+            shares = e.shares_issued
+        else:
+            if w.exercise_price is None:
+                raise RuleViolation(e, "fair_market_value", f"grant '{e.grant}' has no exercise price to net against")
+            a = Fraction(e.fair_market_value)
+            if a <= w.exercise_price:
+                raise RuleViolation(e, "fair_market_value", f"value {e.fair_market_value} does not exceed the "
+                                                            f"exercise price; nothing to net")
+            shares = round_quantity(e.quantity * (a - w.exercise_price) / a, w.rounding)
+    if e.shares_issued is not None and e.shares_issued != shares:
+        raise RuleViolation(e, "shares_issued", f"{e.quantity} exercised gives {shares} shares, not {e.shares_issued}")
+    _deliver(state, w, e, e.quantity, shares)
+
+
+def _grant_released(state: State, e: EquityCompensationReleased) -> None:
+    w = _grant(state, e)
+    if w.kind != "rsu":
+        raise RuleViolation(e, "grant", f"grant '{e.grant}' is an {w.kind}: it is exercised, not released")
+    _check_exercisable(w, e, e.quantity)
+    _deliver(state, w, e, e.quantity, e.quantity - e.withheld)
+
+
+def _shares_repurchased(state: State, e: SharesRepurchased) -> None:
+    _security(state, e)
+    _holder(state, e, "holder")
+    _take(state, e, e.holder, e.security, e.quantity, "quantity")
 
 
 # --- agreements and governance -------------------------------------------
@@ -541,6 +782,16 @@ HANDLERS: dict[type, Callable[[State, Event], None]] = {
     CashExercise: _cash_exercise,
     CashlessExercise: _cashless_exercise,
     NoteIssued: _note_issued,
+    StockPlanCreated: _plan_created,
+    StockPlanPoolAdjusted: _pool_adjusted,
+    EquityCompensationIssued: _grant_issued,
+    VestingConditionMet: _vesting_condition_met,
+    VestingAccelerated: _vesting_accelerated,
+    EquityCompensationExercised: _grant_exercised,
+    EquityCompensationReleased: _grant_released,
+    EquityCompensationCancelled: _grant_cancelled,
+    ServiceEnded: _service_ended,
+    SharesRepurchased: _shares_repurchased,
     AgreementExecuted: _agreement_executed,
     AgreementAmended: _agreement_amended,
     JoinderSigned: _joinder_signed,

@@ -1,4 +1,5 @@
-"""Holdings: per party and security, shares, warrants and notes on the as-of date.
+"""Holdings: per party and security, shares, warrants, grants and notes on the as-of date, and
+each stock plan's pool.
 
 One row per position; each kind of row has its own function, so that a reader that keeps
 rows per position (ledger.history.intervals) computes every row as this module does."""
@@ -30,7 +31,7 @@ def warrant_row(w: WarrantState, as_of: dt.date) -> dict[str, Any] | None:
     row: dict[str, Any] = {
         "party": w.holder,
         "security": w.warrant,
-        "kind": "warrant",
+        "kind": w.kind,
         "underlying": w.security,
         "quantity": outstanding,
         "exercisable": w.exercisable(as_of),
@@ -47,7 +48,22 @@ def warrant_row(w: WarrantState, as_of: dt.date) -> dict[str, Any] | None:
         row["exercisable"] = None
         row["exercisable_at_least"] = w.exercisable_at_least(as_of)
         row["exercisable_at_most"] = w.exercisable(as_of)
-    return row
+    return _grant_row(w, row) if w.is_grant else row
+
+
+def _grant_row(w: WarrantState, row: dict[str, Any]) -> dict[str, Any]:
+    """A grant's row: `vested` is what has vested and is not yet exercised or released (with
+    its bounds, where they are open); an RSU is released as it vests, never exercised."""
+    out = dict(row)
+    for key in ("exercisable", "exercisable_at_least", "exercisable_at_most"):
+        if key in row:
+            out[key.replace("exercisable", "vested")] = row[key]
+    if w.kind == "rsu":
+        out["exercisable"] = 0
+        out.pop("exercisable_at_least", None)
+        out.pop("exercisable_at_most", None)
+    out["plan"] = w.plan
+    return out
 
 
 def note_row(n: NoteIssued) -> dict[str, Any]:
@@ -62,8 +78,8 @@ def note_row(n: NoteIssued) -> dict[str, Any]:
     }
 
 
-def holdings_rows(state: State, as_of: dt.date, *, shares: bool = True) -> list[dict[str, Any]]:
-    """Every row; without `shares`, the warrants' and notes' only."""
+def holdings_rows(state: State, as_of: dt.date, *, shares: bool = True, pools: bool = True) -> list[dict[str, Any]]:
+    """Every row; without `shares`, no share rows; without `pools`, no pool rows."""
     # Sorting the (holder, class) keys, not the (key, quantity) items: the same order,
     # one tuple level fewer per comparison (2.7x faster over 64,000 positions).
     held = state.shares if shares else {}
@@ -73,4 +89,14 @@ def holdings_rows(state: State, as_of: dt.date, *, shares: bool = True) -> list[
         if row is not None:
             rows.append(row)
     rows.extend(note_row(n) for n in sorted(state.notes.values(), key=lambda n: (n.holder, n.note)))
+    if pools:
+        rows.extend(pool_rows(state, as_of))
     return rows
+
+
+def pool_rows(state: State, as_of: dt.date) -> list[dict[str, Any]]:
+    """Each stock plan's pool, party `pool:<plan>`: what is available for grant on the date."""
+    if not state.plans:
+        return []
+    grants = [w for w in state.warrants.values() if w.plan is not None]
+    return [state.plans[p].row(grants, as_of) for p in sorted(state.plans)]

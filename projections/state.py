@@ -21,6 +21,7 @@ from events import (
     SharesOutstandingReported,
     VotingCommitment,
 )
+from projections.plans import PlanState
 from projections.warrants import WarrantState
 
 
@@ -192,6 +193,7 @@ class State:
     # (expiry date, warrant) of live warrants, soonest first.
     expiries: list[tuple[dt.date, str]] = field(default_factory=list)
     notes: dict[str, NoteIssued] = field(default_factory=dict)
+    plans: dict[str, PlanState] = field(default_factory=dict)
     agreements: dict[str, AgreementState] = field(default_factory=dict)
     commitments: list[VotingCommitment] = field(default_factory=list)
     demands: list[DemandRegistrationRequested] = field(default_factory=list)

@@ -72,6 +72,16 @@ class WarrantState:
     # each surrendered at least the X it produced, so they bound, not fix, what is left.
     unknown_exercises: int = 0
     unknown_surrendered_at_least: int = 0
+    # A grant of equity compensation (events.equity) is kept as a warrant of its kind
+    # ("option", "rsu", "sar"), with the plan it draws on and its post-termination window
+    # (length, "days" or "months").
+    kind: str = "warrant"
+    plan: str | None = None
+    window: tuple[int, str] | None = None
+
+    @property
+    def is_grant(self) -> bool:
+        return self.kind != "warrant"
 
     @property
     def exhausted(self) -> bool:
@@ -155,19 +165,24 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def warrant_data(w: WarrantState) -> list[Any]:
-    """A warrant as JSON-able data; `read_warrant` takes it back."""
+    """A warrant as JSON-able data; `read_warrant` takes it back. A grant adds its kind, plan
+    and window; a warrant's data is as it was before grants were kept this way."""
     price = w.exercise_price
     return [w.warrant, w.holder, w.security, w.issued_on.isoformat(), w.quantity,
             None if price is None else [price.numerator, price.denominator],
             _day(w.expires), [[t.quantity, _day(t.exercisable_from), t.condition, t.met_quantity, _day(t.met_on),
                                t.drawn_at_most] for t in w.tranches],
-            w.rounding, w.number, w.exercised, w.unknown_exercises, w.unknown_surrendered_at_least]
+            w.rounding, w.number, w.exercised, w.unknown_exercises, w.unknown_surrendered_at_least,
+            *((w.kind, w.plan, None if w.window is None else list(w.window)) if w.is_grant else ())]
 
 
 def read_warrant(w: list[Any]) -> WarrantState:
     (name, holder, security, issued_on, quantity, price, expires, tranches, rounding, number, exercised,
-     unknown, surrendered) = w
+     unknown, surrendered, *grant) = w
+    if grant:
+        kind, plan, window = grant
+        grant = [kind, plan, None if window is None else tuple(window)]
     return WarrantState(name, holder, security, dt.date.fromisoformat(issued_on), quantity,
                         None if price is None else Fraction(*price), _date(expires),
                         [TrancheState(q, _date(f), c, m, _date(on), d) for q, f, c, m, on, d in tranches],
-                        rounding, number, exercised, unknown, surrendered)
+                        rounding, number, exercised, unknown, surrendered, *grant)

@@ -113,7 +113,7 @@ outstanding_option = click.option(
 @user_errors
 def holdings(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
              issuer: str | None, party: str | None) -> None:
-    """Shares, warrants and notes per party on a date."""
+    """Shares, warrants, grants and notes per party, and each plan's pool, on a date."""
     answer = book(ctx).holdings(as_of=as_of, known_at=known_at, issuer=issuer, party=party)
     emit(fmt, f"Holdings of {answer.issuer}", answer.header(), answer.rows,
          HOLDINGS_COLUMNS if fmt != "json" else None)
@@ -126,12 +126,20 @@ HOLDINGS_COLUMNS = ["party", "security", "kind", "underlying", "quantity", "exer
 
 @cli.command()
 @query_options
+@click.option("--by", "by", type=click.Choice(["class", "holder"]), default="class", show_default=True,
+              help="One row per class, or per party (and per plan's pool) as common with percents.")
 @click.pass_context
 @user_errors
 def captable(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
-             issuer: str | None) -> None:
-    """Outstanding and fully diluted shares per class."""
-    answer = book(ctx).captable(as_of=as_of, known_at=known_at, issuer=issuer)
+             issuer: str | None, by: str) -> None:
+    """Outstanding and fully diluted shares per class, or per holder."""
+    answer = book(ctx).captable(as_of=as_of, known_at=known_at, issuer=issuer, by=by)
+    if by == "holder":
+        emit(fmt, f"Cap table of {answer.issuer} by holder", answer.header(), answer.rows,
+             ["party", "outstanding", "outstanding_at_least", "percent_outstanding", "fully_diluted",
+              "fully_diluted_at_least", "fully_diluted_at_most", "percent_fully_diluted", "missing",
+              "percent_outstanding_note", "percent_fully_diluted_note"] if fmt != "json" else None)
+        return
     emit(fmt, f"Cap table of {answer.issuer}", answer.header(), answer.rows,
          ["security", "outstanding", "outstanding_at_least", "fully_diluted", "fully_diluted_at_least",
           "fully_diluted_at_most", "not_yet_convertible", "not_yet_convertible_at_least",

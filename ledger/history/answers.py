@@ -43,6 +43,14 @@ def captable(conn: Any, issuer: str, day: dt.date) -> Rows:
                          interval_table.instruments_at(conn, issuer, day))
 
 
+def captable_by_holder(conn: Any, issuer: str, day: dt.date) -> Rows:
+    from projections.captable_by_holder import by_holder_from  # noqa: PLC0415
+
+    return by_holder_from(_terms(conn, issuer, day), interval_table.share_positions_at(conn, issuer, day),
+                          interval_table.instruments_at(conn, issuer, day),
+                          interval_table.rows_of_kind(conn, issuer, day, interval_table.POOL))
+
+
 def voting(conn: Any, issuer: str, day: dt.date, mode: str = "best") -> Rows:
     from projections.voting import voting_from  # noqa: PLC0415
 

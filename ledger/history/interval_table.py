@@ -4,7 +4,7 @@ The standard library and orjson only, so that a query can read it without the ev
 (see ledger.history.direct); how the intervals are derived is ledger.history.intervals.
 
 A row of `rm_holdings_iv` is, as JSON text, one position's holdings row (shares, a warrant
-or a note); one class's terms (projections.class_terms: what the cap table and voting read
+or a grant, a note, or a stock plan's pool); one class's terms (projections.class_terms: what the cap table and voting read
 of a class besides its holdings; party ''); a live warrant's schedule (projections.warrants:
 what ownership needs to know what is exercisable within 60 days); or who controls whom
 (projections.control; party '', security 'control'). Each is valid from `valid_from` up to,
@@ -32,8 +32,9 @@ OPEN = "9999-12-31"
 OPEN_EPOCH = -1
 SHARES, WARRANT, NOTE = 0, 1, 2  # the order of holdings_rows: shares, then warrants, then notes
 CLASS, SCHEDULE, CONTROL = 3, 4, 5  # a class's terms, a warrant's schedule, who controls whom
+POOL = 6  # a stock plan's pool: a holdings row, listed after the notes
 
-Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE/CLASS/SCHEDULE/CONTROL, party, security)
+Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE/CLASS/SCHEDULE/CONTROL/POOL, party, security)
 
 SCHEMA = (
     # Clustered by what a question reads: an issuer's rows of one kind, one epoch, in the order
@@ -117,9 +118,9 @@ def rows_at(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> l
     where = "issuer=? and party=?" if party is not None else "issuer=?"
     args = [issuer, party] if party is not None else [issuer]
     # The kinds named one by one, so that the scan is of each kind's rows of the year.
-    sql = (f"select row from rm_holdings_iv where {where} and {IN_FORCE} and ord in (?, ?, ?) "  # noqa: S608
+    sql = (f"select row from rm_holdings_iv where {where} and {IN_FORCE} and ord in (?, ?, ?, ?) "  # noqa: S608
            "order by ord, party, security")
-    return [orjson.loads(r[0]) for r in conn.execute(sql, [*args, *on(day), SHARES, WARRANT, NOTE])]
+    return [orjson.loads(r[0]) for r in conn.execute(sql, [*args, *on(day), SHARES, WARRANT, NOTE, POOL])]
 
 
 def share_counts_at(conn: Any, issuer: str, day: dt.date) -> list[tuple[str, int, int]]:

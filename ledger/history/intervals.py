@@ -9,10 +9,11 @@ interval only where a row changes. Rows change on the dates of events, and on th
 that act on their own (a tranche opening, an expiry), which split intervals too.
 
 Which rows an event can change is read from the fold itself: the state's positions are
-watched as the fold writes them (`_Watched`), an event names the warrant it acts on, and
-a split (the one handler that changes warrants it does not name) changes those on its
-class. A live warrant's schedule changes with its row. Every class's terms, and who
-controls whom, are taken again on every date a row may change: they are small. `verify`
+watched as the fold writes them (`_Watched`), an event names the warrant or grant it acts
+on, a split changes those on its class, and the end of a holder's service changes the
+holder's grants (the two handlers that change what they do not name). A live warrant's
+schedule changes with its row. Every class's terms, who controls whom, and each plan's pool
+are taken again on every date a row may change: they are small. `verify`
 and a property test compare every date's answer with a fresh fold.
 """
 
@@ -26,12 +27,12 @@ from typing import Any, TypeVar
 
 import orjson
 
-from events import Event, StockSplit
-from ledger.history.interval_table import CLASS, CONTROL, NOTE, OPEN, SCHEDULE, SHARES, WARRANT, Key, table_rows
+from events import Event, ServiceEnded, StockSplit
+from ledger.history.interval_table import CLASS, CONTROL, NOTE, OPEN, POOL, SCHEDULE, SHARES, WARRANT, Key, table_rows
 from projections.class_terms import class_terms
 from projections.control import control_of
 from projections.fold import apply
-from projections.holdings import note_row, share_row, warrant_row
+from projections.holdings import note_row, pool_rows, share_row, warrant_row
 from projections.state import State
 from projections.warrants import WarrantState, warrant_data
 
@@ -80,17 +81,18 @@ def _text(row: dict[str, Any]) -> str:
     return orjson.dumps(row).decode()
 
 
-_NAMES_WARRANT: dict[type, bool] = {}
+_NAMES_WARRANT: dict[type, str | None] = {}
 
 
 def _named_warrant(event: Event) -> str | None:
-    """The warrant an event acts on, if its type has that field (asking a pydantic model for a
-    field it lacks costs an exception)."""
+    """The warrant or grant an event acts on, if its type has that field (asking a pydantic
+    model for a field it lacks costs an exception)."""
     kind = type(event)
-    has = _NAMES_WARRANT.get(kind)
-    if has is None:
-        has = _NAMES_WARRANT[kind] = "warrant" in kind.model_fields
-    return event.warrant if has else None
+    if kind not in _NAMES_WARRANT:
+        fields = kind.model_fields
+        _NAMES_WARRANT[kind] = "warrant" if "warrant" in fields else "grant" if "grant" in fields else None
+    name = _NAMES_WARRANT[kind]
+    return getattr(event, name) if name is not None else None
 
 
 def _dates_of(w: WarrantState) -> set[dt.date]:
@@ -152,6 +154,8 @@ class Sweep:
                 warrants.add(named)
             if isinstance(event, StockSplit):
                 warrants.update(w.warrant for w in state.warrants.values() if w.security == event.security)
+            elif isinstance(event, ServiceEnded):
+                warrants.update(w.warrant for w in state.warrants.values() if w.holder == event.holder)
         self._change(day, warrants)
 
     def _until(self, before: dt.date) -> None:
@@ -219,6 +223,8 @@ class Sweep:
         for security, terms in class_terms(state, day).items():
             self._set((CLASS, "", security), _text(terms.data()), when)
         self._set((CONTROL, "", "control"), _text(control_of(state).data()), when)
+        for row in pool_rows(state, day):
+            self._set((POOL, row["party"], row["security"]), _text(row), when)
 
     def _set_instrument(self, kind: int, name: str, now: tuple[str, str] | None, when: str) -> None:
         before = self.rows_of.get((kind, name))

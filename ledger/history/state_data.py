@@ -34,10 +34,11 @@ from projections.state import (
     SecurityState,
     State,
 )
+from projections.plans import PlanState
 from projections.warrants import read_warrant, warrant_data
 
 # Bumped whenever the layout below changes: a checkpoint in another layout is not read.
-LAYOUT = 2
+LAYOUT = 3
 _EVENTS = TypeAdapter(list[AnyEvent])
 
 
@@ -69,6 +70,7 @@ def dump(state: State) -> Parts:
         "warrants": [warrant_data(w) for w in state.warrants.values()],
         "expiries": [[d.isoformat(), name] for d, name in state.expiries],
         "notes": [[k, events.ref(e)] for k, e in state.notes.items()],
+        "plans": [p.data() for p in state.plans.values()],
         "agreements": [[k, events.ref(a.executed), a.parties, list(a.roles.items()), _value(a.terms),
                         events.refs(a.amendments), events.refs(a.joinders)] for k, a in state.agreements.items()],
         "commitments": events.refs(state.commitments),
@@ -125,6 +127,7 @@ def _state(data: dict[str, Any], kept: list[Event], parts: Parts) -> State:
         retired=Retired(load=lambda: _retired(parts.retired)),
         expiries=[(dt.date.fromisoformat(d), name) for d, name in data["expiries"]],
         notes={k: event(i) for k, i in data["notes"]},
+        plans={p[0]: PlanState.read(p) for p in data["plans"]},
         agreements=agreements,
         commitments=[event(i) for i in data["commitments"]],
         demands=[event(i) for i in data["demands"]],

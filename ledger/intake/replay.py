@@ -15,10 +15,20 @@ from rich.rule import Rule
 from events import (
     CashExercise,
     CashlessExercise,
+    EquityCompensationCancelled,
+    EquityCompensationExercised,
+    EquityCompensationIssued,
+    EquityCompensationReleased,
     PreferredConverted,
+    ServiceEnded,
     SharesIssued,
+    SharesRepurchased,
     SharesTransferred,
+    StockPlanCreated,
+    StockPlanPoolAdjusted,
     StockSplit,
+    VestingAccelerated,
+    VestingConditionMet,
     WarrantBecameExercisable,
     WarrantIssued,
 )
@@ -37,7 +47,10 @@ from projections.timeline import resolve
 from projections.voting import voting_rows
 
 CHANGES_HOLDINGS = (SharesIssued, SharesTransferred, StockSplit, PreferredConverted, WarrantIssued,
-                    WarrantBecameExercisable, CashExercise, CashlessExercise)
+                    WarrantBecameExercisable, CashExercise, CashlessExercise, StockPlanCreated,
+                    StockPlanPoolAdjusted, EquityCompensationIssued, VestingConditionMet, VestingAccelerated,
+                    EquityCompensationExercised, EquityCompensationReleased, EquityCompensationCancelled,
+                    ServiceEnded, SharesRepurchased)
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

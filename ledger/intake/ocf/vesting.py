@@ -12,30 +12,13 @@ with the condition "unstated".
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-UNSTATED = "unstated"
+from projections.vesting import UNSTATED, Piece, add_months, tranches_from_pieces
 
-
-@dataclass
-class Piece:
-    amount: Fraction
-    date: dt.date | None
-    condition: str | None
-
-
-def add_months(day: dt.date, months: int, day_of_month: str | None, start_day: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    last = calendar.monthrange(year, month)[1]
-    wanted = start_day
-    if day_of_month and day_of_month[:2].isdigit():
-        wanted = int(day_of_month[:2])
-    return dt.date(year, month, min(wanted, last))
+__all__ = ["UNSTATED", "pieces_from_terms", "tranches_from_pieces", "tranches_from_vestings"]
 
 
 def _amount(cond: dict[str, Any], total: int) -> Fraction:
@@ -98,33 +81,6 @@ def pieces_from_terms(terms: dict[str, Any], total: int, start: dt.date) -> tupl
             pieces.append(Piece(amount, None, c.get("description") or cid))
         order.extend(c.get("next_condition_ids", []))
     return pieces, notes
-
-
-def tranches_from_pieces(pieces: list[Piece], total: int, allocation: str) -> list[dict[str, Any]]:
-    dated = sorted((p for p in pieces if p.date is not None), key=lambda p: p.date)
-    conditional = [p for p in pieces if p.date is None]
-    out: list[dict[str, Any]] = []
-    cum, given = Fraction(0), 0
-    for p in dated + conditional:
-        cum += p.amount
-        target = int(cum + Fraction(1, 2)) if allocation == "CUMULATIVE_ROUNDING" else int(cum)
-        target = min(target, total)
-        q = target - given
-        given = target
-        if q <= 0:
-            continue
-        if p.date is not None and out and out[-1].get("exercisable_from") == p.date.isoformat():
-            out[-1]["quantity"] += q
-            continue
-        t: dict[str, Any] = {"quantity": q}
-        if p.date is not None:
-            t["exercisable_from"] = p.date.isoformat()
-        else:
-            t["condition"] = p.condition
-        out.append(t)
-    if given < total:
-        out.append({"quantity": total - given, "condition": UNSTATED})
-    return out
 
 
 def tranches_from_vestings(vestings: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:

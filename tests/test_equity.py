@@ -1,0 +1,213 @@
+"""Equity compensation: the Lumen example history (replay_data/lumen, every figure derived by
+hand in its README), the fold's rules for plans and grants, and vesting as a property.
+
+Lumen: ana and ben 4,000,000 common each; a 2,000,000-share plan; options of 480,000 (cara)
+and 240,000 (dev) at $0.10 granted 2022-04-01, vesting 1/4 at one year then 1/48 monthly,
+three months to exercise after leaving; 24,000 RSUs to eve from 2022-06-15, 1/24 monthly;
+north-fund 2,000,000 Series Seed (1:1) on 2022-09-01; eve's 12,000 released 2023-06-15 with
+3,000 withheld; dev leaves 2023-08-20 and exercises 50,000 on 2023-10-02; common splits 2:1
+on 2024-01-15.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+import yaml
+from freezegun import freeze_time
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import ROOT
+from tests.test_import_rules import refused
+
+LUMEN = ROOT / "replay_data" / "lumen"
+
+
+@pytest.fixture
+def lumen(ledger):
+    with freeze_time("2024-06-01T09:00:00Z"):
+        r = ledger("import", LUMEN)
+    assert r.code == 0, r.err
+    return ledger
+
+
+def by_party(ledger, day):
+    return {r["party"]: r for r in ledger.rows("captable", "--by", "holder", "--as-of", day)}
+
+
+def holding(ledger, day, party, security):
+    [row] = [r for r in ledger.rows("holdings", "--as-of", day, "--party", party) if r["security"] == security]
+    return row
+
+
+def test_the_cliffs_eve_and_day(lumen):
+    # Nothing of the options vests before the cliff; on it, 12/48: 120,000 of cara's, 60,000 of dev's.
+    # eve's RSUs vest 1,000 a month from 2022-07-15: 9 months by 2023-03-31.
+    assert holding(lumen, "2023-03-31", "cara", "opt-cara")["vested"] == 0
+    assert holding(lumen, "2023-04-01", "cara", "opt-cara")["vested"] == 120_000
+    assert holding(lumen, "2023-04-01", "dev", "opt-dev")["vested"] == 60_000
+    eve = holding(lumen, "2023-03-31", "eve", "rsu-eve")
+    assert (eve["kind"], eve["quantity"], eve["vested"], eve["exercisable"]) == ("rsu", 24_000, 9_000, 0)
+    # The plan: 2,000,000 less 480,000 + 240,000 + 24,000 granted = 1,256,000 available.
+    pool = holding(lumen, "2023-03-31", "pool:plan-2022", "plan-2022")
+    assert (pool["quantity"], pool["granted"], pool["returned"]) == (1_256_000, 744_000, 0)
+    for day in ("2023-03-31", "2023-04-01"):  # vesting moves nothing in the cap table
+        t = by_party(lumen, day)
+        # Outstanding 10,000,000: ana 40%, north-fund 20%. Fully diluted 12,000,000: the grants
+        # (744,000, vested or not) and the pool (1,256,000) on top.
+        assert (t["ana"]["outstanding"], t["ana"]["percent_outstanding"]) == (4_000_000, 40.0)
+        assert (t["north-fund"]["outstanding"], t["north-fund"]["percent_outstanding"]) == (2_000_000, 20.0)
+        assert t["ana"]["percent_fully_diluted"] == pytest.approx(100 * 4_000_000 / 12_000_000, abs=1e-6)
+        assert (t["cara"]["fully_diluted"], t["cara"]["percent_fully_diluted"]) == (480_000, 4.0)
+        assert (t["pool:plan-2022"]["outstanding"], t["pool:plan-2022"]["fully_diluted"]) == (0, 1_256_000)
+        assert sum(r["fully_diluted"] for r in t.values()) == 12_000_000
+
+
+def test_the_departure_forfeits_the_unvested_and_opens_a_window(lumen):
+    # On 2023-08-20 dev has the cliff's 60,000 and 4 x 5,000 (May to August 1st): 80,000 vested;
+    # 160,000 unvested return to the pool. The vested ones now expire 3 months on: 2023-11-20.
+    dev = holding(lumen, "2023-08-20", "dev", "opt-dev")
+    assert (dev["quantity"], dev["vested"], dev["exercisable"], dev["expires"]) == (80_000, 80_000, 80_000, "2023-11-20")
+    assert holding(lumen, "2023-08-20", "pool:plan-2022", "plan-2022")["returned"] == 160_000
+
+
+def test_after_the_exercise_and_the_release(lumen):
+    t = by_party(lumen, "2023-10-02")
+    # Outstanding: 10,000,000 + eve's 9,000 (12,000 released less 3,000 withheld) + dev's 50,000.
+    assert sum(r["outstanding"] for r in t.values()) == 10_059_000
+    assert (t["dev"]["outstanding"], t["dev"]["fully_diluted"]) == (50_000, 80_000)
+    # eve: 9,000 shares, and the 12,000 units not yet released (3,000 of them vested since).
+    assert (t["eve"]["outstanding"], t["eve"]["fully_diluted"]) == (9_000, 21_000)
+    assert holding(lumen, "2023-10-02", "eve", "rsu-eve")["vested"] == 3_000
+    # Pool: 2,000,000 - 62,000 delivered (50,000 exercised, 12,000 released) - 522,000 still
+    # granted (480,000 + 30,000 + 12,000) = 1,416,000. Fully diluted 10,059,000 + 522,000 + 1,416,000.
+    assert t["pool:plan-2022"]["fully_diluted"] == 1_416_000
+    assert sum(r["fully_diluted"] for r in t.values()) == 11_997_000
+    assert t["ana"]["percent_outstanding"] == round(100 * 4_000_000 / 10_059_000, 6)
+    # The window closes on 2023-11-20: dev's 30,000 expire and return to the pool.
+    t = by_party(lumen, "2023-11-20")
+    assert (t["dev"]["fully_diluted"], t["pool:plan-2022"]["fully_diluted"]) == (50_000, 1_446_000)
+
+
+def test_the_split_adjusts_grants_pool_and_conversion(lumen):
+    t = by_party(lumen, "2024-01-15")
+    # Common doubles; Series Seed now converts 1:2; cara's options double at half the price.
+    assert (t["ana"]["outstanding"], t["north-fund"]["outstanding"]) == (8_000_000, 4_000_000)
+    cara = holding(lumen, "2024-01-15", "cara", "opt-cara")
+    assert (cara["quantity"], cara["exercise_price"]) == (960_000, "0.05")
+    assert t["pool:plan-2022"]["fully_diluted"] == 2_892_000
+    assert sum(r["fully_diluted"] for r in t.values()) == 2 * 11_997_000
+
+
+def test_the_intervals_answer_as_the_fold_does(lumen, tmp_path):
+    from ledger.history import answers  # noqa: PLC0415
+    from ledger.history.readmodel import ReadModel  # noqa: PLC0415
+    from ledger.log.store import Store  # noqa: PLC0415
+    from projections.captable import by_holder_rows, captable_rows  # noqa: PLC0415
+    from projections.holdings import holdings_rows  # noqa: PLC0415
+    from projections.ownership import ownership_rows  # noqa: PLC0415
+
+    with Store(str(lumen.db)) as store:
+        model = ReadModel(store)
+        day = dt.date(2022, 1, 1)
+        while day < dt.date(2024, 6, 1):
+            state = model.state_at("lumen", day, save=False)
+            assert model.answer_at(answers.holdings, "lumen", day) == holdings_rows(state, day), day
+            assert model.answer_at(answers.captable_by_holder, "lumen", day) == by_holder_rows(state, day), day
+            assert model.answer_at(answers.captable, "lumen", day) == captable_rows(state, day), day
+            assert model.answer_at(answers.ownership, "lumen", day, "common", "best") == \
+                ownership_rows(state, "common", day), day
+            day += dt.timedelta(days=9)
+        model.close()
+    assert lumen("verify").code == 0
+
+
+SRC = {"locator": "test"}
+
+
+def write(tmp_path, events):
+    path = tmp_path / "grants.yaml"
+    path.write_text(yaml.safe_dump({"document": {"id": "grants", "issuer": "lumen"}, "events": events},
+                                   sort_keys=False))
+    return path
+
+
+def grant(name, quantity, day="2024-02-01", **kw):
+    return {"type": "EquityCompensationIssued", "effective_date": day, "grant": name, "kind": "option",
+            "holder": "cara", "security": "common", "plan": "plan-2022", "quantity": quantity,
+            "exercise_price": "0.50", "source": SRC, **kw}
+
+
+def test_a_grant_beyond_the_pool_is_refused(lumen, tmp_path):
+    # After the split the pool has 2,892,000 available: one share more is refused.
+    line = refused(lumen, write(tmp_path, [grant("opt-big", 2_892_001)]), "event 1 (EquityCompensationIssued)",
+                   "quantity", "plan 'plan-2022' has 2892000 shares available for grant on 2024-02-01, fewer than 2892001")
+    assert line.count("\n") == 0
+    assert lumen("import", write(tmp_path, [grant("opt-all", 2_892_000)])).code == 0
+
+
+def test_exercising_more_than_has_vested_is_refused(lumen, tmp_path):
+    # cara on 2024-02-01: 2 x (120,000 + 10 x 10,000) = 440,000 vested (the split doubled them).
+    refused(lumen, write(tmp_path, [{"type": "EquityCompensationExercised", "effective_date": "2024-02-01",
+                                     "grant": "opt-cara", "quantity": 440_001, "source": SRC}]),
+            "grant", "440000 shares exercisable on 2024-02-01, fewer than 440001")
+    refused(lumen, write(tmp_path, [{"type": "EquityCompensationExercised", "effective_date": "2024-02-01",
+                                     "grant": "rsu-eve", "quantity": 1, "source": SRC}]),
+            "grant 'rsu-eve' is an RSU: it is released, not exercised")
+
+
+def test_a_pool_cannot_shrink_below_what_it_has_given(lumen, tmp_path):
+    # On 2023-10-02: 62,000 delivered and 522,000 granted and outstanding: 584,000 used.
+    refused(lumen, write(tmp_path, [{"type": "StockPlanPoolAdjusted", "effective_date": "2023-10-02",
+                                     "plan": "plan-2022", "pool_size": 583_999, "source": SRC}]),
+            "pool_size", "584000 shares granted, delivered or retired")
+
+
+def test_cancellation_and_acceleration(lumen, tmp_path):
+    events = [
+        # 2024-02-01: cara has 440,000 vested of 960,000. Accelerating 20,000 vests the next
+        # scheduled (those of 2024-03-01), then 100,000 cancelled go from the last to vest.
+        {"type": "VestingAccelerated", "effective_date": "2024-02-01", "grant": "opt-cara", "quantity": 20_000,
+         "source": SRC},
+        {"type": "EquityCompensationCancelled", "effective_date": "2024-02-01", "grant": "opt-cara",
+         "quantity": 100_000, "source": SRC},
+    ]
+    assert lumen("import", write(tmp_path, events)).code == 0
+    cara = holding(lumen, "2024-02-01", "cara", "opt-cara")
+    assert (cara["quantity"], cara["vested"]) == (860_000, 460_000)
+    # 2024-03-01's 20,000 vested early: nothing more that day; 2024-04-01 adds its 20,000.
+    assert holding(lumen, "2024-03-01", "cara", "opt-cara")["vested"] == 460_000
+    assert holding(lumen, "2024-04-01", "cara", "opt-cara")["vested"] == 480_000
+    # The last 100,000 (five months of 20,000, to 2026-04-01) are gone: the grant vests in full on 2025-11-01.
+    assert holding(lumen, "2025-11-01", "cara", "opt-cara")["vested"] == 860_000
+    pool = holding(lumen, "2024-02-01", "pool:plan-2022", "plan-2022")
+    assert pool["quantity"] == 2_892_000 + 100_000
+
+
+# --- vesting as a property --------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(quantity=st.integers(1, 10_000_000), every=st.sampled_from([1, 3, 12]), periods=st.integers(1, 60),
+       cliff_periods=st.integers(0, 60), start=st.dates(dt.date(2000, 1, 1), dt.date(2040, 1, 1)))
+def test_a_schedule_vests_the_grant_exactly_never_early(quantity, every, periods, cliff_periods, start):
+    from projections.vesting import add_months, schedule_pieces, tranches_from_pieces  # noqa: PLC0415
+
+    months, cliff = every * periods, every * min(cliff_periods, periods)
+    tranches = tranches_from_pieces(schedule_pieces(start, months, every, cliff, quantity), quantity)
+    assert sum(t["quantity"] for t in tranches) == quantity
+    assert all(t["quantity"] > 0 and "exercisable_from" in t for t in tranches)
+    days = [dt.date.fromisoformat(t["exercisable_from"]) for t in tranches]
+    assert days == sorted(days) and len(set(days)) == len(days)
+    assert days[-1] == add_months(start, months)
+    assert days[0] >= add_months(start, max(cliff, every))
+    # Vested by the k-th period's date: floor(quantity x k / periods), the cliff holding back
+    # what falls before it: never more than the straight line, never a share early.
+    for k in range(1, periods + 1):
+        day = add_months(start, k * every)
+        vested = sum(t["quantity"] for t, d in zip(tranches, days, strict=True) if d <= day)
+        line = int(Fraction(quantity * k, periods))
+        assert vested == (0 if k * every < cliff else line)
