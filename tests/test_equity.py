@@ -211,3 +211,120 @@ def test_a_schedule_vests_the_grant_exactly_never_early(quantity, every, periods
         vested = sum(t["quantity"] for t, d in zip(tranches, days, strict=True) if d <= day)
         line = int(Fraction(quantity * k, periods))
         assert vested == (0 if k * every < cliff else line)
+
+
+# --- OCF: the equity-compensation transactions, from a package of our own --------------------
+
+
+def ocf_package(folder, transactions, pool="1000000"):
+    """A minimal consistent OCF v1.2.0 package: one common class, two stakeholders, one plan."""
+    import hashlib  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    folder.mkdir()
+    files = {
+        "stakeholders_files": ("Stakeholders.ocf.json", "OCF_STAKEHOLDERS_FILE", [
+            {"object_type": "STAKEHOLDER", "id": "sh-ana", "name": {"legal_name": "Ana Ruiz"},
+             "stakeholder_type": "INDIVIDUAL"},
+            {"object_type": "STAKEHOLDER", "id": "sh-eve", "name": {"legal_name": "Eve Moreau"},
+             "stakeholder_type": "INDIVIDUAL"}]),
+        "stock_classes_files": ("StockClasses.ocf.json", "OCF_STOCK_CLASSES_FILE", [
+            {"object_type": "STOCK_CLASS", "id": "cls-common", "name": "Common Stock", "class_type": "COMMON",
+             "default_id_prefix": "CS-", "initial_shares_authorized": "10000000", "votes_per_share": "1",
+             "seniority": "1"}]),
+        "stock_plans_files": ("StockPlans.ocf.json", "OCF_STOCK_PLANS_FILE", [
+            {"object_type": "STOCK_PLAN", "id": "plan-1", "plan_name": "2022 Plan", "board_approval_date": "2022-01-01",
+             "initial_shares_reserved": pool, "default_cancellation_behavior": "RETURN_TO_POOL",
+             "stock_class_ids": ["cls-common"]}]),
+        "transactions_files": ("Transactions.ocf.json", "OCF_TRANSACTIONS_FILE", transactions),
+    }
+    manifest = {"ocf_version": "1.2.0", "file_type": "OCF_MANIFEST_FILE", "as_of": "2025-01-01",
+                "generated_at": "2025-01-01T00:00:00Z",
+                "issuer": {"object_type": "ISSUER", "id": "iss", "legal_name": "Lumen Labs, Inc.",
+                           "formation_date": "2022-01-01", "country_of_formation": "US"}}
+    for key, (name, file_type, items) in files.items():
+        data = json.dumps({"file_type": file_type, "items": items}).encode()
+        (folder / name).write_bytes(data)
+        manifest[key] = [{"filepath": f"./{name}", "md5": hashlib.md5(data).hexdigest()}]  # noqa: S324
+    (folder / "Manifest.ocf.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def usd(amount):
+    return {"amount": amount, "currency": "USD"}
+
+
+RSU = {"object_type": "TX_EQUITY_COMPENSATION_ISSUANCE", "id": "t-rsu", "security_id": "s-rsu", "date": "2022-02-01",
+       "stakeholder_id": "sh-eve", "stock_plan_id": "plan-1", "compensation_type": "RSU", "quantity": "24000",
+       "expiration_date": None, "termination_exercise_windows": [],
+       "vestings": [{"date": f"2022-{m:02d}-01", "amount": "2000"} for m in range(3, 13)]
+       + [{"date": "2023-01-01", "amount": "2000"}, {"date": "2023-02-01", "amount": "2000"}]}
+OPTION = {"object_type": "TX_EQUITY_COMPENSATION_ISSUANCE", "id": "t-opt", "security_id": "s-opt",
+          "date": "2022-02-01", "stakeholder_id": "sh-ana", "stock_plan_id": "plan-1", "compensation_type": "OPTION_NSO",
+          "quantity": "100000", "exercise_price": usd("0.50"), "expiration_date": "2032-02-01",
+          "termination_exercise_windows": [{"reason": "VOLUNTARY_OTHER", "period": 90, "period_type": "DAYS"}]}
+COMMON_LOT = {"object_type": "TX_STOCK_ISSUANCE", "id": "t-lot", "security_id": "s-lot", "date": "2022-01-05",
+              "stakeholder_id": "sh-ana", "stock_class_id": "cls-common", "share_price": usd("0.001"),
+              "quantity": "500000", "security_law_exemptions": []}
+
+
+def test_an_ocf_package_of_grants_releases_cancellations_and_repurchases(tmp_path):
+    from tests.conftest import Ledger  # noqa: PLC0415
+
+    txs = [COMMON_LOT, RSU, OPTION,
+           # eve: 6 x 2,000 vested by 2022-08-01; 10,000 released, 2,500 withheld (7,500 shares issued)
+           {"object_type": "TX_EQUITY_COMPENSATION_RELEASE", "id": "t-rel", "security_id": "s-rsu",
+            "date": "2022-08-01", "quantity": "10000", "resulting_security_ids": ["s-rel-stock"],
+            "settlement_date": "2022-08-01"},
+           {"object_type": "TX_STOCK_ISSUANCE", "id": "t-rel-stock", "security_id": "s-rel-stock", "date": "2022-08-01",
+            "stakeholder_id": "sh-eve", "stock_class_id": "cls-common", "quantity": "7500",
+            "security_law_exemptions": []},
+           # the option: 40,000 cancelled, the other 60,000 continue under a balance security
+           {"object_type": "TX_EQUITY_COMPENSATION_CANCELLATION", "id": "t-can", "security_id": "s-opt",
+            "date": "2022-09-01", "quantity": "40000", "balance_security_id": "s-opt-2", "reason_text": "Forfeited"},
+           {"object_type": "TX_EQUITY_COMPENSATION_ISSUANCE", "id": "t-opt-2", "security_id": "s-opt-2",
+            "date": "2022-09-01", "stakeholder_id": "sh-ana", "stock_plan_id": "plan-1",
+            "compensation_type": "OPTION_NSO", "quantity": "60000", "exercise_price": usd("0.50"),
+            "expiration_date": "2032-02-01", "termination_exercise_windows": []},
+           # ana sells 100,000 of her 500,000 back to the company; 400,000 remain under a balance
+           {"object_type": "TX_STOCK_REPURCHASE", "id": "t-rep", "security_id": "s-lot", "date": "2022-10-01",
+            "quantity": "100000", "price": usd("0.40"), "balance_security_id": "s-lot-2"},
+           {"object_type": "TX_STOCK_ISSUANCE", "id": "t-lot-2", "security_id": "s-lot-2", "date": "2022-10-01",
+            "stakeholder_id": "sh-ana", "stock_class_id": "cls-common", "quantity": "400000",
+            "security_law_exemptions": []},
+           {"object_type": "TX_VESTING_ACCELERATION", "id": "t-acc", "security_id": "s-rsu", "date": "2022-10-15",
+            "quantity": "4000", "reason_text": "Board discretion"}]
+    led = Ledger(tmp_path / "o.db")
+    r = led("import", ocf_package(tmp_path / "pkg", txs))
+    assert r.code == 0, r.err
+
+    h = {(r["party"], r["security"]): r for r in led.rows("holdings", "--as-of", "2022-10-15")}
+    assert h[("ana-ruiz", "common-stock")]["quantity"] == 400_000  # after the repurchase
+    assert h[("eve-moreau", "common-stock")]["quantity"] == 7_500
+    # eve's units: 24,000 - 10,000 released = 14,000; vested by 2022-10-15: 8 x 2,000 = 16,000 less
+    # 10,000 released = 6,000, plus 4,000 accelerated = 10,000.
+    rsu = h[("eve-moreau", "t-rsu")]
+    assert (rsu["kind"], rsu["quantity"], rsu["vested"], rsu["exercisable"]) == ("rsu", 14_000, 10_000, 0)
+    option = h[("ana-ruiz", "t-opt")]
+    assert (option["quantity"], option["exercise_price"], option["expires"]) == (60_000, "0.50", "2032-02-01")
+    pool = h[("pool:2022-plan", "2022-plan")]
+    # 1,000,000 - 10,000 released - (14,000 + 60,000) still granted; 40,000 returned.
+    assert (pool["quantity"], pool["returned"], pool["delivered"]) == (916_000, 40_000, 10_000)
+    history = led("history", "--format", "json").json()["rows"]
+    release = next(e for e in history if e["type"] == "EquityCompensationReleased")
+    assert (release["quantity"], release["withheld"]) == (10_000, 2_500)
+    grant = next(e for e in history if e["type"] == "EquityCompensationIssued" and e["kind"] == "option")
+    assert grant["exercise_window"] == {"length": 90, "unit": "days"}
+    assert next(e for e in history if e["type"] == "SharesRepurchased")["price_per_share"] == "0.40"
+
+
+def test_an_ocf_grant_beyond_the_pool_is_refused(tmp_path):
+    from tests.conftest import Ledger  # noqa: PLC0415
+
+    led = Ledger(tmp_path / "o.db")
+    r = led("import", ocf_package(tmp_path / "pkg", [RSU, OPTION], pool="120000"))
+    # 120,000 reserved, 24,000 granted to eve: 96,000 left for ana's 100,000.
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1
+    assert "plan '2022-plan' has 96000 shares available for grant on 2022-02-01, fewer than 100000" in r.err
+    assert "Transactions.ocf.json: TX_EQUITY_COMPENSATION_ISSUANCE t-opt" in r.err
+    assert not (tmp_path / "o.db").exists() or led.count() == 0

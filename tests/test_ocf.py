@@ -296,16 +296,21 @@ def test_options_tutorial(tmp_path):
     w = after[("jim-jangles", "ca-1")]
     # 25,000 + 100,000/48 = 27,083.33, cumulatively rounded to 27,083; 25,000 exercised leaves 2,083.
     assert (w["quantity"], w["exercisable"], w["exercise_price"], w["expires"]) == (75_000, 2_083, "0.10", "2032-12-31")
+    assert (w["kind"], w["vested"], w["plan"]) == ("option", 2_083, "2023-stock-incentive-plan")
     assert after[("jim-jangles", "common-stock")]["quantity"] == 25_000
     assert after[("jim-jangles", "preferred-shares")]["quantity"] == 5_000
     assert option("2026-12-31")[("jim-jangles", "ca-1")]["exercisable"] == 75_000
+    # The plan reserved 10,000,000, cut to 8,000,000 on 2023-01-01: 8,000,000 less the 25,000
+    # exercised and the 75,000 still granted leaves 7,900,000 available.
+    pool = after[("pool:2023-stock-incentive-plan", "2023-stock-incentive-plan")]
+    assert (pool["size"], pool["delivered"], pool["outstanding"], pool["quantity"]) == (8_000_000, 25_000, 75_000, 7_900_000)
     history = led("history", "--format", "json").json()["rows"]
-    grant = next(h for h in history if h["type"] == "WarrantIssued")
-    assert "option grant" in grant["inference"]["reasoning"]
-    exercise = next(h for h in history if h["type"] == "CashExercise")
+    grant = next(h for h in history if h["type"] == "EquityCompensationIssued")
+    assert (grant["kind"], grant["option_type"]) == ("option", "ISO")
+    exercise = next(h for h in history if h["type"] == "EquityCompensationExercised")
     assert "resultant-security-id-1" in exercise["inference"]["reasoning"]
-    facts = {(h["field"], h["value"]) for h in history if h["type"] == "FactStated"}
-    assert facts == {("initial_shares_reserved", 10_000_000), ("shares_reserved", 8_000_000)}
+    plans = [(h["type"], h.get("pool_size")) for h in history if h["type"].startswith("StockPlan")]
+    assert plans == [("StockPlanCreated", 10_000_000), ("StockPlanPoolAdjusted", 8_000_000)]
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -325,7 +330,7 @@ def test_bad_packages_one_line_exit_2_nothing_written(acme_pkg, tmp_path):
     tx["items"][0]["quantity"] = "999"
     (altered / "Transactions.ocf.json").write_text(json.dumps(tx))
     r = led("import", altered)
-    assert r.code == 2 and r.err.strip() == f"error: {altered}: Transactions.ocf.json: md5 differs from the manifest's (altered after export?)"
+    assert r.code == 2 and r.err.strip() == f"error: {altered}: Transactions.ocf.json: md5 differs from the manifest's (altered after export?); --ignore-checksums reads it all the same"
 
     old = copy_package(acme_pkg[1], tmp_path / "old")
     manifest = json.loads((old / "Manifest.ocf.json").read_text())

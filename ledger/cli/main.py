@@ -59,16 +59,18 @@ def cli(ctx: click.Context, target: str | None) -> None:
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True)
+@click.option("--ignore-checksums", is_flag=True,
+              help="Read an OCF package whose files' md5s differ from its manifest's.")
 @click.pass_context
 @user_errors
-def import_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], ignore_checksums: bool) -> None:
     """Import event files or folders: all or nothing, idempotent."""
     from ledger.common.gcpause import collector_paused  # noqa: PLC0415
     from ledger.intake.importer import import_events  # noqa: PLC0415
     from ledger.intake.loader import collect_files, load_files  # noqa: PLC0415
 
     with collector_paused():
-        loaded = load_files(collect_files(paths))
+        loaded = load_files(collect_files(paths), ignore_checksums=ignore_checksums)
         with open_store(ctx, create=True) as store:
             result = import_events(store, loaded)
     added = ", ".join(f"{n} for {issuer}" for issuer, n in result.added.items()) or "nothing new"

@@ -74,7 +74,7 @@ def plan(store: Store, loaded: Sequence[Loaded], model: ReadModel | None = None)
                 seen = _content(origin[eid].event)
             if seen is not None:
                 if seen != _content(item.event):
-                    raise InputError(item.file, item.index, item.event.type, "event_id",
+                    raise InputError(item.file, item.index, item.described, "event_id",
                                      f"{eid} is already recorded with different content (ref, inference or version)")
                 result.present += 1
                 continue
@@ -121,7 +121,7 @@ def _check_refs(taken: dict[str, str], fresh: list[Loaded]) -> None:
         if ref is None:
             continue
         if ref in taken and taken[ref] != item.event.event_id:
-            raise InputError(item.file, item.index, item.event.type, "ref",
+            raise InputError(item.file, item.index, item.described, "ref",
                              f"'{ref}' already names another event of issuer '{item.event.issuer}'")
         taken[ref] = item.event.event_id
 
@@ -143,7 +143,7 @@ def _check_history(existing: list[Recorded], fresh: list[Loaded], origin: dict[s
         item = blame.get(exc.record.event_id)
         if item is None:
             raise
-        raise InputError(item.file, item.index, item.event.type, exc.field,
+        raise InputError(item.file, item.index, item.described, exc.field,
                          f"no earlier event of issuer '{item.event.issuer}' has id or ref '{exc.target}'") from None
     try:
         fold(history)
@@ -163,21 +163,21 @@ def _blame_replacement(candidate: list[Recorded], item: Loaded, blame: dict[str,
         loc = [str(p) for p in err["loc"]]
         if loc and loc[0] == target.event.type:
             loc = loc[1:]
-        raise InputError(item.file, item.index, event.type, "replacement." + ".".join(loc),
+        raise InputError(item.file, item.index, item.described, "replacement." + ".".join(loc),
                          str(err.get("msg", "invalid")).removeprefix("Value error, ")) from None
 
 
 def _located(v: RuleViolation, blame: dict[str, Loaded]) -> InputError:
     item = blame.get(v.event.event_id)
     if item is not None:
-        return InputError(item.file, item.index, item.event.type, v.field, v.rule)
+        return InputError(item.file, item.index, item.described, v.field, v.rule)
     # The broken rule is in an event already recorded: a backdated event made it invalid.
     # Name the batch's latest event dated on or before the one that broke.
     earlier = [i for i in blame.values() if i.event.effective_date <= v.event.effective_date]
     culprit = max(earlier or blame.values(), key=lambda i: i.event.effective_date)
     where = (f"makes the recorded {v.event.type} of {v.event.effective_date} "
              f"(from {v.event.source.document}, {v.event.source.locator}) invalid")
-    return InputError(culprit.file, culprit.index, culprit.event.type, v.field, f"{where}: {v.rule}")
+    return InputError(culprit.file, culprit.index, culprit.described, v.field, f"{where}: {v.rule}")
 
 
 def import_events(store: Store, loaded: Sequence[Loaded]) -> ImportResult:

@@ -15,3 +15,10 @@ class Loaded:
     file: str
     index: int
     event: Event
+    # Where in the file, when the index alone does not say: an OCF package's file and object.
+    place: str = ""
+
+    @property
+    def described(self) -> str:
+        """The event's type, and its place where there is one, as an error names it."""
+        return f"{self.event.type}, from {self.place}" if self.place else self.event.type

@@ -50,10 +50,11 @@ def collect_files(paths: Iterable[str]) -> list[Path]:
     return files
 
 
-def load_files(files: Iterable[Path]) -> list[Loaded]:
+def load_files(files: Iterable[Path], *, ignore_checksums: bool = False) -> list[Loaded]:
+    """Every file's events; `ignore_checksums` reads an OCF package whose md5s differ from its manifest's."""
     loaded: list[Loaded] = []
     for path in files:
-        loaded.extend(load_file(path))
+        loaded.extend(load_file(path, ignore_checksums=ignore_checksums))
     return loaded
 
 
@@ -63,12 +64,12 @@ def _is_ocf(path: Path) -> bool:
     return is_package(path)
 
 
-def load_file(path: Path) -> list[Loaded]:
+def load_file(path: Path, *, ignore_checksums: bool = False) -> list[Loaded]:
     name = str(path)
     if _is_ocf(path):
         from ledger.intake.ocf.import_ import load_ocf  # noqa: PLC0415
 
-        return load_ocf(path)
+        return load_ocf(path, ignore_checksums=ignore_checksums)
     text = read_user_text(path)
     if path.suffix.lower() == ".jsonl":
         return _load_jsonl(name, text)

@@ -4,9 +4,13 @@ Stakeholders become PartyRegistered, stock classes SecurityClassCreated, and
 the transactions the events they record, processed in date order while the
 securities (lots) they create are tracked: a stock issuance that is the
 result of a transfer, conversion or exercise is not an issuance of its own.
-Option grants become warrants (the ledger's right to buy shares at a price),
-marked as inferred. Stock plans and pool adjustments become FactStated. A
-DOCUMENT embedding a ledger event (what a ledger export could not express in
+Stock plans become StockPlanCreated and their pool adjustments
+StockPlanPoolAdjusted; equity compensation (options, RSUs, SARs, and the
+deprecated plan-security types read as the same) becomes
+EquityCompensationIssued with its vesting and post-termination window, and
+its exercises, releases, cancellations, retractions, vesting events and
+accelerations the events that say so; stock repurchases become
+SharesRepurchased. A DOCUMENT embedding a ledger event (what a ledger export could not express in
 OCF) becomes that event again. Anything else the ledger cannot represent is
 refused with one line naming the object.
 
@@ -37,21 +41,31 @@ from ledger.intake.loaded import Loaded
 from ledger.intake.ocf.package import OcfPackage, read_package
 from ledger.intake.ocf.vesting import pieces_from_terms, tranches_from_pieces, tranches_from_vestings
 
-OPTION_TYPES = {"OPTION", "OPTION_ISO", "OPTION_NSO"}
+# OCF's compensation_type -> the ledger's grant kind and option type
+COMPENSATION = {"OPTION": ("option", None), "OPTION_ISO": ("option", "ISO"), "OPTION_NSO": ("option", "NSO"),
+                "RSU": ("rsu", None), "CSAR": ("sar", None), "SSAR": ("sar", None)}
+# What a plan's default_cancellation_behavior does with cancelled shares, in the ledger's terms:
+# shares held as capital stock or retired do not come back to the pool.
+CANCELLATION = {"RETURN_TO_POOL": "return_to_pool", "DEFINED_PER_PLAN_SECURITY": "return_to_pool",
+                "RETIRE": "retire", "HOLD_AS_CAPITAL_STOCK": "retire"}
 # Objects that record nothing the ledger folds; they are read and left out.
 NO_LEDGER_MEANING = {"TX_STOCK_ACCEPTANCE", "TX_WARRANT_ACCEPTANCE", "TX_CONVERTIBLE_ACCEPTANCE",
                      "TX_PLAN_SECURITY_ACCEPTANCE", "TX_EQUITY_COMPENSATION_ACCEPTANCE"}
 EXERCISES = {"TX_WARRANT_EXERCISE", "TX_PLAN_SECURITY_EXERCISE", "TX_EQUITY_COMPENSATION_EXERCISE"}
-RESULTING = {"TX_STOCK_TRANSFER", "TX_STOCK_CONVERSION", *EXERCISES}
+RELEASES = {"TX_PLAN_SECURITY_RELEASE", "TX_EQUITY_COMPENSATION_RELEASE"}
+GRANT_CANCELLATIONS = {"TX_PLAN_SECURITY_CANCELLATION", "TX_EQUITY_COMPENSATION_CANCELLATION",
+                       "TX_PLAN_SECURITY_RETRACTION", "TX_EQUITY_COMPENSATION_RETRACTION"}
+RESULTING = {"TX_STOCK_TRANSFER", "TX_STOCK_CONVERSION", *EXERCISES, *RELEASES}
 # Event types that OCF objects carry; a DOCUMENT embedding one of these is not imported twice.
 FROM_OBJECTS = {"PartyRegistered", "SecurityClassCreated", "SharesIssued", "SharesTransferred", "StockSplit",
                 "PreferredConverted", "WarrantIssued", "WarrantBecameExercisable", "CashExercise",
                 "CashlessExercise", "NoteIssued"}
+MONTHS_PER = {"MONTHS": 1, "YEARS": 12}
 
 
 @dataclass
 class Security:
-    kind: str  # stock, warrant, note
+    kind: str  # stock, warrant, grant, note
     holder: str
     stock_class: str | None
     quantity: int
@@ -257,16 +271,19 @@ class Translator:
         self.vesting_starts = {o.obj.get("security_id"): o.obj.get("date") for o in items
                                if o.obj["object_type"] == "TX_VESTING_START"}
         self.terms = {o.get("id"): o for _, o in self.pkg.of("OCF_VESTING_TERMS_FILE")}
-        self.plans = {o.get("id"): o for _, o in self.pkg.of("OCF_STOCK_PLANS_FILE")}
         self._claim(items)
         handlers = {
             "TX_STOCK_ISSUANCE": self._stock_issuance, "TX_STOCK_TRANSFER": self._transfer,
             "TX_STOCK_CONVERSION": self._conversion, "TX_STOCK_CLASS_SPLIT": self._split,
-            "TX_WARRANT_ISSUANCE": self._warrant, "TX_PLAN_SECURITY_ISSUANCE": self._option,
-            "TX_EQUITY_COMPENSATION_ISSUANCE": self._option, "TX_VESTING_EVENT": self._vesting_event,
+            "TX_WARRANT_ISSUANCE": self._warrant, "TX_PLAN_SECURITY_ISSUANCE": self._grant,
+            "TX_EQUITY_COMPENSATION_ISSUANCE": self._grant, "TX_VESTING_EVENT": self._vesting_event,
+            "TX_VESTING_ACCELERATION": self._acceleration,
             "TX_CONVERTIBLE_ISSUANCE": self._note, "TX_STOCK_PLAN_POOL_ADJUSTMENT": self._pool,
+            "TX_STOCK_REPURCHASE": self._repurchase,
             "TX_VESTING_START": lambda item: None,
             **{k: self._exercise for k in EXERCISES},
+            **{k: self._release for k in RELEASES},
+            **{k: self._grant_cancellation for k in GRANT_CANCELLATIONS},
             **{k: (lambda item: None) for k in NO_LEDGER_MEANING},
         }
         from ledger.common.progress import progress  # noqa: PLC0415
@@ -282,11 +299,10 @@ class Translator:
         """Issuances that result from another transaction; for an exercise whose result is missing,
         the one unclaimed stock issuance to the same holder on the same day for the same quantity."""
         for item in items:
-            if item.obj["object_type"] not in RESULTING:
-                continue
-            ids = list(item.obj.get("resulting_security_ids") or [])
-            if item.obj.get("balance_security_id"):
-                ids.append(item.obj["balance_security_id"])
+            # What is left of a security after any transaction continues it: never an issuance of its own.
+            ids = [item.obj["balance_security_id"]] if item.obj.get("balance_security_id") else []
+            if item.obj["object_type"] in RESULTING:
+                ids += list(item.obj.get("resulting_security_ids") or [])
             for sid in ids:
                 self.claimed.setdefault(sid, "")
         for item in items:
@@ -321,10 +337,11 @@ class Translator:
             raise self.fail(item, key, f"unknown stock class {value!r}")
         return self.classes[value]
 
-    def security(self, item: Item, kind: str) -> Security:
+    def security(self, item: Item, *kinds: str) -> Security:
         sid = item.obj.get("security_id")
         sec = self.securities.get(sid)
-        if sec is None or sec.kind != kind:
+        kind = " or ".join(kinds)
+        if sec is None or sec.kind not in kinds:
             raise self.fail(item, "security_id", f"no {kind} security {sid!r} outstanding on {item.obj.get('date')}")
         return sec
 
@@ -439,43 +456,119 @@ class Translator:
                          "rounding": meta.get("rounding"), "number": meta.get("number")},
                   self.date(item), inference="; ".join(notes) or None)
 
-    def _option(self, item: Item) -> None:
+    def _grant(self, item: Item) -> None:
         obj = item.obj
-        if obj.get("compensation_type") not in OPTION_TYPES:
-            raise self.fail(item, "compensation_type", f"{obj.get('compensation_type')} is not supported: the ledger "
-                                                       "records options (as warrants), not RSUs or SARs")
-        plan = self.plans.get(obj.get("stock_plan_id")) or {}
-        cls_id = obj.get("stock_class_id") or plan.get("stock_class_id")
+        if obj.get("security_id") in self.claimed:
+            return  # what is left of a grant after a cancellation or release: the same ledger grant
+        kind = COMPENSATION.get(obj.get("compensation_type"))
+        if kind is None:
+            raise self.fail(item, "compensation_type", f"{obj.get('compensation_type')!r} is not an OCF compensation type")
+        plan_id = obj.get("stock_plan_id")
+        plan = self.plans.get(plan_id)
+        if plan_id is not None and plan is None:
+            raise self.fail(item, "stock_plan_id", f"unknown stock plan {plan_id!r}")
+        cls_id = obj.get("stock_class_id") or (plan or {}).get("stock_class_id") or \
+            next(iter((plan or {}).get("stock_class_ids") or []), None)
         underlying = self.stock_class(item, cls_id, "stock_class_id")
         quantity = self.int_of(item, "quantity")
         holder = self.holder(item)
         name = self.slug(str(obj.get("custom_id") or obj.get("id")))
         tranches, notes = self._tranches(item, quantity)
-        self.securities[obj["security_id"]] = Security("warrant", holder, underlying, quantity, name)
-        reasoning = (f"An option grant ({obj.get('compensation_type')}"
-                     + (f" under {plan.get('plan_name')}" if plan.get("plan_name") else "")
-                     + ") recorded as a warrant: the ledger's right to buy shares at a price; it counts in the "
-                       "fully diluted cap table and in Rule 13d-3 ownership once exercisable")
-        self.emit(item, {"type": "WarrantIssued", "warrant": name, "holder": holder, "security": underlying,
-                         "quantity": quantity, "exercise_price": self.amount(item, "exercise_price"),
-                         "expires": obj.get("expiration_date"), "tranches": tranches, "number": obj.get("custom_id")},
-                  self.date(item), inference="; ".join([reasoning, *notes]))
+        self.securities[obj["security_id"]] = Security("grant", holder, underlying, quantity, name)
+        option_type = kind[1] or (obj.get("option_grant_type") if obj.get("option_grant_type") in ("ISO", "NSO", "INTL")
+                                  and kind[0] == "option" else None)
+        price = self.amount(item, "base_price" if kind[0] == "sar" and obj.get("base_price") else "exercise_price")
+        self.emit(item, {"type": "EquityCompensationIssued", "grant": name, "kind": kind[0], "option_type": option_type,
+                         "holder": holder, "security": underlying, "plan": self.plan_slugs.get(plan_id),
+                         "quantity": quantity, "exercise_price": price if kind[0] != "rsu" else None,
+                         "expires": obj.get("expiration_date"), "exercise_window": self._window(item),
+                         "tranches": tranches},
+                  self.date(item), inference="; ".join(notes) or None)
+
+    def _window(self, item: Item) -> dict[str, Any] | None:
+        """The post-termination exercise window for a voluntary departure (or the only one given)."""
+        windows = [w for w in item.obj.get("termination_exercise_windows") or [] if isinstance(w, dict)]
+        chosen = next((w for w in windows if w.get("reason") == "VOLUNTARY_OTHER"), windows[0] if windows else None)
+        if chosen is None:
+            return None
+        length = self.int_of(item, "termination_exercise_windows.period", chosen.get("period"))
+        unit = chosen.get("period_type")
+        if unit == "DAYS":
+            return {"length": length, "unit": "days"}
+        if unit in MONTHS_PER:
+            return {"length": length * MONTHS_PER[unit], "unit": "months"}
+        raise self.fail(item, "termination_exercise_windows.period_type", f"{unit!r} is not DAYS, MONTHS or YEARS")
+
+    def _grant_of(self, item: Item) -> Security:
+        return self.security(item, "grant")
+
+    def _acceleration(self, item: Item) -> None:
+        sec = self._grant_of(item)
+        self.emit(item, {"type": "VestingAccelerated", "grant": sec.ledger, "quantity": self.int_of(item, "quantity")},
+                  self.date(item))
+
+    def _continue_as(self, item: Item, sec: Security, left: int) -> None:
+        """What is left of a grant after a transaction is the same ledger grant, under its balance id."""
+        del self.securities[item.obj["security_id"]]
+        bid = item.obj.get("balance_security_id")
+        if bid:
+            self.claimed.setdefault(bid, "")
+            self.securities[bid] = Security(sec.kind, sec.holder, sec.stock_class, left, sec.ledger)
+        elif left:
+            self.securities[item.obj["security_id"]] = Security(sec.kind, sec.holder, sec.stock_class, left, sec.ledger)
+
+    def _grant_cancellation(self, item: Item) -> None:
+        sec = self._grant_of(item)
+        retracted = "RETRACTION" in item.obj["object_type"]
+        quantity = sec.quantity if retracted else self.int_of(item, "quantity")
+        reason = str(item.obj.get("reason_text") or ("retracted" if retracted else "cancelled"))
+        self._continue_as(item, sec, sec.quantity - quantity)
+        self.emit(item, {"type": "EquityCompensationCancelled", "grant": sec.ledger, "quantity": quantity,
+                         "reason": reason}, self.date(item))
+
+    def _release(self, item: Item) -> None:
+        sec = self._grant_of(item)
+        quantity = self.int_of(item, "quantity")
+        ids = list(item.obj.get("resulting_security_ids") or [])
+        delivered = sum(s.quantity for _, s in self._results(item, ids) if s is not None)
+        if delivered > quantity:
+            raise self.fail(item, "resulting_security_ids", f"{delivered} shares issued for {quantity} units released")
+        self._continue_as(item, sec, sec.quantity - quantity)
+        self.emit(item, {"type": "EquityCompensationReleased", "grant": sec.ledger, "quantity": quantity,
+                         "withheld": quantity - delivered if ids else 0}, self.date(item))
+
+    def _repurchase(self, item: Item) -> None:
+        src = self.security(item, "stock")
+        quantity = self.int_of(item, "quantity")
+        if self._balance(item, src) + quantity != src.quantity:
+            raise self.fail(item, "quantity", f"{quantity} repurchased and the balance do not add up to the "
+                                              f"{src.quantity} of security {item.obj['security_id']}")
+        del self.securities[item.obj["security_id"]]
+        self.emit(item, {"type": "SharesRepurchased", "security": src.stock_class, "holder": src.holder,
+                         "quantity": quantity, "price_per_share": self.amount(item, "price")}, self.date(item))
 
     def _vesting_event(self, item: Item) -> None:
         meta = read_meta(item.obj)
         if meta.get("carried_over"):
             return  # a condition met earlier, restated for a remainder warrant
-        sec = self.security(item, "warrant")
+        sec = self.security(item, "warrant", "grant")
         issuance = self.issuances[next(s for s, v in self.securities.items() if v is sec)]
         terms = self.terms.get(issuance.obj.get("vesting_terms_id")) or {}
         cond = next((c for c in terms.get("vesting_conditions", []) if c.get("id") == item.obj.get("vesting_condition_id")), None)
         if cond is None:
             raise self.fail(item, "vesting_condition_id", f"unknown vesting condition {item.obj.get('vesting_condition_id')!r}")
         quantity = meta.get("quantity") or self.int_of(item, "quantity", cond.get("quantity", "0"))
+        if sec.kind == "grant":
+            self.emit(item, {"type": "VestingConditionMet", "grant": sec.ledger, "quantity": quantity,
+                             "condition": cond.get("description") or cond.get("id")}, self.date(item))
+            return
         self.emit(item, {"type": "WarrantBecameExercisable", "warrant": sec.ledger, "quantity": quantity,
                          "condition": cond.get("description") or cond.get("id")}, self.date(item))
 
     def _exercise(self, item: Item) -> None:
+        if item.obj["object_type"] != "TX_WARRANT_EXERCISE":
+            self._grant_exercise(item)
+            return
         obj, meta = item.obj, read_meta(item.obj)
         sec = self.security(item, "warrant")
         ids = list(obj.get("resulting_security_ids") or [])
@@ -504,6 +597,17 @@ class Translator:
                     "shares_issued": issued, "fair_market_value": meta.get("fair_market_value")}
         self.emit(item, data, self.date(item), inference=self.claimed.get(ids[0]) if ids else None)
 
+    def _grant_exercise(self, item: Item) -> None:
+        obj = item.obj
+        sec = self._grant_of(item)
+        ids = [obj["_result"]] if obj.get("_result") else list(obj.get("resulting_security_ids") or [])
+        issued = sum(s.quantity for _, s in self._results(item, ids) if s is not None)
+        quantity = self.int_of(item, "quantity")
+        self._continue_as(item, sec, sec.quantity - quantity)
+        self.emit(item, {"type": "EquityCompensationExercised", "grant": sec.ledger, "quantity": quantity,
+                         "shares_issued": issued if issued != quantity else None},
+                  self.date(item), inference=self.claimed.get(ids[0]) if ids else None)
+
     def _note(self, item: Item) -> None:
         obj, meta = item.obj, read_meta(item.obj)
         holder = self.holder(item)
@@ -520,16 +624,30 @@ class Translator:
                          "interest_rate": meta.get("interest_rate"), "title": meta.get("title")}, self.date(item))
 
     def _pool(self, item: Item) -> None:
-        plan = self.plans.get(item.obj.get("stock_plan_id")) or {}
-        self.emit(item, {"type": "FactStated", "subject": f"stock plan {plan.get('plan_name') or item.obj.get('stock_plan_id')}",
-                         "field": "shares_reserved", "value": self.int_of(item, "shares_reserved")}, self.date(item))
+        plan_id = item.obj.get("stock_plan_id")
+        if plan_id not in self.plan_slugs:
+            raise self.fail(item, "stock_plan_id", f"unknown stock plan {plan_id!r}")
+        self.emit(item, {"type": "StockPlanPoolAdjusted", "plan": self.plan_slugs[plan_id],
+                         "pool_size": self.int_of(item, "shares_reserved")}, self.date(item))
 
     def stock_plans(self) -> None:
+        self.plans = {o.get("id"): o for _, o in self.pkg.of("OCF_STOCK_PLANS_FILE")}
+        self.plan_slugs: dict[Any, str] = {}
         for file, obj in self.pkg.of("OCF_STOCK_PLANS_FILE"):
             item = Item(file, obj, 0)
+            slug = self.slug(str(obj.get("plan_name") or obj.get("id")))
+            self.plan_slugs[obj.get("id")] = slug
+            ids = list(obj.get("stock_class_ids") or []) or ([obj["stock_class_id"]] if obj.get("stock_class_id") else [])
+            if not ids:
+                raise self.fail(item, "stock_class_ids", "required (the classes the plan grants)")
+            behaviour = obj.get("default_cancellation_behavior") or "RETURN_TO_POOL"
+            if behaviour not in CANCELLATION:
+                raise self.fail(item, "default_cancellation_behavior", f"{behaviour!r} is not an OCF cancellation behavior")
             day = obj.get("board_approval_date") or obj.get("stockholder_approval_date") or self.start
-            self.emit(item, {"type": "FactStated", "subject": f"stock plan {obj.get('plan_name') or obj.get('id')}",
-                             "field": "initial_shares_reserved", "value": self.int_of(item, "initial_shares_reserved")},
+            self.emit(item, {"type": "StockPlanCreated", "plan": slug, "name": str(obj.get("plan_name") or slug),
+                             "securities": [self.stock_class(item, i, "stock_class_ids") for i in ids],
+                             "pool_size": self.int_of(item, "initial_shares_reserved"),
+                             "cancelled_shares": CANCELLATION[behaviour]},
                       self._date(day, item.label))
 
     # --- what a ledger export embedded -------------------------------------------------
@@ -582,10 +700,11 @@ class Translator:
         return [e for _, e in sorted(self.events, key=lambda t: t[0])]
 
 
-def ocf_events(path: Path, name: str | None = None) -> list[Event]:
-    return Translator(read_package(path, name)).run()
+def ocf_events(path: Path, name: str | None = None, *, ignore_checksums: bool = False) -> list[Event]:
+    return Translator(read_package(path, name, ignore_checksums=ignore_checksums)).run()
 
 
-def load_ocf(path: Path) -> list[Loaded]:
+def load_ocf(path: Path, *, ignore_checksums: bool = False) -> list[Loaded]:
     """The package's events as the loader's `Loaded` items, every one attributed to the package path."""
-    return [Loaded(str(path), index, event) for index, event in enumerate(ocf_events(path, str(path)))]
+    events = ocf_events(path, str(path), ignore_checksums=ignore_checksums)
+    return [Loaded(str(path), index, event, event.source.locator) for index, event in enumerate(events)]
