@@ -14,7 +14,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(['AgreementAmended', 'AgreementExecuted', 'DemandRegistrationRequested', 'JoinderSigned', 'VotingCommitment'], "agreements"),
     **dict.fromkeys(['Event', 'Inference', 'Source'], "base"),
     **dict.fromkeys(['EventCorrected', 'EventRetracted'], "corrections"),
-    **dict.fromkeys(['CashExercise', 'CashlessExercise', 'NoteIssued', 'Tranche', 'WarrantBecameExercisable', 'WarrantIssued'], "derivatives"),
+    **dict.fromkeys(['CashExercise', 'CashlessExercise', 'ConvertibleConverted', 'NoteIssued', 'SafeIssued', 'Tranche', 'WarrantBecameExercisable', 'WarrantIssued'], "derivatives"),
     **dict.fromkeys(['EquityCompensationCancelled', 'EquityCompensationExercised', 'EquityCompensationIssued', 'EquityCompensationReleased', 'Period', 'ServiceEnded', 'SharesRepurchased', 'StockPlanCreated', 'StockPlanPoolAdjusted', 'VestingAccelerated', 'VestingConditionMet', 'VestingSchedule'], "equity"),
     **dict.fromkeys(['BoardSizeChanged', 'BoardSizeCommitted', 'DirectorElected', 'DirectorNominated'], "governance"),
     **dict.fromkeys(['ControlRecorded', 'GroupFormed', 'PartyRegistered'], "parties"),

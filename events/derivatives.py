@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from events.base import Day, Event, Frozen, Money, Price, Quantity, Slug
+from events.base import Count, Day, Event, Frozen, Money, Price, Quantity, Ratio, Slug
 
 Rounding = Literal["down", "half_up", "up"]
 
@@ -87,7 +87,16 @@ class CashlessExercise(Event):
         return self
 
 
+def _discount_below_one(discount: Ratio | None) -> None:
+    if discount is not None and discount >= 1:
+        raise ValueError(f"discount: {discount} is not a fraction below 1 (a 20% discount is 0.20)")
+
+
 class NoteIssued(Event):
+    """A note: principal with simple interest at `interest_rate` a year (0.08 is 8%, actual/365
+    days), convertible at a fixed `conversion_price`, or at a financing's price less `discount`
+    and capped at `valuation_cap` over the company capitalization (ConvertibleConverted)."""
+
     type: Literal["NoteIssued"] = "NoteIssued"
     note: Slug
     holder: Slug
@@ -96,3 +105,47 @@ class NoteIssued(Event):
     interest_rate: Money | None = None
     converts_to: Slug | None = None
     conversion_price: Price | None = None
+    valuation_cap: Price | None = None
+    discount: Ratio | None = None
+
+    @model_validator(mode="after")
+    def _fraction(self) -> NoteIssued:
+        _discount_below_one(self.discount)
+        return self
+
+
+class SafeIssued(Event):
+    """A SAFE: `investment` that converts at an equity financing into shares at the lower of the
+    round's price less `discount` and `valuation_cap` over the company capitalization (post-money
+    or pre-money, as the SAFE says). Not a debt: no interest, no maturity."""
+
+    type: Literal["SafeIssued"] = "SafeIssued"
+    safe: Slug
+    holder: Slug
+    investment: Price
+    valuation_cap: Price | None = None
+    discount: Ratio | None = None
+    post_money: bool = True
+    converts_to: Slug | None = None
+
+    @model_validator(mode="after")
+    def _fraction(self) -> SafeIssued:
+        _discount_below_one(self.discount)
+        return self
+
+
+class ConvertibleConverted(Event):
+    """A note or SAFE converts into shares of `security` at a financing priced at
+    `price_per_share`. The shares are computed from its terms: the amount (a SAFE's investment;
+    a note's principal and the interest accrued to this date) over the conversion price, the
+    lowest of the round's price, that price less the discount, and the cap over
+    `capitalization` (the company capitalization the documents state); rounded as `rounding`
+    says, and checked against `shares_issued` when given."""
+
+    type: Literal["ConvertibleConverted"] = "ConvertibleConverted"
+    convertible: Slug
+    security: Slug
+    price_per_share: Price
+    capitalization: Quantity | None = None
+    shares_issued: Count | None = None
+    rounding: Rounding = "down"

@@ -122,14 +122,16 @@ class VestingAccelerated(Event):
 
 
 class EquityCompensationExercised(Event):
-    """Vested options or SARs exercised. An option delivers a share per option unless net
-    exercised; a SAR, or a net exercise, delivers floor(Y(A-B)/A) shares for Y exercised at
-    fair market value A and exercise price B, checked against `shares_issued` when both are
-    given."""
+    """Vested options or SARs exercised. An option exercised for cash delivers a share per
+    option; a SAR, or an option exercised `method: net`, delivers floor(Y(A-B)/A) shares for Y
+    exercised at fair market value A and exercise price B, checked against `shares_issued` when
+    both are given (with only `shares_issued`, that figure). A fair market value stated with a
+    cash exercise (for tax) changes nothing."""
 
     type: Literal["EquityCompensationExercised"] = "EquityCompensationExercised"
     grant: Slug
     quantity: Quantity
+    method: Literal["cash", "net"] = "cash"
     fair_market_value: Price | None = None
     shares_issued: Count | None = None
 

@@ -30,9 +30,11 @@ def _warrant_claim(row: dict[str, Any], target: str, terms: ClassTerms | None) -
     class that converts, on the class it converts into."""
     shares = row["quantity"] if row["quantity"] is not None else row["quantity_at_most"]
     at_least = row["quantity"] if row["quantity"] is not None else row["quantity_at_least"]
-    exercisable_known = row["exercisable"] is not None
-    available = row["exercisable"] if exercisable_known else row["exercisable_at_most"]
-    available_at_least = available if exercisable_known else row["exercisable_at_least"]
+    # An RSU is never exercised: what has vested is what it can deliver.
+    key = "vested" if row["kind"] == "rsu" else "exercisable"
+    exercisable_known = row[key] is not None
+    available = row[key] if exercisable_known else row[f"{key}_at_most"]
+    available_at_least = available if exercisable_known else row[f"{key}_at_least"]
     if terms is None:
         return Claim(row["party"], row["security"], target, shares, available, not exercisable_known, at_least,
                      available_at_least)
@@ -48,7 +50,7 @@ def _claims(terms: dict[str, ClassTerms], instruments: Iterable[dict[str, Any]])
     out: dict[str, list[Claim]] = {}
     for row in instruments:
         target = row["underlying"]
-        if row["kind"] == "note":
+        if row["kind"] in ("note", "safe"):
             claim = note_claim(row)
             if claim is not None:
                 out.setdefault(claim.target, []).append(claim)

@@ -3,7 +3,9 @@ its percent of each column's total; each stock plan's pool as a row of its own.
 
 - `outstanding`: the shares of every class the party holds, a class that converts counted as
   the shares it converts into at its ratio on the date (rounded down per holding), whether or
-  not a condition of its conversion still stands. A pool's row: 0.
+  not a condition of its conversion still stands; a class that converts into nothing counts
+  as itself; one converting at a ratio no source states leaves the figure open. A pool's
+  row: 0.
 - `fully_diluted`: `outstanding` plus the shares issuable under the options, RSUs, SARs and
   warrants the party holds, vested or not, through the conversion of their class where it
   converts. Notes (and SAFEs) count 0: what they convert into is not fixed before they
@@ -25,10 +27,14 @@ from projections.class_terms import ClassTerms
 from projections.voting import percent
 
 
-def _as_converted(terms: dict[str, ClassTerms], security: str, quantity: int) -> int:
+def _as_converted(terms: dict[str, ClassTerms], security: str, quantity: int) -> int | None:
+    """Shares of a class as what they convert into; a class that converts into nothing counts
+    as itself; None where it converts at a ratio no source states."""
     t = terms.get(security)
-    if t is None or t.converts_to is None or t.ratio is None:
+    if t is None or t.converts_to is None:
         return quantity
+    if t.ratio is None:
+        return None
     return quantity * t.ratio.numerator // t.ratio.denominator
 
 
@@ -45,22 +51,33 @@ class _Party:
 def by_holder_from(terms: dict[str, ClassTerms], positions: Iterable[tuple[str, str, int]],
                    instruments: Iterable[dict[str, Any]], pools: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     parties: dict[str, _Party] = {}
-    for holder, security, quantity in positions:
-        parties.setdefault(holder, _Party()).outstanding += _as_converted(terms, security, quantity)
     unheld: dict[str, list[str]] = {}  # party -> holdings given no number
+    for holder, security, quantity in positions:
+        converted = _as_converted(terms, security, quantity)
+        if converted is None:
+            parties.setdefault(holder, _Party())
+            unheld.setdefault(holder, []).append(f"{holder}'s {quantity:,} {security} convert into "
+                                                 f"{terms[security].converts_to} at a ratio no source states")
+            continue
+        parties.setdefault(holder, _Party()).outstanding += converted
     for security, t in terms.items():
         for holder, said in t.undisclosed.items():
             unheld.setdefault(holder, []).append(f"{holder}'s {security} holding: {said}")
             parties.setdefault(holder, _Party())
     for row in instruments:
-        if row["kind"] == "note":
+        if row["kind"] in ("note", "safe"):
             parties.setdefault(row["party"], _Party())
             continue
         p = parties.setdefault(row["party"], _Party())
         most = row["quantity"] if row["quantity"] is not None else row["quantity_at_most"]
         least = row["quantity"] if row["quantity"] is not None else row["quantity_at_least"]
-        p.issuable += _as_converted(terms, row["underlying"], most)
-        p.issuable_at_least += _as_converted(terms, row["underlying"], least)
+        most_as, least_as = _as_converted(terms, row["underlying"], most), _as_converted(terms, row["underlying"], least)
+        if most_as is None or least_as is None:
+            unheld.setdefault(row["party"], []).append(f"{row['security']}: its {row['underlying']} convert at a "
+                                                      "ratio no source states")
+            continue
+        p.issuable += most_as
+        p.issuable_at_least += least_as
         if least != most:
             p.open.append(f"{row['security']}: its shares are known only to lie between {least:,} and {most:,}")
     rows: list[dict[str, Any]] = []

@@ -23,6 +23,7 @@ from events import (
     CashlessExercise,
     ControlRecorded,
     ConversionApproved,
+    ConvertibleConverted,
     DemandRegistrationRequested,
     DirectorElected,
     DirectorNominated,
@@ -39,6 +40,7 @@ from events import (
     NoteIssued,
     PartyRegistered,
     PreferredConverted,
+    SafeIssued,
     SecurityClassCreated,
     ServiceEnded,
     SharesIssued,
@@ -55,6 +57,7 @@ from events import (
     WarrantBecameExercisable,
     WarrantIssued,
 )
+from projections.convertibles import NeedsCapitalization, accrued, convert, show
 from projections.plans import PlanState
 from projections.rounding import round_quantity
 from projections.state import AgreementState, SecurityState, State
@@ -133,6 +136,9 @@ def _warrant(state: State, event: Event) -> WarrantState:
         why = state.retired.reason(event.warrant)
         raise RuleViolation(event, "warrant", f"warrant '{event.warrant}' {why}" if why
                             else f"unknown warrant '{event.warrant}'")
+    if w.is_grant:
+        raise RuleViolation(event, "warrant", f"'{event.warrant}' is a grant of equity compensation ({w.kind}): "
+                                              "its own events (EquityCompensationExercised, VestingConditionMet ...) act on it")
     return w
 
 
@@ -246,6 +252,9 @@ def _stock_split(state: State, e: StockSplit) -> None:
     for w in state.warrants.values():
         if w.security != e.security:
             continue
+        if w.is_grant:
+            _split_grant(w, factor)
+            continue
         w.quantity = int(w.quantity * factor)
         w.exercised = int(w.exercised * factor)
         w.unknown_surrendered_at_least = int(w.unknown_surrendered_at_least * factor)
@@ -264,6 +273,26 @@ def _stock_split(state: State, e: StockSplit) -> None:
             # grants stays in the pool.
             plan.size, plan.granted = int(plan.size * factor), int(plan.granted * factor)
             plan.delivered, plan.retired = int(plan.delivered * factor), int(plan.retired * factor)
+
+
+def _split_grant(w: WarrantState, factor: Fraction) -> None:
+    """A grant after a split: what is exercised and what is left each rounded down as a whole
+    (so that its plan's pool never counts more than it holds), and the vesting tranches cut
+    again from their cumulative amounts, so they still add up to the grant and none vests early."""
+    exercised = int(w.exercised * factor)
+    quantity = exercised + int((w.quantity - w.exercised) * factor)
+    cumulative, given = 0, 0
+    for t in w.tranches:
+        cumulative += t.quantity
+        share = min(int(cumulative * factor), quantity) - given
+        t.met_quantity = min(share, int(t.met_quantity * factor))
+        t.quantity, given = share, given + share
+    if w.tranches:
+        w.tranches[-1].quantity += quantity - given
+    w.tranches = [t for t in w.tranches if t.quantity > 0]
+    w.quantity, w.exercised = quantity, exercised
+    if w.exercise_price is not None:
+        w.exercise_price = w.exercise_price / factor
 
 
 def _conversion_approved(state: State, e: ConversionApproved) -> None:
@@ -430,6 +459,47 @@ def _note_issued(state: State, e: NoteIssued) -> None:
     state.notes[e.note] = e
 
 
+def _safe_issued(state: State, e: SafeIssued) -> None:
+    _fresh(state, e, "safe", state.warrants, state.retired, state.notes)
+    _holder(state, e, "holder")
+    if e.converts_to is not None and e.converts_to not in state.securities:
+        raise RuleViolation(e, "converts_to", f"unknown security '{e.converts_to}'")
+    state.notes[e.safe] = e
+
+
+def _convertible_converted(state: State, e: ConvertibleConverted) -> None:
+    c = state.notes.get(e.convertible)
+    if c is None:
+        why = state.retired.reason(e.convertible)
+        raise RuleViolation(e, "convertible", f"'{e.convertible}' {why}" if why
+                            else f"unknown note or SAFE '{e.convertible}'")
+    _security(state, e)
+    if c.converts_to is not None and c.converts_to != e.security:
+        raise RuleViolation(e, "security", f"'{e.convertible}' converts into '{c.converts_to}', not '{e.security}'")
+    if isinstance(c, SafeIssued):
+        amount, what = Fraction(c.investment), f"the {c.investment} invested"
+    else:
+        amount = accrued(c.principal, c.interest_rate, c.effective_date, e.effective_date)
+        what = f"{c.principal} and interest to {e.effective_date}, {show(amount)},"
+    if isinstance(c, NoteIssued) and c.conversion_price is not None:
+        price = Fraction(c.conversion_price)
+        issued = round_quantity(amount / price, e.rounding)
+        how = f"{what} at its conversion price {c.conversion_price}"
+    else:
+        try:
+            done = convert(amount, e.price_per_share, c.discount, c.valuation_cap, e.capitalization, e.rounding)
+        except NeedsCapitalization:
+            raise RuleViolation(e, "capitalization", f"required: '{e.convertible}' is capped at {c.valuation_cap}, "
+                                                     "priced at its cap over the company capitalization") from None
+        issued = done.shares
+        how = f"{what} at {show(done.price)} a share (the {done.basis})"
+    if e.shares_issued is not None and e.shares_issued != issued:
+        raise RuleViolation(e, "shares_issued", f"{how} rounds {e.rounding} to {issued}, not {e.shares_issued}")
+    state.notes.pop(e.convertible)
+    state.retired.add(e.convertible, c.holder, f"was converted on {e.effective_date}")
+    _give(state, c.holder, e.security, issued)
+
+
 # --- equity compensation --------------------------------------------------
 
 
@@ -471,7 +541,12 @@ def _pool_adjusted(state: State, e: StockPlanPoolAdjusted) -> None:
 def _vesting_tranches(e: EquityCompensationIssued) -> list[TrancheState]:
     if e.vesting is not None:
         v = e.vesting
-        tranches = tranches_from_pieces(schedule_pieces(v.start, v.months, v.every, v.cliff, e.quantity), e.quantity)
+        try:
+            pieces = schedule_pieces(v.start, v.months, v.every, v.cliff, e.quantity)
+        except (ValueError, OverflowError):
+            raise RuleViolation(e, "vesting", f"{v.months} months from {v.start} ends beyond the last date the "
+                                              "ledger takes") from None
+        tranches = tranches_from_pieces(pieces, e.quantity)
         return [TrancheState(t["quantity"], dt.date.fromisoformat(t["exercisable_from"]), None) for t in tranches]
     if e.tranches:
         return [TrancheState(t.quantity, t.exercisable_from, t.condition) for t in e.tranches]
@@ -596,7 +671,14 @@ def _service_ended(state: State, e: ServiceEnded) -> None:
         if w.warrant not in state.warrants or w.kind == "rsu" or w.window is None:
             continue  # vested RSUs await release; with no window stated, the grant's own expiry stands
         length, unit = w.window
-        closes = add_months(day, length) if unit == "months" else day + dt.timedelta(days=length)
+        try:
+            # Exercisable through the window's last day: "within three months" of August 20 is
+            # through November 20; the options expire the day after.
+            last = add_months(day, length) if unit == "months" else day + dt.timedelta(days=length)
+            closes = last + dt.timedelta(days=1)
+        except (ValueError, OverflowError):
+            raise RuleViolation(e, "holder", f"grant '{w.warrant}''s exercise window of {length} {unit} from "
+                                             f"{day} ends beyond the last date the ledger takes") from None
         if w.expires is None or closes < w.expires:
             w.expires = closes
             heapq.heappush(state.expiries, (closes, w.warrant))
@@ -617,7 +699,7 @@ def _grant_exercised(state: State, e: EquityCompensationExercised) -> None:
         raise RuleViolation(e, "grant", f"grant '{e.grant}' is an RSU: it is released, not exercised")
     _check_exercisable(w, e, e.quantity)
     shares = e.quantity
-    if w.kind == "sar" or e.fair_market_value is not None:
+    if w.kind == "sar" or e.method == "net":
         if e.fair_market_value is None:
             if e.shares_issued is None:
                 raise RuleViolation(e, "fair_market_value", "a SAR's exercise needs fair_market_value or shares_issued")
@@ -632,6 +714,9 @@ def _grant_exercised(state: State, e: EquityCompensationExercised) -> None:
             shares = round_quantity(e.quantity * (a - w.exercise_price) / a, w.rounding)
     if e.shares_issued is not None and e.shares_issued != shares:
         raise RuleViolation(e, "shares_issued", f"{e.quantity} exercised gives {shares} shares, not {e.shares_issued}")
+    if shares > e.quantity:
+        raise RuleViolation(e, "shares_issued", f"{shares} shares for {e.quantity} exercised: a net exercise or a SAR "
+                                                "delivers fewer shares than it surrenders")
     _deliver(state, w, e, e.quantity, shares)
 
 
@@ -762,7 +847,7 @@ def _correction(state: State, e: Event) -> None:
 
 # The event types whose handlers keep the event itself in the state.
 KEPT: frozenset[type] = frozenset({
-    PartyRegistered, ControlRecorded, SecurityClassCreated, NoteIssued, AgreementExecuted, AgreementAmended,
+    PartyRegistered, ControlRecorded, SecurityClassCreated, NoteIssued, SafeIssued, AgreementExecuted, AgreementAmended,
     JoinderSigned, VotingCommitment, DemandRegistrationRequested, DirectorNominated, DirectorElected,
     SharesOutstandingReported, BeneficialOwnershipReported, FactStated, BoardSizeCommitted,
 })
@@ -782,6 +867,8 @@ HANDLERS: dict[type, Callable[[State, Event], None]] = {
     CashExercise: _cash_exercise,
     CashlessExercise: _cashless_exercise,
     NoteIssued: _note_issued,
+    SafeIssued: _safe_issued,
+    ConvertibleConverted: _convertible_converted,
     StockPlanCreated: _plan_created,
     StockPlanPoolAdjusted: _pool_adjusted,
     EquityCompensationIssued: _grant_issued,

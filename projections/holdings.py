@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from events import NoteIssued
+from events import NoteIssued, SafeIssued
 from projections.state import State
 from projections.warrants import WarrantState
 
@@ -66,16 +66,28 @@ def _grant_row(w: WarrantState, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def note_row(n: NoteIssued) -> dict[str, Any]:
-    return {
-        "party": n.holder,
-        "security": n.note,
-        "kind": "note",
-        "quantity": None,
-        "principal": str(n.principal),
-        "underlying": n.converts_to,
-        "conversion_price": str(n.conversion_price) if n.conversion_price is not None else None,
-    }
+def note_row(n: NoteIssued | SafeIssued) -> dict[str, Any]:
+    """A note's or SAFE's row: what it converts into is not a number of shares until it converts
+    (`quantity` null); a SAFE's `principal` is the amount invested."""
+    if isinstance(n, SafeIssued):
+        row = {"party": n.holder, "security": n.safe, "kind": "safe", "quantity": None,
+               "principal": str(n.investment), "underlying": n.converts_to, "conversion_price": None,
+               "post_money": n.post_money}
+    else:
+        row = {
+            "party": n.holder,
+            "security": n.note,
+            "kind": "note",
+            "quantity": None,
+            "principal": str(n.principal),
+            "underlying": n.converts_to,
+            "conversion_price": str(n.conversion_price) if n.conversion_price is not None else None,
+        }
+    if n.valuation_cap is not None:
+        row["valuation_cap"] = str(n.valuation_cap)
+    if n.discount is not None:
+        row["discount"] = str(n.discount)
+    return row
 
 
 def holdings_rows(state: State, as_of: dt.date, *, shares: bool = True, pools: bool = True) -> list[dict[str, Any]]:
@@ -88,7 +100,7 @@ def holdings_rows(state: State, as_of: dt.date, *, shares: bool = True, pools: b
         row = warrant_row(w, as_of)
         if row is not None:
             rows.append(row)
-    rows.extend(note_row(n) for n in sorted(state.notes.values(), key=lambda n: (n.holder, n.note)))
+    rows.extend(note_row(state.notes[k]) for k in sorted(state.notes, key=lambda k: (state.notes[k].holder, k)))
     if pools:
         rows.extend(pool_rows(state, as_of))
     return rows

@@ -51,6 +51,10 @@ def schedule_pieces(start: dt.date, months: int, every: int, cliff: int, total: 
         if elapsed < cliff:
             held += share
             continue
+        if held and elapsed > cliff:
+            # A cliff between two period ends vests on its own date what the periods before it earned.
+            pieces.append(Piece(held, add_months(start, cliff), None))
+            held = Fraction(0)
         pieces.append(Piece(share + held, add_months(start, elapsed), None))
         held = Fraction(0)
     return pieces

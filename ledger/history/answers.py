@@ -48,7 +48,8 @@ def captable_by_holder(conn: Any, issuer: str, day: dt.date) -> Rows:
 
     return by_holder_from(_terms(conn, issuer, day), interval_table.share_positions_at(conn, issuer, day),
                           interval_table.instruments_at(conn, issuer, day),
-                          interval_table.rows_of_kind(conn, issuer, day, interval_table.POOL))
+                          sorted(interval_table.rows_of_kind(conn, issuer, day, interval_table.POOL),
+                                 key=lambda r: r["party"]))
 
 
 def voting(conn: Any, issuer: str, day: dt.date, mode: str = "best") -> Rows:

@@ -492,8 +492,11 @@ class ReadModel:
         cursor = self.db.execute(
             "select effective_date, sequence, event_id, body from rm_timeline where issuer=? and active=1 "
             "and effective_date>? order by effective_date, sequence", [issuer, after])
-        for day, sequence, event_id, body in cursor:
-            yield day, sequence, event_id, parse(body)
+        try:
+            for day, sequence, event_id, body in cursor:
+                yield day, sequence, event_id, parse(body)
+        finally:
+            cursor.close()
 
     def find(self, issuer: str, key: str) -> tuple | None:
         """The timeline row an id or ref names: (sequence, event_id, effective_date, recorded, body, active)."""

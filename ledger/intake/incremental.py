@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from events import Event, EventCorrected, EventRetracted
 from events.canonical import canonical_json
@@ -136,11 +137,22 @@ def check_appended(model: ReadModel, issuer: str, fresh: Sequence[Loaded]) -> Ch
         return Checked()  # corrections that cancel out: the history is as it was
     # Only reading: a batch that is refused must leave every table as it was.
     since, state = model.nearest(issuer, (earliest - dt.timedelta(days=1)).isoformat())
-    # Corrected events leave their old place; replacements join the fold at their own date.
+    rows = model.rows_after(issuer, since)
+    try:
+        return _check_from(model, issuer, fresh, first, since, state, changed, rows)
+    finally:
+        # A refused batch leaves the fold mid-way: its cursor on the read models is closed here,
+        # not when a cycle through the traceback is collected, so that it holds no lock on them
+        # after the import (another one in the same process must be able to write).
+        rows.close()
+
+
+def _check_from(model: ReadModel, issuer: str, fresh: Sequence[Loaded], first: int, since: str, state: Any,
+                changed: dict, rows: Iterator[tuple[str, int, str, Event]]) -> Checked:
     moved = sorted((replacement.effective_date.isoformat(), sequence, replacement)
                    for _, sequence, replacement in changed.values() if replacement is not None)
-    recorded = ((day, sequence, event) for day, sequence, event_id, event in model.rows_after(issuer, since)
-                if event_id not in changed)
+    # Corrected events leave their old place; replacements join the fold at their own date.
+    recorded = ((day, sequence, event) for day, sequence, event_id, event in rows if event_id not in changed)
     batch = sorted((item.event.effective_date.isoformat(), first + i, item.event) for i, item in enumerate(fresh)
                    if not isinstance(item.event, EventRetracted | EventCorrected)
                    and item.event.event_id not in changed)

@@ -11,7 +11,7 @@ from typing import Any
 PARTY_FIELDS = ("party", "holder", "from_holder", "to_holder", "controller", "controlled", "group",
                 "members", "parties", "consented_by", "voters", "in_favor_of", "requested_by",
                 "nominated_by", "subject")  # a statement about a party names it as its subject
-SECURITY_FIELDS = ("security", "converts_to", "warrant", "note")
+SECURITY_FIELDS = ("security", "securities", "converts_to", "warrant", "note", "grant", "safe", "convertible", "plan")
 
 
 def _names(event: dict[str, Any], fields: tuple[str, ...]) -> set[str]:
@@ -28,7 +28,7 @@ def _names(event: dict[str, Any], fields: tuple[str, ...]) -> set[str]:
     return out
 
 
-INSTRUMENT_FIELDS = ("warrant", "note")
+INSTRUMENT_FIELDS = ("warrant", "note", "grant", "safe", "convertible")
 
 
 def _instruments_held(records: list[dict[str, Any]], party: str) -> set[str]:

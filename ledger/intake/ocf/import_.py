@@ -604,8 +604,9 @@ class Translator:
         issued = sum(s.quantity for _, s in self._results(item, ids) if s is not None)
         quantity = self.int_of(item, "quantity")
         self._continue_as(item, sec, sec.quantity - quantity)
+        net = issued != quantity
         self.emit(item, {"type": "EquityCompensationExercised", "grant": sec.ledger, "quantity": quantity,
-                         "shares_issued": issued if issued != quantity else None},
+                         "method": "net" if net else None, "shares_issued": issued if net else None},
                   self.date(item), inference=self.claimed.get(ids[0]) if ids else None)
 
     def _note(self, item: Item) -> None:
@@ -621,7 +622,9 @@ class Translator:
         self.securities[obj.get("security_id")] = Security("note", holder, converts_to, 0, name)
         self.emit(item, {"type": "NoteIssued", "note": name, "holder": holder, "principal": str(principal),
                          "converts_to": converts_to, "conversion_price": meta.get("conversion_price"),
-                         "interest_rate": meta.get("interest_rate"), "title": meta.get("title")}, self.date(item))
+                         "interest_rate": meta.get("interest_rate"), "title": meta.get("title"),
+                         "valuation_cap": meta.get("valuation_cap"), "discount": meta.get("discount")},
+                  self.date(item))
 
     def _pool(self, item: Item) -> None:
         plan_id = item.obj.get("stock_plan_id")

@@ -499,7 +499,8 @@ class Builder:
         triggers = [{"trigger_id": f"{e.note}-conversion",
                      "type": "ELECTIVE_AT_WILL" if e.converts_to is not None else "UNSPECIFIED",
                      "conversion_right": right}]
-        meta = {k: v for k, v in e.payload().items() if k in ("note", "title", "interest_rate", "conversion_price")}
+        meta = {k: v for k, v in e.payload().items() if k in ("note", "title", "interest_rate", "conversion_price",
+                                                                  "valuation_cap", "discount")}
         meta["unstated"] = ["seniority"]
         notes = [e.title] if e.title else []
         if e.interest_rate is not None:
