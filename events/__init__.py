@@ -20,7 +20,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(['ControlRecorded', 'GroupFormed', 'PartyRegistered'], "parties"),
     **dict.fromkeys(['DocumentHeader', 'EVENT_TYPES', 'event_file_schema', 'parse_event'], "registry"),
     **dict.fromkeys(['BeneficialOwnershipReported', 'FactStated', 'SharesOutstandingReported', 'UndisclosedHolding'], "reported"),
-    **dict.fromkeys(['ConversionApproved', 'PreferredConverted', 'SecurityClassCreated', 'SharesIssued', 'SharesTransferred', 'StockSplit'], "securities"),
+    **dict.fromkeys(['AuthorizedSharesSet', 'ConversionApproved', 'PreferredConverted', 'SecurityClassCreated', 'SharesIssued', 'SharesTransferred', 'StockSplit'], "securities"),
 }
 
 __all__ = sorted(_WHERE)

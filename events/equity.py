@@ -131,7 +131,8 @@ class EquityCompensationExercised(Event):
     type: Literal["EquityCompensationExercised"] = "EquityCompensationExercised"
     grant: Slug
     quantity: Quantity
-    method: Literal["cash", "net"] = "cash"
+    # Absent means cash: a field added after the type, so that records made before keep their ids.
+    method: Literal["cash", "net"] | None = None
     fair_market_value: Price | None = None
     shares_issued: Count | None = None
 

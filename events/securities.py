@@ -80,3 +80,13 @@ class PreferredConverted(Event):
     holder: Slug
     quantity: Quantity
     shares_issued: Count | None = None
+
+
+class AuthorizedSharesSet(Event):
+    """The shares the charter authorizes: of one class (`security`), or of the issuer across its
+    classes (`security` left out). An issuance, exercise, conversion or split beyond them is
+    refused; a split does not raise them (the amendment that does is an event of its own)."""
+
+    type: Literal["AuthorizedSharesSet"] = "AuthorizedSharesSet"
+    security: Slug | None = None
+    quantity: Count

@@ -15,6 +15,7 @@ from sys import intern
 
 from events import (
     AgreementAmended,
+    AuthorizedSharesSet,
     AgreementExecuted,
     BeneficialOwnershipReported,
     BoardSizeChanged,
@@ -208,7 +209,7 @@ def _security_created(state: State, e: SecurityClassCreated) -> None:
 def _shares_issued(state: State, e: SharesIssued) -> None:
     _security(state, e)
     _holder(state, e, "holder")
-    _give(state, e.holder, e.security, e.quantity)
+    _give(state, e, e.holder, e.security, e.quantity)
 
 
 def _take(state: State, e: Event, holder: str, security: str, quantity: int, field: str) -> None:
@@ -221,13 +222,46 @@ def _take(state: State, e: Event, holder: str, security: str, quantity: int, fie
         del state.shares[(holder, security)]
     else:
         state.shares[(holder, security)] = held - quantity
+    if state.totals is not None:
+        state.totals[security] -= quantity
 
 
-def _give(state: State, holder: str, security: str, quantity: int) -> None:
+def _give(state: State, e: Event, holder: str, security: str, quantity: int) -> None:
     if quantity:
+        if state.totals is not None:
+            _within_authorized(state, e, security, quantity)
         # Interned: one string per slug, however many positions name it.
         key = (intern(holder), intern(security))
         state.shares[key] = state.shares.get(key, 0) + quantity
+
+
+def _within_authorized(state: State, e: Event, security: str, quantity: int) -> None:
+    """Count `quantity` more of a class as outstanding, refusing what the charter does not authorize."""
+    totals = state.totals
+    now = totals.get(security, 0)
+    limit = state.authorized.get(security)
+    if limit is not None and now + quantity > limit:
+        raise RuleViolation(e, "quantity", f"{quantity:,} more '{security}' would make {now + quantity:,} outstanding "
+                                           f"on {e.effective_date}, more than the {limit:,} authorized")
+    limit = state.authorized.get("")
+    if limit is not None and sum(totals.values()) + quantity > limit:
+        raise RuleViolation(e, "quantity", f"{quantity:,} more shares would make {sum(totals.values()) + quantity:,} "
+                                           f"outstanding on {e.effective_date}, more than the issuer's {limit:,} authorized")
+    totals[security] = now + quantity
+
+
+def _authorized_set(state: State, e: AuthorizedSharesSet) -> None:
+    if e.security is not None:
+        _security(state, e)
+    if state.totals is None:
+        state.totals = {}
+        for (_, security), q in state.shares.items():
+            state.totals[security] = state.totals.get(security, 0) + q
+    outstanding = state.totals.get(e.security, 0) if e.security is not None else sum(state.totals.values())
+    if e.quantity < outstanding:
+        raise RuleViolation(e, "quantity", f"{outstanding:,} {e.security or 'shares'} are outstanding on "
+                                           f"{e.effective_date}, more than {e.quantity:,}")
+    state.authorized[e.security or ""] = e.quantity
 
 
 def _shares_transferred(state: State, e: SharesTransferred) -> None:
@@ -235,7 +269,7 @@ def _shares_transferred(state: State, e: SharesTransferred) -> None:
     _holder(state, e, "from_holder")
     _holder(state, e, "to_holder")
     _take(state, e, e.from_holder, e.security, e.quantity, "quantity")
-    _give(state, e.to_holder, e.security, e.quantity)
+    _give(state, e, e.to_holder, e.security, e.quantity)
 
 
 def _stock_split(state: State, e: StockSplit) -> None:
@@ -249,6 +283,14 @@ def _stock_split(state: State, e: StockSplit) -> None:
                 state.shares[key] = new
             else:
                 del state.shares[key]
+    if state.totals is not None:
+        before = state.totals.get(e.security, 0)
+        state.totals[e.security] = 0
+        after = sum(q for (_, s), q in state.shares.items() if s == e.security)
+        state.totals[e.security] = before  # checked as one issuance of the difference
+        if after > before:
+            _within_authorized(state, e, e.security, after - before)
+        state.totals[e.security] = after
     for w in state.warrants.values():
         if w.security != e.security:
             continue
@@ -321,7 +363,7 @@ def _preferred_converted(state: State, e: PreferredConverted) -> None:
             e, "shares_issued",
             f"{e.quantity} x {sec.conversion_ratio} gives {issued}, not {e.shares_issued}",
         )
-    _give(state, e.holder, sec.created.converts_to, issued)
+    _give(state, e, e.holder, sec.created.converts_to, issued)
 
 
 # --- derivatives ----------------------------------------------------------
@@ -395,7 +437,7 @@ def _cash_exercise(state: State, e: CashExercise) -> None:
     w = _warrant(state, e)
     _check_exercisable(w, e, e.quantity)
     w.exercised += e.quantity
-    _give(state, w.holder, w.security, e.quantity)
+    _give(state, e, w.holder, w.security, e.quantity)
     _retire_if_exhausted(state, w, e)
 
 
@@ -447,7 +489,7 @@ def _cashless_exercise(state: State, e: CashlessExercise) -> None:
         w.unknown_surrendered_at_least += issued + 1
     else:
         w.exercised += e.quantity
-    _give(state, w.holder, w.security, issued or 0)
+    _give(state, e, w.holder, w.security, issued or 0)
     _retire_if_exhausted(state, w, e)
 
 
@@ -497,7 +539,7 @@ def _convertible_converted(state: State, e: ConvertibleConverted) -> None:
         raise RuleViolation(e, "shares_issued", f"{how} rounds {e.rounding} to {issued}, not {e.shares_issued}")
     state.notes.pop(e.convertible)
     state.retired.add(e.convertible, c.holder, f"was converted on {e.effective_date}")
-    _give(state, c.holder, e.security, issued)
+    _give(state, e, c.holder, e.security, issued)
 
 
 # --- equity compensation --------------------------------------------------
@@ -686,7 +728,7 @@ def _service_ended(state: State, e: ServiceEnded) -> None:
 
 def _deliver(state: State, w: WarrantState, e: Event, quantity: int, shares: int) -> None:
     w.exercised += quantity
-    _give(state, w.holder, w.security, shares)
+    _give(state, e, w.holder, w.security, shares)
     if w.plan is not None:
         state.plans[w.plan].delivered += quantity
     if w.exhausted:
@@ -860,6 +902,7 @@ HANDLERS: dict[type, Callable[[State, Event], None]] = {
     SharesIssued: _shares_issued,
     SharesTransferred: _shares_transferred,
     StockSplit: _stock_split,
+    AuthorizedSharesSet: _authorized_set,
     ConversionApproved: _conversion_approved,
     PreferredConverted: _preferred_converted,
     WarrantIssued: _warrant_issued,

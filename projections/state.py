@@ -194,6 +194,10 @@ class State:
     expiries: list[tuple[dt.date, str]] = field(default_factory=list)
     notes: dict[str, NoteIssued] = field(default_factory=dict)
     plans: dict[str, PlanState] = field(default_factory=dict)
+    # Shares authorized per class, and for the issuer across its classes (key ""); and, once any
+    # is set, the shares outstanding per class, kept as the fold goes (None before).
+    authorized: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] | None = None
     agreements: dict[str, AgreementState] = field(default_factory=dict)
     commitments: list[VotingCommitment] = field(default_factory=list)
     demands: list[DemandRegistrationRequested] = field(default_factory=list)

@@ -601,3 +601,50 @@ def test_generated_equity_histories_hold_their_invariants_and_the_intervals_agre
             model.close()
             report = verify_store(store)
             assert report.ok, report.problems
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(equity_histories())
+def test_generated_equity_histories_survive_an_ocf_round_trip(history):
+    """import -> export ocf -> import gives the same holdings and cap table by holder on every date."""
+    import tempfile  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from ledger.intake.importer import import_events  # noqa: PLC0415
+    from ledger.intake.loaded import Loaded  # noqa: PLC0415
+    from ledger.log.store import Store  # noqa: PLC0415
+    from tests.conftest import Ledger  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp:
+        first, second = Path(tmp) / "a.db", Path(tmp) / "b.db"
+        with Store(str(first)) as store:
+            import_events(store, [Loaded("gen", i, e) for i, e in enumerate(history)])
+        a, b = Ledger(first), Ledger(second)
+        r = a("export", "ocf", "--as-of", "2025-12-31", "--out", Path(tmp) / "gen.ocf.zip")
+        assert r.code == 0, r.err
+        r = b("import", Path(tmp) / "gen.ocf.zip")
+        assert r.code == 0, r.err
+        for day in ("2021-12-31", "2022-06-30", "2023-01-01", "2023-07-01", "2024-01-01", "2025-01-01"):
+            assert a.rows("holdings", "--as-of", day) == b.rows("holdings", "--as-of", day), day
+            assert a.rows("captable", "--by", "holder", "--as-of", day) == \
+                b.rows("captable", "--by", "holder", "--as-of", day), day
+
+
+def test_issuing_beyond_the_authorized_shares_is_refused(lumen, tmp_path):
+    # After the Series A: 16,118,000 common outstanding (2 x 8,000,000 + 100,000 + 18,000).
+    cap = {"type": "AuthorizedSharesSet", "effective_date": "2024-03-02", "security": "common", "quantity": 16_500_000,
+           "source": SRC}
+    issue = {"type": "SharesIssued", "effective_date": "2024-03-03", "security": "common", "holder": "ana",
+             "quantity": 382_001, "source": SRC}
+    refused(lumen, write(tmp_path, [cap, issue]), "event 2 (SharesIssued)", "quantity",
+            "382,001 more 'common' would make 16,500,001 outstanding on 2024-03-03, more than the 16,500,000 authorized")
+    refused(lumen, write(tmp_path, [{**cap, "quantity": 16_117_999}]), "event 1 (AuthorizedSharesSet)",
+            "16,118,000 common are outstanding on 2024-03-02, more than 16,117,999")
+    # The issuer's own limit counts every class: 16,118,000 common + 2,000,000 Series Seed + 3,700,000
+    # Series A = 21,818,000; a 2-for-1 split of the common would make 37,936,000.
+    split = {"type": "StockSplit", "effective_date": "2024-04-01", "security": "common", "numerator": 2,
+             "denominator": 1, "source": SRC}
+    refused(lumen, write(tmp_path, [{**cap, "security": None, "quantity": 30_000_000}, split]),
+            "event 2 (StockSplit)", "16,118,000 more shares would make 37,936,000 outstanding")
+    assert lumen("import", write(tmp_path, [{**cap, "quantity": 16_500_000}, {**issue, "quantity": 382_000}])).code == 0
+    assert lumen("verify").code == 0

@@ -199,3 +199,21 @@ def test_compare_known_at_must_be_earlier(savvis_report, tmp_path):
     r = led("export", "html", "--as-of", "2004-07-02", "--known-at", "2026-01-20T00:00:00Z",
             "--compare-known-at", "2026-02-01T00:00:00Z", "--out", tmp_path / "x.html")
     assert r.code == 2 and "is not before the report's known-at" in r.err and not (tmp_path / "x.html").exists()
+
+
+# --- the cap table by holder: the Lumen example history (replay_data/lumen/README.md) ---------------
+
+
+def test_the_cap_table_by_holder_in_the_report(tmp_path):
+    from tests.conftest import ROOT  # noqa: PLC0415
+
+    out = tmp_path / "lumen.html"
+    exported(Ledger(tmp_path / "lumen.db"), [("2024-06-01T09:00:00Z", [ROOT / "replay_data" / "lumen"])], out,
+             "--as-of", "2024-03-01")
+    page = open_page(out, {"by_holder": "#by-holder ~ .scroll tbody tr, #by-holder ~ table tbody tr"},
+                     width=1280, height=2000)
+    assert page.console_errors == []
+    rows = {r.split("\t")[0]: r.split("\t") for r in page.texts["by_holder"]}
+    # After the Series A: outstanding 23,818,000, fully diluted 27,694,000 (the README's arithmetic).
+    assert rows["harbor-angels"][1:5] == ["1,200,000", "5.0382%", "1,200,000", "4.3331%"]
+    assert rows["pool:plan-2022"][1:5] == ["0", "0.0000%", "2,892,000", "10.4427%"]

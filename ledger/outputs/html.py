@@ -235,6 +235,14 @@ def _percent(row: dict[str, Any]) -> str:
     return escape(f"{value:.4f}%") if value is not None else escape(open_figure(row, "percent") or "not derivable")
 
 
+def _percent_of(key: str) -> Callable[[dict[str, Any]], str]:
+    """A by-holder percent, or why there is none (the column's total is open)."""
+    def cell(row: dict[str, Any]) -> str:
+        value = row.get(key)
+        return escape(f"{value:.4f}%") if value is not None else escape(row.get(f"{key}_note") or "not derivable")
+    return cell
+
+
 def _by_class(row: dict[str, Any]) -> str:
     """Each class's votes and the party's percent of them, over the denominator it says."""
     lines = []
@@ -301,11 +309,12 @@ def _journal_attrs(row: dict[str, Any]) -> str:
 
 # --- what changed between two known-at instants ----------------------------------------------
 
-KEYS = {"captable": ("security",), "holdings": ("party", "security"), "ownership": ("party",), "voting": ("party",)}
+KEYS = {"captable": ("security",), "by_holder": ("party",), "holdings": ("party", "security"), "ownership": ("party",),
+        "voting": ("party",)}
 
 
 def report_rows(snapshot: Snapshot, security: str | None, mode: Mode) -> dict[str, list[dict[str, Any]]]:
-    from projections.captable import captable_rows  # noqa: PLC0415
+    from projections.captable import by_holder_rows, captable_rows  # noqa: PLC0415
     from projections.holdings import holdings_rows  # noqa: PLC0415
     from projections.ownership import ownership_rows  # noqa: PLC0415
     from projections.voting import voting_rows  # noqa: PLC0415
@@ -313,6 +322,7 @@ def report_rows(snapshot: Snapshot, security: str | None, mode: Mode) -> dict[st
     state, day = snapshot.state, snapshot.query.as_of
     return {
         "captable": captable_rows(state, day),
+        "by_holder": by_holder_rows(state, day),
         "holdings": holdings_rows(state, day),
         "ownership": ownership_rows(state, security, day, mode=mode) if security else [],
         "voting": voting_rows(state, day, mode=mode),
@@ -408,10 +418,18 @@ def render(snapshot: Snapshot, *, mode: Mode = "best", earlier: Snapshot | None 
         _changes_section(snapshot, earlier, now, report_rows(earlier, security, mode)) if earlier is not None else "",
         "<section id='captable'><h2>Cap table</h2>"
         + table(cap, ["security", "outstanding", "fully_diluted", "not_yet_convertible", "reported_outstanding",
-                      "reported_on", "missing"]) + "</section>",
+                      "reported_on", "missing"])
+        + "<h3 id='by-holder'>By holder</h3><p class='note'>Each holder's shares as common (a converting class at its ratio on "
+        "the date) and fully diluted (plus what its options, RSUs, SARs and warrants, vested or not, would "
+        "deliver; notes and SAFEs count nothing until they convert); each plan's pool as the shares available "
+        "for grant. Percents of each column's total, none where that total is open.</p>"
+        + table(now["by_holder"], ["party", "outstanding", "percent_outstanding", "fully_diluted",
+                                   "percent_fully_diluted", "missing"],
+                cells={"percent_outstanding": _percent_of("percent_outstanding"),
+                       "percent_fully_diluted": _percent_of("percent_fully_diluted")}) + "</section>",
         "<section id='holdings'><h2>Holdings</h2>"
         + table(holdings, ["party", "security", "kind", "underlying", "quantity", "exercisable", "exercise_price",
-                           "expires", "principal"]) + "</section>",
+                           "expires", "principal", "vested"]) + "</section>",
         f"<section id='ownership'><h2>Beneficial ownership of {escape(str(security))} (Rule 13d-3)</h2>"
         f"<p class='note'>What Rule 13d-3 counts: the shares of {escape(str(security))} each person holds, plus "
         "those it can acquire within 60 days (warrants exercisable by then; convertible preferred as converted, "

@@ -239,6 +239,12 @@ class Translator:
                 "as_converted_voting": meta.get("as_converted_voting"),
                 "conversion_condition": meta.get("conversion_condition"), "cusip": meta.get("cusip"),
             }, self._date(meta.get("date") or obj.get("board_approval_date") or self.start, item.label))
+            authorized = obj.get("initial_shares_authorized")
+            if authorized is not None and "initial_shares_authorized" not in meta.get("unstated", []) \
+                    and str(authorized).upper() not in ("UNLIMITED", "NOT APPLICABLE"):
+                self.emit(item, {"type": "AuthorizedSharesSet", "security": self.classes[str(obj.get("id"))],
+                                 "quantity": self.int_of(item, "initial_shares_authorized")},
+                          self._date(meta.get("date") or obj.get("board_approval_date") or self.start, item.label))
 
     def _targets_first(self, items: list[Item]) -> list[Item]:
         by_id = {str(i.obj.get("id")): i for i in items}
@@ -280,6 +286,8 @@ class Translator:
             "TX_VESTING_ACCELERATION": self._acceleration,
             "TX_CONVERTIBLE_ISSUANCE": self._note, "TX_STOCK_PLAN_POOL_ADJUSTMENT": self._pool,
             "TX_STOCK_REPURCHASE": self._repurchase,
+            "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT": self._authorized,
+            "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT": self._authorized,
             "TX_VESTING_START": lambda item: None,
             **{k: self._exercise for k in EXERCISES},
             **{k: self._release for k in RELEASES},
@@ -537,6 +545,12 @@ class Translator:
         self.emit(item, {"type": "EquityCompensationReleased", "grant": sec.ledger, "quantity": quantity,
                          "withheld": quantity - delivered if ids else 0}, self.date(item))
 
+    def _authorized(self, item: Item) -> None:
+        issuer_wide = item.obj["object_type"] == "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT"
+        security = None if issuer_wide else self.stock_class(item, item.obj.get("stock_class_id"))
+        self.emit(item, {"type": "AuthorizedSharesSet", "security": security,
+                         "quantity": self.int_of(item, "new_shares_authorized")}, self.date(item))
+
     def _repurchase(self, item: Item) -> None:
         src = self.security(item, "stock")
         quantity = self.int_of(item, "quantity")
@@ -633,6 +647,15 @@ class Translator:
         self.emit(item, {"type": "StockPlanPoolAdjusted", "plan": self.plan_slugs[plan_id],
                          "pool_size": self.int_of(item, "shares_reserved")}, self.date(item))
 
+    def issuer_authorized(self) -> None:
+        issuer = self.pkg.manifest["issuer"]
+        authorized = issuer.get("initial_shares_authorized")
+        if authorized is None or str(authorized).upper() in ("UNLIMITED", "NOT APPLICABLE"):
+            return
+        item = Item("Manifest", issuer, 0)
+        self.emit(item, {"type": "AuthorizedSharesSet", "quantity": self.int_of(item, "initial_shares_authorized")},
+                  self.start)
+
     def stock_plans(self) -> None:
         self.plans = {o.get("id"): o for _, o in self.pkg.of("OCF_STOCK_PLANS_FILE")}
         self.plan_slugs: dict[Any, str] = {}
@@ -690,6 +713,7 @@ class Translator:
         try:
             self.stakeholders()
             self.stock_classes()
+            self.issuer_authorized()
             self.stock_plans()
             self.documents()
             self.transactions()
