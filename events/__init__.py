@@ -14,13 +14,13 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(['AgreementAmended', 'AgreementExecuted', 'DemandRegistrationRequested', 'JoinderSigned', 'VotingCommitment'], "agreements"),
     **dict.fromkeys(['Event', 'Inference', 'Source'], "base"),
     **dict.fromkeys(['EventCorrected', 'EventRetracted'], "corrections"),
-    **dict.fromkeys(['CashExercise', 'CashlessExercise', 'ConvertibleConverted', 'NoteIssued', 'SafeIssued', 'Tranche', 'WarrantBecameExercisable', 'WarrantIssued'], "derivatives"),
-    **dict.fromkeys(['EquityCompensationCancelled', 'EquityCompensationExercised', 'EquityCompensationIssued', 'EquityCompensationReleased', 'Period', 'ServiceEnded', 'SharesRepurchased', 'StockPlanCreated', 'StockPlanPoolAdjusted', 'VestingAccelerated', 'VestingConditionMet', 'VestingSchedule'], "equity"),
+    **dict.fromkeys(['CashExercise', 'CashlessExercise', 'ConvertibleCancelled', 'ConvertibleConverted', 'InstrumentTransferred', 'NoteIssued', 'SafeIssued', 'WarrantCancelled', 'Tranche', 'WarrantBecameExercisable', 'WarrantIssued'], "derivatives"),
+    **dict.fromkeys(['EquityCompensationCancelled', 'EquityCompensationExercised', 'EquityCompensationIssued', 'EquityCompensationReleased', 'Period', 'ServiceEnded', 'SharesReturnedToPool', 'SharesRepurchased', 'StockPlanCreated', 'StockPlanPoolAdjusted', 'VestingAccelerated', 'VestingConditionMet', 'VestingSchedule'], "equity"),
     **dict.fromkeys(['BoardSizeChanged', 'BoardSizeCommitted', 'DirectorElected', 'DirectorNominated'], "governance"),
     **dict.fromkeys(['ControlRecorded', 'GroupFormed', 'PartyRegistered'], "parties"),
     **dict.fromkeys(['DocumentHeader', 'EVENT_TYPES', 'event_file_schema', 'parse_event'], "registry"),
     **dict.fromkeys(['BeneficialOwnershipReported', 'FactStated', 'SharesOutstandingReported', 'UndisclosedHolding'], "reported"),
-    **dict.fromkeys(['AuthorizedSharesSet', 'ConversionApproved', 'PreferredConverted', 'SecurityClassCreated', 'SharesIssued', 'SharesTransferred', 'StockSplit'], "securities"),
+    **dict.fromkeys(['AuthorizedSharesSet', 'ConversionApproved', 'ConversionRatioAdjusted', 'PreferredConverted', 'SharesCancelled', 'SecurityClassCreated', 'SharesIssued', 'SharesTransferred', 'StockSplit'], "securities"),
 }
 
 __all__ = sorted(_WHERE)

@@ -134,18 +134,52 @@ class SafeIssued(Event):
         return self
 
 
+class InstrumentTransferred(Event):
+    """A warrant, grant, note or SAFE passes whole to another holder (a partial transfer is
+    the holder's to record as a new instrument: the ledger does not split one)."""
+
+    type: Literal["InstrumentTransferred"] = "InstrumentTransferred"
+    instrument: Slug
+    to_holder: Slug
+
+
+class WarrantCancelled(Event):
+    """Warrant shares cancelled (`quantity` None: all that is left), the last to open first."""
+
+    type: Literal["WarrantCancelled"] = "WarrantCancelled"
+    warrant: Slug
+    quantity: Quantity | None = None
+    reason: str = Field(default="cancelled", min_length=1)
+
+
+class ConvertibleCancelled(Event):
+    """A note or SAFE cancelled without converting (repaid, forgiven, terminated)."""
+
+    type: Literal["ConvertibleCancelled"] = "ConvertibleCancelled"
+    convertible: Slug
+    reason: str = Field(default="cancelled", min_length=1)
+
+
 class ConvertibleConverted(Event):
     """A note or SAFE converts into shares of `security` at a financing priced at
     `price_per_share`. The shares are computed from its terms: the amount (a SAFE's investment;
     a note's principal and the interest accrued to this date) over the conversion price, the
     lowest of the round's price, that price less the discount, and the cap over
     `capitalization` (the company capitalization the documents state); rounded as `rounding`
-    says, and checked against `shares_issued` when given."""
+    says, and checked against `shares_issued` when given. Without the round's price (an OCF
+    conversion states only its resulting stock) the `shares_issued` stated are taken as they
+    are, marked as such in the event's inference by whoever records it."""
 
     type: Literal["ConvertibleConverted"] = "ConvertibleConverted"
     convertible: Slug
     security: Slug
-    price_per_share: Price
+    price_per_share: Price | None = None
     capitalization: Quantity | None = None
     shares_issued: Count | None = None
     rounding: Rounding = "down"
+
+    @model_validator(mode="after")
+    def _priced_or_stated(self) -> ConvertibleConverted:
+        if self.price_per_share is None and self.shares_issued is None:
+            raise ValueError("price_per_share: give the financing's price_per_share or the shares_issued (or both)")
+        return self

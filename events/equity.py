@@ -39,6 +39,15 @@ class StockPlanPoolAdjusted(Event):
     pool_size: Count
 
 
+class SharesReturnedToPool(Event):
+    """Shares a plan's grants had delivered come back to its pool (unvested stock repurchased
+    from a departing holder, shares withheld for tax under a plan that recycles them)."""
+
+    type: Literal["SharesReturnedToPool"] = "SharesReturnedToPool"
+    plan: Slug
+    quantity: Quantity
+
+
 class VestingSchedule(Frozen):
     """Time-based vesting: equal parts every `every` months over `months` from `start`; the parts
     that fall before the cliff vest on it. Four years monthly after a one-year cliff is

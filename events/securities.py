@@ -90,3 +90,22 @@ class AuthorizedSharesSet(Event):
     type: Literal["AuthorizedSharesSet"] = "AuthorizedSharesSet"
     security: Slug | None = None
     quantity: Count
+
+
+class SharesCancelled(Event):
+    """Shares cancelled without a purchase (forfeited restricted stock, a void issuance undone
+    by agreement); they are no longer outstanding."""
+
+    type: Literal["SharesCancelled"] = "SharesCancelled"
+    security: Slug
+    holder: Slug
+    quantity: Quantity
+    reason: str = Field(default="cancelled", min_length=1)
+
+
+class ConversionRatioAdjusted(Event):
+    """A class's conversion ratio set anew (an anti-dilution adjustment, a charter amendment)."""
+
+    type: Literal["ConversionRatioAdjusted"] = "ConversionRatioAdjusted"
+    security: Slug
+    conversion_ratio: Ratio

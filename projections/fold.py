@@ -24,6 +24,8 @@ from events import (
     CashlessExercise,
     ControlRecorded,
     ConversionApproved,
+    ConvertibleCancelled,
+    ConversionRatioAdjusted,
     ConvertibleConverted,
     DemandRegistrationRequested,
     DirectorElected,
@@ -37,6 +39,7 @@ from events import (
     EventRetracted,
     FactStated,
     GroupFormed,
+    InstrumentTransferred,
     JoinderSigned,
     NoteIssued,
     PartyRegistered,
@@ -44,9 +47,11 @@ from events import (
     SafeIssued,
     SecurityClassCreated,
     ServiceEnded,
+    SharesCancelled,
     SharesIssued,
     SharesOutstandingReported,
     SharesRepurchased,
+    SharesReturnedToPool,
     SharesTransferred,
     StockPlanCreated,
     StockPlanPoolAdjusted,
@@ -56,6 +61,7 @@ from events import (
     VestingConditionMet,
     VotingCommitment,
     WarrantBecameExercisable,
+    WarrantCancelled,
     WarrantIssued,
 )
 from projections.convertibles import NeedsCapitalization, accrued, convert, show
@@ -501,6 +507,63 @@ def _note_issued(state: State, e: NoteIssued) -> None:
     state.notes[e.note] = e
 
 
+def _convertible(state: State, e: Event, name: str, field: str) -> NoteIssued | SafeIssued:
+    c = state.notes.get(name)
+    if c is None:
+        why = state.retired.reason(name)
+        raise RuleViolation(e, field, f"'{name}' {why}" if why else f"unknown note or SAFE '{name}'")
+    return c
+
+
+def _convertible_cancelled(state: State, e: ConvertibleCancelled) -> None:
+    c = _convertible(state, e, e.convertible, "convertible")
+    state.notes.pop(e.convertible)
+    state.retired.add(e.convertible, c.holder, f"was cancelled on {e.effective_date} ({e.reason})")
+
+
+def _instrument_transferred(state: State, e: InstrumentTransferred) -> None:
+    to = _holder(state, e, "to_holder")
+    w = state.warrants.get(e.instrument)
+    if w is not None:
+        if w.expired_on(e.effective_date):
+            raise RuleViolation(e, "instrument", f"'{e.instrument}' expired on {w.expires}")
+        if w.holder == to:
+            raise RuleViolation(e, "to_holder", f"'{to}' already holds '{e.instrument}'")
+        w.holder = intern(to)
+        return
+    c = _convertible(state, e, e.instrument, "instrument")
+    if c.holder == to:
+        raise RuleViolation(e, "to_holder", f"'{to}' already holds '{e.instrument}'")
+    state.notes[e.instrument] = c.model_copy(update={"holder": to})
+
+
+def _warrant_cancelled(state: State, e: WarrantCancelled) -> None:
+    w = _warrant(state, e)
+    _alive(w, e)
+    if not w.outstanding_known:
+        raise RuleViolation(e, "warrant", f"warrant '{e.warrant}' has exercises of unstated size: what is left "
+                                          "is not known")
+    left = w.outstanding(e.effective_date)
+    quantity = left if e.quantity is None else e.quantity
+    if quantity > left:
+        raise RuleViolation(e, "quantity", f"warrant '{e.warrant}' has {left} shares left on {e.effective_date}, "
+                                           f"fewer than {quantity}")
+    _cancel(state, w, e, quantity)
+
+
+def _shares_cancelled(state: State, e: SharesCancelled) -> None:
+    _security(state, e)
+    _holder(state, e, "holder")
+    _take(state, e, e.holder, e.security, e.quantity, "quantity")
+
+
+def _ratio_adjusted(state: State, e: ConversionRatioAdjusted) -> None:
+    sec = _security(state, e)
+    if sec.created.converts_to is None:
+        raise RuleViolation(e, "security", f"'{e.security}' converts into no class: it has no ratio to adjust")
+    sec.conversion_ratio = Fraction(e.conversion_ratio)
+
+
 def _safe_issued(state: State, e: SafeIssued) -> None:
     _fresh(state, e, "safe", state.warrants, state.retired, state.notes)
     _holder(state, e, "holder")
@@ -510,14 +573,16 @@ def _safe_issued(state: State, e: SafeIssued) -> None:
 
 
 def _convertible_converted(state: State, e: ConvertibleConverted) -> None:
-    c = state.notes.get(e.convertible)
-    if c is None:
-        why = state.retired.reason(e.convertible)
-        raise RuleViolation(e, "convertible", f"'{e.convertible}' {why}" if why
-                            else f"unknown note or SAFE '{e.convertible}'")
+    c = _convertible(state, e, e.convertible, "convertible")
     _security(state, e)
     if c.converts_to is not None and c.converts_to != e.security:
         raise RuleViolation(e, "security", f"'{e.convertible}' converts into '{c.converts_to}', not '{e.security}'")
+    if e.price_per_share is None:
+        # Only the resulting shares are stated: taken as they are, nothing to check them against.
+        state.notes.pop(e.convertible)
+        state.retired.add(e.convertible, c.holder, f"was converted on {e.effective_date}")
+        _give(state, e, c.holder, e.security, e.shares_issued)
+        return
     if isinstance(c, SafeIssued):
         amount, what = Fraction(c.investment), f"the {c.investment} invested"
     else:
@@ -770,6 +835,14 @@ def _grant_released(state: State, e: EquityCompensationReleased) -> None:
     _deliver(state, w, e, e.quantity, e.quantity - e.withheld)
 
 
+def _returned_to_pool(state: State, e: SharesReturnedToPool) -> None:
+    plan = _plan(state, e)
+    if e.quantity > plan.delivered:
+        raise RuleViolation(e, "quantity", f"plan '{e.plan}' has delivered {plan.delivered} shares, fewer than the "
+                                           f"{e.quantity} returned")
+    plan.delivered -= e.quantity
+
+
 def _shares_repurchased(state: State, e: SharesRepurchased) -> None:
     _security(state, e)
     _holder(state, e, "holder")
@@ -912,6 +985,12 @@ HANDLERS: dict[type, Callable[[State, Event], None]] = {
     NoteIssued: _note_issued,
     SafeIssued: _safe_issued,
     ConvertibleConverted: _convertible_converted,
+    ConvertibleCancelled: _convertible_cancelled,
+    InstrumentTransferred: _instrument_transferred,
+    WarrantCancelled: _warrant_cancelled,
+    SharesCancelled: _shares_cancelled,
+    ConversionRatioAdjusted: _ratio_adjusted,
+    SharesReturnedToPool: _returned_to_pool,
     StockPlanCreated: _plan_created,
     StockPlanPoolAdjusted: _pool_adjusted,
     EquityCompensationIssued: _grant_issued,

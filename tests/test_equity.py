@@ -539,6 +539,9 @@ def equity_histories(draw):
             {"type": "EquityCompensationCancelled", "effective_date": draw(day), "grant": g, "quantity": q},
             {"type": "VestingAccelerated", "effective_date": draw(day), "grant": g, "quantity": q},
             {"type": "ServiceEnded", "effective_date": draw(day), "holder": draw(st.sampled_from(holders))},
+            {"type": "InstrumentTransferred", "effective_date": draw(day), "instrument": g,
+             "to_holder": draw(st.sampled_from(holders))},
+            {"type": "SharesReturnedToPool", "effective_date": draw(late), "plan": "p", "quantity": q},
             {"type": "StockPlanPoolAdjusted", "effective_date": draw(day), "plan": "p",
              "pool_size": draw(st.integers(0, 6_000))},
             {"type": "StockSplit", "effective_date": draw(day), "security": "common",
@@ -648,3 +651,133 @@ def test_issuing_beyond_the_authorized_shares_is_refused(lumen, tmp_path):
             "event 2 (StockSplit)", "16,118,000 more shares would make 37,936,000 outstanding")
     assert lumen("import", write(tmp_path, [{**cap, "quantity": 16_500_000}, {**issue, "quantity": 382_000}])).code == 0
     assert lumen("verify").code == 0
+
+
+def test_transfers_cancellations_returns_and_ratio_adjustments(lumen, tmp_path):
+    events = [
+        # cara's options pass to a trust she controls; the SAFE to another fund.
+        {"type": "PartyRegistered", "effective_date": "2023-02-01", "party": "cara-trust", "name": "Cara Trust",
+         "kind": "other", "source": SRC},
+        {"type": "InstrumentTransferred", "effective_date": "2023-02-01", "instrument": "opt-cara",
+         "to_holder": "cara-trust", "source": SRC},
+        {"type": "InstrumentTransferred", "effective_date": "2023-02-01", "instrument": "safe-harbor",
+         "to_holder": "north-fund", "source": SRC},
+        # Series Seed's ratio becomes 1.1 (an anti-dilution adjustment) before the split doubles it: 2.2.
+        {"type": "ConversionRatioAdjusted", "effective_date": "2023-03-01", "security": "series-seed",
+         "conversion_ratio": "1.1", "source": SRC},
+        # 10,000 of dev's 50,000 exercised shares are bought back and return to the pool.
+        {"type": "SharesCancelled", "effective_date": "2023-12-01", "security": "common", "holder": "dev",
+         "quantity": 10_000, "reason": "repurchased at cost under the exercise agreement", "source": SRC},
+        {"type": "SharesReturnedToPool", "effective_date": "2023-12-01", "plan": "plan-2022", "quantity": 10_000,
+         "source": SRC},
+    ]
+    assert lumen("import", write(tmp_path, events)).code == 0, lumen("import", write(tmp_path, events)).err
+    assert holding(lumen, "2023-04-01", "cara-trust", "opt-cara")["vested"] == 120_000
+    assert [r for r in lumen.rows("holdings", "--as-of", "2023-04-01", "--party", "cara")] == []
+    # The SAFE converted on 2024-03-01 to its holder then: north-fund.
+    t = by_party(lumen, "2024-03-01")
+    assert "harbor-angels" not in t
+    # north-fund: 2,000,000 Series Seed x 2.2 = 4,400,000 + 1,200,000 Series A from the SAFE.
+    assert t["north-fund"]["outstanding"] == 4_400_000 + 1_200_000
+    assert t["dev"]["outstanding"] == 80_000  # (50,000 - 10,000) x 2
+    # The pool: 2,892,000 + 2 x 10,000 returned.
+    assert t["pool:plan-2022"]["fully_diluted"] == 2_912_000
+    assert lumen("verify").code == 0
+
+
+def test_cancelling_warrants_and_convertibles():
+    import datetime as dt  # noqa: PLC0415
+
+    from projections.fold import RuleViolation  # noqa: PLC0415
+
+    state = fold_of({"type": "WarrantIssued", "effective_date": "2022-02-01", "warrant": "w", "holder": "ana",
+                     "security": "common", "quantity": 300, "tranches": [
+                         {"quantity": 100, "exercisable_from": "2022-02-01"},
+                         {"quantity": 200, "exercisable_from": "2023-02-01"}]},
+                    {"type": "WarrantCancelled", "effective_date": "2022-06-01", "warrant": "w", "quantity": 250},
+                    {"type": "SafeIssued", "effective_date": "2022-02-01", "safe": "s", "holder": "ana",
+                     "investment": "1000"},
+                    {"type": "ConvertibleCancelled", "effective_date": "2022-07-01", "convertible": "s",
+                     "reason": "repaid"})
+    # The 200 not yet open go first, then 50 of the 100 open: 50 left, all exercisable.
+    w = state.warrants["w"]
+    assert (w.quantity, w.exercisable(dt.date(2022, 6, 1)), w.exercisable(dt.date(2023, 6, 1))) == (50, 50, 50)
+    assert "s" not in state.notes and state.retired.reason("s") == "was cancelled on 2022-07-01 (repaid)"
+    with pytest.raises(RuleViolation, match="'s' was cancelled on 2022-07-01"):
+        fold_of({"type": "SafeIssued", "effective_date": "2022-02-01", "safe": "s", "holder": "ana",
+                 "investment": "1000"},
+                {"type": "ConvertibleCancelled", "effective_date": "2022-07-01", "convertible": "s", "reason": "repaid"},
+                {"type": "ConvertibleConverted", "effective_date": "2022-08-01", "convertible": "s",
+                 "security": "common", "shares_issued": 10})
+
+
+def test_an_ocf_package_of_safes_reissuances_cancellations_retractions_and_transfers(tmp_path):
+    from tests.conftest import Ledger  # noqa: PLC0415
+
+    def lot(tid, sid, holder, quantity, day):
+        return {"object_type": "TX_STOCK_ISSUANCE", "id": tid, "security_id": sid, "date": day,
+                "stakeholder_id": holder, "stock_class_id": "cls-common", "quantity": quantity,
+                "security_law_exemptions": []}
+
+    safe_terms = {"type": "SAFE_CONVERSION", "conversion_mfn": False, "conversion_timing": "POST_MONEY",
+                  "conversion_valuation_cap": usd("5000000"), "conversion_discount": "0.20"}
+    txs = [
+        COMMON_LOT,
+        {"object_type": "TX_CONVERTIBLE_ISSUANCE", "id": "t-safe", "security_id": "s-safe", "date": "2022-03-01",
+         "stakeholder_id": "sh-eve", "custom_id": "SAFE-1", "convertible_type": "SAFE",
+         "investment_amount": usd("1000"), "seniority": 1, "security_law_exemptions": [],
+         "conversion_triggers": [{"trigger_id": "t1", "type": "AUTOMATIC_ON_CONDITION",
+                                  "conversion_right": {"type": "CONVERTIBLE_CONVERSION_RIGHT",
+                                                       "conversion_mechanism": safe_terms}}]},
+        {"object_type": "TX_CONVERTIBLE_CONVERSION", "id": "t-conv", "security_id": "s-safe", "date": "2022-09-01",
+         "trigger_id": "t1", "reason_text": "Series A", "resulting_security_ids": ["s-safe-stock"]},
+        lot("t-safe-stock", "s-safe-stock", "sh-eve", "2000", "2022-09-01"),
+        # ana's certificate for 500,000 reissued as two, 50,000 of one then cancelled
+        {"object_type": "TX_STOCK_REISSUANCE", "id": "t-reiss", "security_id": "s-lot", "date": "2022-04-01",
+         "resulting_security_ids": ["s-a", "s-b"]},
+        lot("t-a", "s-a", "sh-ana", "300000", "2022-04-01"), lot("t-b", "s-b", "sh-ana", "200000", "2022-04-01"),
+        {"object_type": "TX_STOCK_CANCELLATION", "id": "t-cxl", "security_id": "s-b", "date": "2022-05-01",
+         "quantity": "50000", "balance_security_id": "s-b2", "reason_text": "Forfeited restricted stock"},
+        lot("t-b2", "s-b2", "sh-ana", "150000", "2022-05-01"),
+        # an issuance made in error, retracted
+        lot("t-err", "s-err", "sh-eve", "10", "2022-06-01"),
+        {"object_type": "TX_STOCK_RETRACTION", "id": "t-ret", "security_id": "s-err", "date": "2022-06-02",
+         "reason_text": "Issued in error"},
+        # a warrant passes whole from ana to eve
+        {"object_type": "TX_WARRANT_ISSUANCE", "id": "t-w", "security_id": "s-w", "date": "2022-02-01",
+         "stakeholder_id": "sh-ana", "custom_id": "W-1", "quantity": "1000", "exercise_price": usd("1.00"),
+         "purchase_price": usd("0"), "security_law_exemptions": [],
+         "exercise_triggers": [{"trigger_id": "w1", "type": "ELECTIVE_AT_WILL",
+                                "conversion_right": {"type": "WARRANT_CONVERSION_RIGHT",
+                                                     "converts_to_stock_class_id": "cls-common",
+                                                     "conversion_mechanism": {"type": "FIXED_AMOUNT_CONVERSION",
+                                                                              "converts_to_quantity": "1000"}}}]},
+        {"object_type": "TX_WARRANT_TRANSFER", "id": "t-wx", "security_id": "s-w", "date": "2022-07-01",
+         "quantity": "1000", "resulting_security_ids": ["s-w2"]},
+        {"object_type": "TX_WARRANT_ISSUANCE", "id": "t-w2", "security_id": "s-w2", "date": "2022-07-01",
+         "stakeholder_id": "sh-eve", "custom_id": "W-1-T", "quantity": "1000", "exercise_price": usd("1.00"),
+         "purchase_price": usd("0"), "security_law_exemptions": [],
+         "exercise_triggers": [{"trigger_id": "w1", "type": "ELECTIVE_AT_WILL",
+                                "conversion_right": {"type": "WARRANT_CONVERSION_RIGHT",
+                                                     "converts_to_stock_class_id": "cls-common",
+                                                     "conversion_mechanism": {"type": "FIXED_AMOUNT_CONVERSION",
+                                                                              "converts_to_quantity": "1000"}}}]},
+    ]
+    led = Ledger(tmp_path / "o.db")
+    r = led("import", ocf_package(tmp_path / "pkg", txs))
+    assert r.code == 0, r.err
+    h = {(r["party"], r["security"]): r for r in led.rows("holdings", "--as-of", "2022-12-31")}
+    assert h[("ana-ruiz", "common-stock")]["quantity"] == 450_000  # 300,000 + 200,000 - 50,000
+    assert h[("eve-moreau", "common-stock")]["quantity"] == 2_000  # the SAFE's; the 10 in error retracted
+    assert h[("eve-moreau", "w-1")]["quantity"] == 1_000
+    assert not any(party == "ana-ruiz" and sec == "w-1" for party, sec in h)
+    before = {(r["party"], r["security"]): r for r in led.rows("holdings", "--as-of", "2022-08-31")}
+    safe = before[("eve-moreau", "safe-1")]
+    assert (safe["kind"], safe["principal"], safe["valuation_cap"], safe["discount"]) == ("safe", "1000", "5000000",
+                                                                                          "0.20")
+    history = led("history", "--format", "json").json()["rows"]
+    kinds = [e["type"] for e in history]
+    for expected in ("SafeIssued", "ConvertibleConverted", "SharesCancelled", "EventRetracted",
+                     "InstrumentTransferred"):
+        assert expected in kinds, expected
+    assert led("verify").code == 0

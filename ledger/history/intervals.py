@@ -9,8 +9,8 @@ interval only where a row changes. Rows change on the dates of events, and on th
 that act on their own (a tranche opening, an expiry), which split intervals too.
 
 Which rows an event can change is read from the fold itself: the state's positions are
-watched as the fold writes them (`_Watched`), an event names the warrant or grant it acts
-on, a split changes those on its class, and the end of a holder's service changes the
+watched as the fold writes them (`_Watched`), an event names the warrant, grant or
+instrument it acts on, a split changes those on its class, and the end of a holder's service changes the
 holder's grants (the two handlers that change what they do not name). A live warrant's
 schedule changes with its row. Every class's terms, who controls whom, and each plan's pool
 are taken again on every date a row may change: they are small. `verify`
@@ -90,7 +90,7 @@ def _named_warrant(event: Event) -> str | None:
     kind = type(event)
     if kind not in _NAMES_WARRANT:
         fields = kind.model_fields
-        _NAMES_WARRANT[kind] = "warrant" if "warrant" in fields else "grant" if "grant" in fields else None
+        _NAMES_WARRANT[kind] = next((f for f in ("warrant", "grant", "instrument") if f in fields), None)
     name = _NAMES_WARRANT[kind]
     return getattr(event, name) if name is not None else None
 

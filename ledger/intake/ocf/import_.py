@@ -53,9 +53,13 @@ NO_LEDGER_MEANING = {"TX_STOCK_ACCEPTANCE", "TX_WARRANT_ACCEPTANCE", "TX_CONVERT
                      "TX_PLAN_SECURITY_ACCEPTANCE", "TX_EQUITY_COMPENSATION_ACCEPTANCE"}
 EXERCISES = {"TX_WARRANT_EXERCISE", "TX_PLAN_SECURITY_EXERCISE", "TX_EQUITY_COMPENSATION_EXERCISE"}
 RELEASES = {"TX_PLAN_SECURITY_RELEASE", "TX_EQUITY_COMPENSATION_RELEASE"}
-GRANT_CANCELLATIONS = {"TX_PLAN_SECURITY_CANCELLATION", "TX_EQUITY_COMPENSATION_CANCELLATION",
-                       "TX_PLAN_SECURITY_RETRACTION", "TX_EQUITY_COMPENSATION_RETRACTION"}
-RESULTING = {"TX_STOCK_TRANSFER", "TX_STOCK_CONVERSION", *EXERCISES, *RELEASES}
+GRANT_CANCELLATIONS = {"TX_PLAN_SECURITY_CANCELLATION", "TX_EQUITY_COMPENSATION_CANCELLATION"}
+TRANSFERS = {"TX_WARRANT_TRANSFER", "TX_CONVERTIBLE_TRANSFER", "TX_EQUITY_COMPENSATION_TRANSFER",
+             "TX_PLAN_SECURITY_TRANSFER"}
+RETRACTIONS = {"TX_STOCK_RETRACTION", "TX_WARRANT_RETRACTION", "TX_CONVERTIBLE_RETRACTION",
+               "TX_PLAN_SECURITY_RETRACTION", "TX_EQUITY_COMPENSATION_RETRACTION"}
+RESULTING = {"TX_STOCK_TRANSFER", "TX_STOCK_CONVERSION", "TX_STOCK_REISSUANCE", "TX_CONVERTIBLE_CONVERSION",
+             *EXERCISES, *RELEASES, *TRANSFERS}
 # Event types that OCF objects carry; a DOCUMENT embedding one of these is not imported twice.
 FROM_OBJECTS = {"PartyRegistered", "SecurityClassCreated", "SharesIssued", "SharesTransferred", "StockSplit",
                 "PreferredConverted", "WarrantIssued", "WarrantBecameExercisable", "CashExercise",
@@ -71,6 +75,7 @@ class Security:
     quantity: int
     ledger: str | None = None  # the ledger's warrant or note slug
     at_most: bool = False
+    issued_by: str | None = None  # the event_id of the event that issued it, for a retraction
 
 
 @dataclass
@@ -163,7 +168,7 @@ class Translator:
                 "quote": quote}
 
     def emit(self, item: Item, data: dict[str, Any], date: dt.date, *, inference: str | None = None,
-             seq_default: int | None = None) -> None:
+             seq_default: int | None = None) -> str:
         meta = read_meta(item.obj)
         data = {**data, "issuer": self.issuer, "effective_date": date.isoformat(), "source": self.source(item)}
         if meta.get("ref") and meta.get("type") == data["type"]:
@@ -181,6 +186,7 @@ class Translator:
         seq = meta.get("seq") if meta.get("type") == data["type"] else None
         self.order += 1
         self.events.append(((date, seq if isinstance(seq, int) else 10**9 + self.order, self.order), event))
+        return event.event_id
 
     # --- parties, classes ------------------------------------------------------
 
@@ -286,6 +292,14 @@ class Translator:
             "TX_VESTING_ACCELERATION": self._acceleration,
             "TX_CONVERTIBLE_ISSUANCE": self._note, "TX_STOCK_PLAN_POOL_ADJUSTMENT": self._pool,
             "TX_STOCK_REPURCHASE": self._repurchase,
+            "TX_STOCK_CANCELLATION": self._stock_cancellation, "TX_STOCK_REISSUANCE": self._reissuance,
+            "TX_WARRANT_CANCELLATION": self._warrant_cancellation,
+            "TX_CONVERTIBLE_CANCELLATION": self._convertible_cancellation,
+            "TX_CONVERTIBLE_CONVERSION": self._convertible_conversion,
+            "TX_STOCK_PLAN_RETURN_TO_POOL": self._return_to_pool,
+            "TX_STOCK_CLASS_CONVERSION_RATIO_ADJUSTMENT": self._ratio_adjustment,
+            **{k: self._instrument_transfer for k in TRANSFERS},
+            **{k: self._retraction for k in RETRACTIONS},
             "TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT": self._authorized,
             "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT": self._authorized,
             "TX_VESTING_START": lambda item: None,
@@ -367,9 +381,9 @@ class Translator:
         if sid in self.claimed:
             return  # registered by the transaction it results from
         sec = self._register_lot(item)
-        self.emit(item, {"type": "SharesIssued", "security": sec.stock_class, "holder": sec.holder,
-                         "quantity": sec.quantity, "price_per_share": self.amount(item, "share_price")},
-                  self.date(item))
+        sec.issued_by = self.emit(item, {"type": "SharesIssued", "security": sec.stock_class, "holder": sec.holder,
+                                         "quantity": sec.quantity, "price_per_share": self.amount(item, "share_price")},
+                                  self.date(item))
 
     def _results(self, item: Item, ids: list[str]) -> list[tuple[Item, Security]]:
         out = []
@@ -457,8 +471,8 @@ class Translator:
             self.slug(str(obj.get("custom_id") or obj.get("id")))
         self.slugs.add(name)
         tranches, notes = self._tranches(item, quantity)
-        self.securities[obj["security_id"]] = Security("warrant", holder, underlying, quantity, name)
-        self.emit(item, {"type": "WarrantIssued", "warrant": name, "holder": holder, "security": underlying,
+        sec = self.securities[obj["security_id"]] = Security("warrant", holder, underlying, quantity, name)
+        sec.issued_by = self.emit(item, {"type": "WarrantIssued", "warrant": name, "holder": holder, "security": underlying,
                          "quantity": quantity, "exercise_price": self.amount(item, "exercise_price"),
                          "expires": obj.get("warrant_expiration_date"), "tranches": tranches,
                          "rounding": meta.get("rounding"), "number": meta.get("number")},
@@ -482,11 +496,11 @@ class Translator:
         holder = self.holder(item)
         name = self.slug(str(obj.get("custom_id") or obj.get("id")))
         tranches, notes = self._tranches(item, quantity)
-        self.securities[obj["security_id"]] = Security("grant", holder, underlying, quantity, name)
+        sec = self.securities[obj["security_id"]] = Security("grant", holder, underlying, quantity, name)
         option_type = kind[1] or (obj.get("option_grant_type") if obj.get("option_grant_type") in ("ISO", "NSO", "INTL")
                                   and kind[0] == "option" else None)
         price = self.amount(item, "base_price" if kind[0] == "sar" and obj.get("base_price") else "exercise_price")
-        self.emit(item, {"type": "EquityCompensationIssued", "grant": name, "kind": kind[0], "option_type": option_type,
+        sec.issued_by = self.emit(item, {"type": "EquityCompensationIssued", "grant": name, "kind": kind[0], "option_type": option_type,
                          "holder": holder, "security": underlying, "plan": self.plan_slugs.get(plan_id),
                          "quantity": quantity, "exercise_price": price if kind[0] != "rsu" else None,
                          "expires": obj.get("expiration_date"), "exercise_window": self._window(item),
@@ -527,9 +541,8 @@ class Translator:
 
     def _grant_cancellation(self, item: Item) -> None:
         sec = self._grant_of(item)
-        retracted = "RETRACTION" in item.obj["object_type"]
-        quantity = sec.quantity if retracted else self.int_of(item, "quantity")
-        reason = str(item.obj.get("reason_text") or ("retracted" if retracted else "cancelled"))
+        quantity = self.int_of(item, "quantity")
+        reason = str(item.obj.get("reason_text") or "cancelled")
         self._continue_as(item, sec, sec.quantity - quantity)
         self.emit(item, {"type": "EquityCompensationCancelled", "grant": sec.ledger, "quantity": quantity,
                          "reason": reason}, self.date(item))
@@ -625,6 +638,8 @@ class Translator:
 
     def _note(self, item: Item) -> None:
         obj, meta = item.obj, read_meta(item.obj)
+        if obj.get("security_id") in self.claimed:
+            return  # the note or SAFE after a transfer: the same ledger instrument
         holder = self.holder(item)
         name = meta.get("note") if meta.get("note") and meta["note"] not in self.slugs else \
             self.slug(str(obj.get("custom_id") or obj.get("id")))
@@ -632,12 +647,118 @@ class Translator:
         right = next((t.get("conversion_right") or {} for t in obj.get("conversion_triggers") or []), {})
         target = right.get("converts_to_stock_class_id")
         converts_to = self.stock_class(item, target, "conversion_triggers") if target else None
-        principal = (obj.get("investment_amount") or {}).get("amount")
-        self.securities[obj.get("security_id")] = Security("note", holder, converts_to, 0, name)
-        self.emit(item, {"type": "NoteIssued", "note": name, "holder": holder, "principal": str(principal),
-                         "converts_to": converts_to, "conversion_price": meta.get("conversion_price"),
-                         "interest_rate": meta.get("interest_rate"), "title": meta.get("title"),
-                         "valuation_cap": meta.get("valuation_cap"), "discount": meta.get("discount")},
+        mechanism = right.get("conversion_mechanism") or {}
+        principal = self.amount(item, "investment_amount") or str((obj.get("investment_amount") or {}).get("amount"))
+        cap = mechanism.get("conversion_valuation_cap") or {}
+        cap = str(self.decimal_of(item, "conversion_valuation_cap", cap["amount"])) if cap.get("amount") else None
+        discount = mechanism.get("conversion_discount")
+        discount = str(self.decimal_of(item, "conversion_discount", discount)) if discount not in (None, "") else None
+        sec = self.securities[obj.get("security_id")] = Security("note", holder, converts_to, 0, name)
+        if obj.get("convertible_type") == "SAFE" or mechanism.get("type") == "SAFE_CONVERSION":
+            sec.issued_by = self.emit(item, {
+                "type": "SafeIssued", "safe": name, "holder": holder, "investment": principal,
+                "valuation_cap": cap, "discount": discount, "converts_to": converts_to,
+                "post_money": mechanism.get("conversion_timing") != "PRE_MONEY"}, self.date(item))
+            return
+        rates = mechanism.get("interest_rates") or []
+        rate = str(self.decimal_of(item, "interest_rates", rates[0]["rate"])) if rates and rates[0].get("rate") else None
+        sec.issued_by = self.emit(item, {
+            "type": "NoteIssued", "note": name, "holder": holder, "principal": principal,
+            "converts_to": converts_to, "conversion_price": meta.get("conversion_price"),
+            "interest_rate": meta.get("interest_rate") or rate, "title": meta.get("title"),
+            "valuation_cap": meta.get("valuation_cap") or cap, "discount": meta.get("discount") or discount},
+            self.date(item))
+
+    def _convertible_conversion(self, item: Item) -> None:
+        sec = self.security(item, "note")
+        ids = list(item.obj.get("resulting_security_ids") or [])
+        stock = [s for _, s in self._results(item, ids) if s is not None]
+        classes = {s.stock_class for s in stock}
+        if len(classes) != 1:
+            raise self.fail(item, "resulting_security_ids", "must issue stock of one class")
+        del self.securities[item.obj["security_id"]]
+        self.emit(item, {"type": "ConvertibleConverted", "convertible": sec.ledger, "security": classes.pop(),
+                         "shares_issued": sum(s.quantity for s in stock)}, self.date(item),
+                  inference="OCF states the conversion's resulting stock, not the financing's price: the shares "
+                            "are taken as stated")
+
+    def _retraction(self, item: Item) -> None:
+        sid = item.obj.get("security_id")
+        sec = self.securities.get(sid)
+        if sec is None or sec.issued_by is None:
+            raise self.fail(item, "security_id", f"no security {sid!r} issued in the package as it stands "
+                                                 f"on {item.obj.get('date')}")
+        del self.securities[sid]
+        self.emit(item, {"type": "EventRetracted", "retracts": sec.issued_by,
+                         "reason": str(item.obj.get("reason_text") or "retracted")}, self.date(item))
+
+    def _stock_cancellation(self, item: Item) -> None:
+        src = self.security(item, "stock")
+        quantity = self.int_of(item, "quantity")
+        if self._balance(item, src) + quantity != src.quantity:
+            raise self.fail(item, "quantity", f"{quantity} cancelled and the balance do not add up to the "
+                                              f"{src.quantity} of security {item.obj['security_id']}")
+        del self.securities[item.obj["security_id"]]
+        self.emit(item, {"type": "SharesCancelled", "security": src.stock_class, "holder": src.holder,
+                         "quantity": quantity, "reason": str(item.obj.get("reason_text") or "cancelled")},
+                  self.date(item))
+
+    def _reissuance(self, item: Item) -> None:
+        src = self.security(item, "stock")
+        results = self._results(item, list(item.obj.get("resulting_security_ids") or []))
+        lots = [s for _, s in results if s is not None]
+        if any(s.holder != src.holder or s.stock_class != src.stock_class for s in lots) \
+                or sum(s.quantity for s in lots) != src.quantity:
+            raise self.fail(item, "resulting_security_ids", f"must be {src.quantity} shares of the same holder and "
+                                                            "class (a reissuance changes only the certificates)")
+        del self.securities[item.obj["security_id"]]  # the same shares under new ids: nothing to fold
+
+    def _warrant_cancellation(self, item: Item) -> None:
+        sec = self.security(item, "warrant")
+        quantity = self.int_of(item, "quantity")
+        self._continue_as(item, sec, sec.quantity - quantity)
+        self.emit(item, {"type": "WarrantCancelled", "warrant": sec.ledger, "quantity": quantity,
+                         "reason": str(item.obj.get("reason_text") or "cancelled")}, self.date(item))
+
+    def _convertible_cancellation(self, item: Item) -> None:
+        sec = self.security(item, "note")
+        if item.obj.get("balance_security_id"):
+            raise self.fail(item, "balance_security_id", "a partial cancellation of a note or SAFE: the ledger "
+                                                         "cancels one whole")
+        del self.securities[item.obj["security_id"]]
+        self.emit(item, {"type": "ConvertibleCancelled", "convertible": sec.ledger,
+                         "reason": str(item.obj.get("reason_text") or "cancelled")}, self.date(item))
+
+    def _instrument_transfer(self, item: Item) -> None:
+        sec = self.security(item, "warrant", "grant", "note")
+        if item.obj.get("balance_security_id"):
+            raise self.fail(item, "balance_security_id", "a partial transfer: the ledger transfers a warrant, grant, "
+                                                         "note or SAFE whole")
+        [result] = [i for i, _ in self._results(item, list(item.obj.get("resulting_security_ids") or []))] or [None]
+        if result is None:
+            raise self.fail(item, "resulting_security_ids", "must name the security the transferee receives")
+        to = self.holder(result)
+        del self.securities[item.obj["security_id"]]
+        self.securities[result.obj["security_id"]] = Security(sec.kind, to, sec.stock_class, sec.quantity, sec.ledger)
+        self.emit(item, {"type": "InstrumentTransferred", "instrument": sec.ledger, "to_holder": to}, self.date(item))
+
+    def _return_to_pool(self, item: Item) -> None:
+        plan_id = item.obj.get("stock_plan_id")
+        if plan_id not in self.plan_slugs:
+            raise self.fail(item, "stock_plan_id", f"unknown stock plan {plan_id!r}")
+        self.emit(item, {"type": "SharesReturnedToPool", "plan": self.plan_slugs[plan_id],
+                         "quantity": self.int_of(item, "quantity")}, self.date(item))
+
+    def _ratio_adjustment(self, item: Item) -> None:
+        cls = self.stock_class(item, item.obj.get("stock_class_id"))
+        mech = item.obj.get("new_ratio_conversion_mechanism") or {}
+        ratio = mech.get("ratio") or {}
+        where = "new_ratio_conversion_mechanism.ratio"
+        denominator = self.decimal_of(item, where + ".denominator", ratio.get("denominator", "1"))
+        if mech.get("type") != "RATIO_CONVERSION" or denominator <= 0:
+            raise self.fail(item, "new_ratio_conversion_mechanism", "must be a RATIO_CONVERSION with a positive ratio")
+        value = self.decimal_of(item, where + ".numerator", ratio.get("numerator")) / denominator
+        self.emit(item, {"type": "ConversionRatioAdjusted", "security": cls, "conversion_ratio": str(value)},
                   self.date(item))
 
     def _pool(self, item: Item) -> None:
