@@ -16,6 +16,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(['EventCorrected', 'EventRetracted'], "corrections"),
     **dict.fromkeys(['CashExercise', 'CashlessExercise', 'ConvertibleCancelled', 'ConvertibleConverted', 'InstrumentTransferred', 'NoteIssued', 'SafeIssued', 'WarrantCancelled', 'Tranche', 'WarrantBecameExercisable', 'WarrantIssued'], "derivatives"),
     **dict.fromkeys(['EquityCompensationCancelled', 'EquityCompensationExercised', 'EquityCompensationIssued', 'EquityCompensationReleased', 'Period', 'ServiceEnded', 'SharesReturnedToPool', 'SharesRepurchased', 'StockPlanCreated', 'StockPlanPoolAdjusted', 'VestingAccelerated', 'VestingConditionMet', 'VestingSchedule'], "equity"),
+    **dict.fromkeys(['IdentifierRecorded'], "identifiers"),
     **dict.fromkeys(['BoardSizeChanged', 'BoardSizeCommitted', 'DirectorElected', 'DirectorNominated'], "governance"),
     **dict.fromkeys(['ControlRecorded', 'GroupFormed', 'PartyRegistered'], "parties"),
     **dict.fromkeys(['DocumentHeader', 'EVENT_TYPES', 'event_file_schema', 'parse_event'], "registry"),

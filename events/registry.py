@@ -7,10 +7,20 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from events import agreements, corrections, derivatives, equity, governance, parties, reported, securities
+from events import (
+    agreements,
+    corrections,
+    derivatives,
+    equity,
+    governance,
+    identifiers,
+    parties,
+    reported,
+    securities,
+)
 from events.base import Day, Event
 
-FAMILIES = (parties, securities, derivatives, equity, agreements, governance, reported, corrections)
+FAMILIES = (parties, identifiers, securities, derivatives, equity, agreements, governance, reported, corrections)
 
 EVENT_TYPES: dict[str, type[Event]] = {
     name: obj

@@ -39,6 +39,7 @@ from events import (
     EventRetracted,
     FactStated,
     GroupFormed,
+    IdentifierRecorded,
     InstrumentTransferred,
     JoinderSigned,
     NoteIssued,
@@ -170,6 +171,14 @@ def _fresh(state: State, event: Event, field: str, *taken: Container[str]) -> st
 def _party_registered(state: State, e: PartyRegistered) -> None:
     _fresh(state, e, "party", state.parties, state.groups)
     state.parties[e.party] = e
+
+
+def _identifier_recorded(state: State, e: IdentifierRecorded) -> None:
+    key = (e.scheme, e.kind, e.ledger_id)
+    known = state.identifiers.get(key)
+    if known is not None and known != e.external:
+        raise RuleViolation(e, "external", f"{e.kind} '{e.ledger_id}' is already {e.scheme} id {known!r}")
+    state.identifiers[key] = e.external
 
 
 def _control_recorded(state: State, e: ControlRecorded) -> None:
@@ -969,6 +978,7 @@ KEPT: frozenset[type] = frozenset({
 
 HANDLERS: dict[type, Callable[[State, Event], None]] = {
     PartyRegistered: _party_registered,
+    IdentifierRecorded: _identifier_recorded,
     ControlRecorded: _control_recorded,
     GroupFormed: _group_formed,
     SecurityClassCreated: _security_created,

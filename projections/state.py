@@ -197,6 +197,8 @@ class State:
     # Shares authorized per class, and for the issuer across its classes (key ""); and, once any
     # is set, the shares outstanding per class, kept as the fold goes (None before).
     authorized: dict[str, int] = field(default_factory=dict)
+    # (scheme, kind, ledger id) -> the id another system gives it (IdentifierRecorded)
+    identifiers: dict[tuple[str, str, str], str] = field(default_factory=dict)
     totals: dict[str, int] | None = None
     agreements: dict[str, AgreementState] = field(default_factory=dict)
     commitments: list[VotingCommitment] = field(default_factory=list)

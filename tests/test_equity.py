@@ -262,7 +262,7 @@ def test_a_schedule_vests_the_grant_exactly_never_early(quantity, every, periods
 # --- OCF: the equity-compensation transactions, from a package of our own --------------------
 
 
-def ocf_package(folder, transactions, pool="1000000"):
+def ocf_package(folder, transactions, pool="1000000", ana="sh-ana"):
     """A minimal consistent OCF v1.2.0 package: one common class, two stakeholders, one plan."""
     import hashlib  # noqa: PLC0415
     import json  # noqa: PLC0415
@@ -270,7 +270,7 @@ def ocf_package(folder, transactions, pool="1000000"):
     folder.mkdir()
     files = {
         "stakeholders_files": ("Stakeholders.ocf.json", "OCF_STAKEHOLDERS_FILE", [
-            {"object_type": "STAKEHOLDER", "id": "sh-ana", "name": {"legal_name": "Ana Ruiz"},
+            {"object_type": "STAKEHOLDER", "id": ana, "name": {"legal_name": "Ana Ruiz"},
              "stakeholder_type": "INDIVIDUAL"},
             {"object_type": "STAKEHOLDER", "id": "sh-eve", "name": {"legal_name": "Eve Moreau"},
              "stakeholder_type": "INDIVIDUAL"}]),
@@ -345,15 +345,15 @@ def test_an_ocf_package_of_grants_releases_cancellations_and_repurchases(tmp_pat
     assert r.code == 0, r.err
 
     h = {(r["party"], r["security"]): r for r in led.rows("holdings", "--as-of", "2022-10-15")}
-    assert h[("ana-ruiz", "common-stock")]["quantity"] == 400_000  # after the repurchase
-    assert h[("eve-moreau", "common-stock")]["quantity"] == 7_500
+    assert h[("sh-ana", "cls-common")]["quantity"] == 400_000  # after the repurchase
+    assert h[("sh-eve", "cls-common")]["quantity"] == 7_500
     # eve's units: 24,000 - 10,000 released = 14,000; vested by 2022-10-15: 8 x 2,000 = 16,000 less
     # 10,000 released = 6,000, plus 4,000 accelerated = 10,000.
-    rsu = h[("eve-moreau", "t-rsu")]
+    rsu = h[("sh-eve", "s-rsu")]
     assert (rsu["kind"], rsu["quantity"], rsu["vested"], rsu["exercisable"]) == ("rsu", 14_000, 10_000, 0)
-    option = h[("ana-ruiz", "t-opt")]
+    option = h[("sh-ana", "s-opt")]
     assert (option["quantity"], option["exercise_price"], option["expires"]) == (60_000, "0.50", "2032-02-01")
-    pool = h[("pool:2022-plan", "2022-plan")]
+    pool = h[("pool:plan-1", "plan-1")]
     # 1,000,000 - 10,000 released - (14,000 + 60,000) still granted; 40,000 returned.
     assert (pool["quantity"], pool["returned"], pool["delivered"]) == (916_000, 40_000, 10_000)
     history = led("history", "--format", "json").json()["rows"]
@@ -371,7 +371,7 @@ def test_an_ocf_grant_beyond_the_pool_is_refused(tmp_path):
     r = led("import", ocf_package(tmp_path / "pkg", [RSU, OPTION], pool="120000"))
     # 120,000 reserved, 24,000 granted to eve: 96,000 left for ana's 100,000.
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1
-    assert "plan '2022-plan' has 96000 shares available for grant on 2022-02-01, fewer than 100000" in r.err
+    assert "plan 'plan-1' has 96000 shares available for grant on 2022-02-01, fewer than 100000" in r.err
     assert "Transactions.ocf.json: TX_EQUITY_COMPENSATION_ISSUANCE t-opt" in r.err
     assert not (tmp_path / "o.db").exists() or led.count() == 0
 
@@ -767,12 +767,12 @@ def test_an_ocf_package_of_safes_reissuances_cancellations_retractions_and_trans
     r = led("import", ocf_package(tmp_path / "pkg", txs))
     assert r.code == 0, r.err
     h = {(r["party"], r["security"]): r for r in led.rows("holdings", "--as-of", "2022-12-31")}
-    assert h[("ana-ruiz", "common-stock")]["quantity"] == 450_000  # 300,000 + 200,000 - 50,000
-    assert h[("eve-moreau", "common-stock")]["quantity"] == 2_000  # the SAFE's; the 10 in error retracted
-    assert h[("eve-moreau", "w-1")]["quantity"] == 1_000
-    assert not any(party == "ana-ruiz" and sec == "w-1" for party, sec in h)
+    assert h[("sh-ana", "cls-common")]["quantity"] == 450_000  # 300,000 + 200,000 - 50,000
+    assert h[("sh-eve", "cls-common")]["quantity"] == 2_000  # the SAFE's; the 10 in error retracted
+    assert h[("sh-eve", "s-w")]["quantity"] == 1_000
+    assert not any(party == "sh-ana" and sec == "s-w" for party, sec in h)
     before = {(r["party"], r["security"]): r for r in led.rows("holdings", "--as-of", "2022-08-31")}
-    safe = before[("eve-moreau", "safe-1")]
+    safe = before[("sh-eve", "s-safe")]
     assert (safe["kind"], safe["principal"], safe["valuation_cap"], safe["discount"]) == ("safe", "1000", "5000000",
                                                                                           "0.20")
     history = led("history", "--format", "json").json()["rows"]
@@ -781,3 +781,34 @@ def test_an_ocf_package_of_safes_reissuances_cancellations_retractions_and_trans
                      "InstrumentTransferred"):
         assert expected in kinds, expected
     assert led("verify").code == 0
+
+
+def test_ocf_ids_are_kept_or_mapped_and_the_export_gives_them_back(tmp_path):
+    import json  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+
+    from tests.conftest import Ledger  # noqa: PLC0415
+
+    lot = {**COMMON_LOT, "stakeholder_id": "Ana Ruiz (ID 7)"}
+    pkg = ocf_package(tmp_path / "pkg", [lot], ana="Ana Ruiz (ID 7)")
+    led = Ledger(tmp_path / "o.db")
+    r = led("import", pkg)
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1
+    assert "STAKEHOLDER Ana Ruiz (ID 7): id: 'Ana Ruiz (ID 7)' cannot be kept as a ledger id" in r.err
+    assert "map it with --ids FILE, a YAML line such as 'Ana Ruiz (ID 7)': ana-ruiz-id-7" in r.err
+    ids = tmp_path / "ids.yaml"
+    ids.write_text('"Ana Ruiz (ID 7)": ana\n')
+    r = led("import", pkg, "--ids", ids)
+    assert r.code == 0, r.err
+    assert [(x["party"], x["quantity"]) for x in led.rows("holdings", "--as-of", "2022-12-31")] == \
+        [("ana", 500_000), ("pool:plan-1", 1_000_000)]
+    # The export writes the package's own id back, everywhere it is referred to.
+    assert led("export", "ocf", "--as-of", "2022-12-31", "--out", tmp_path / "back.ocf.zip").code == 0
+    with zipfile.ZipFile(tmp_path / "back.ocf.zip") as z:
+        holders = json.loads(z.read("Stakeholders.ocf.json"))["items"]
+        txs = json.loads(z.read("Transactions.ocf.json"))["items"]
+    assert "Ana Ruiz (ID 7)" in {h["id"] for h in holders}
+    assert {t["stakeholder_id"] for t in txs if t["object_type"] == "TX_STOCK_ISSUANCE"} == {"Ana Ruiz (ID 7)"}
+    again = Ledger(tmp_path / "again.db")
+    assert again("import", tmp_path / "back.ocf.zip").code == 0
+    assert again.rows("holdings", "--as-of", "2022-12-31") == led.rows("holdings", "--as-of", "2022-12-31")

@@ -61,16 +61,19 @@ def cli(ctx: click.Context, target: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--ignore-checksums", is_flag=True,
               help="Read an OCF package whose files' md5s differ from its manifest's.")
+@click.option("--ids", "ids_file", metavar="FILE",
+              help="YAML: an OCF id -> the ledger id it is to have, for ids the ledger cannot keep as they are.")
 @click.pass_context
 @user_errors
-def import_cmd(ctx: click.Context, paths: tuple[str, ...], ignore_checksums: bool) -> None:
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], ignore_checksums: bool, ids_file: str | None) -> None:
     """Import event files or folders: all or nothing, idempotent."""
     from ledger.common.gcpause import collector_paused  # noqa: PLC0415
     from ledger.intake.importer import import_events  # noqa: PLC0415
-    from ledger.intake.loader import collect_files, load_files  # noqa: PLC0415
+    from ledger.intake.loader import collect_files, load_files, read_ids  # noqa: PLC0415
 
+    ids = read_ids(ids_file) if ids_file else None
     with collector_paused():
-        loaded = load_files(collect_files(paths), ignore_checksums=ignore_checksums)
+        loaded = load_files(collect_files(paths), ignore_checksums=ignore_checksums, ids=ids)
         with open_store(ctx, create=True) as store:
             result = import_events(store, loaded)
     added = ", ".join(f"{n} for {issuer}" for issuer, n in result.added.items()) or "nothing new"

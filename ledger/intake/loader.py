@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from events import EVENT_TYPES, DocumentHeader, Event, parse_event
+from events.base import SLUG, SLUG_RULE
 from ledger.common.progress import progress
 from ledger.errors import InputError, UsageError
 from ledger.intake.inputs import read_user_text
@@ -50,12 +51,29 @@ def collect_files(paths: Iterable[str]) -> list[Path]:
     return files
 
 
-def load_files(files: Iterable[Path], *, ignore_checksums: bool = False) -> list[Loaded]:
-    """Every file's events; `ignore_checksums` reads an OCF package whose md5s differ from its manifest's."""
+def load_files(files: Iterable[Path], *, ignore_checksums: bool = False,
+               ids: dict[str, str] | None = None) -> list[Loaded]:
+    """Every file's events; `ignore_checksums` reads an OCF package whose md5s differ from its manifest's;
+    `ids` gives the ledger id of each OCF id that cannot be kept as it is (read_ids)."""
     loaded: list[Loaded] = []
     for path in files:
-        loaded.extend(load_file(path, ignore_checksums=ignore_checksums))
+        loaded.extend(load_file(path, ignore_checksums=ignore_checksums, ids=ids))
     return loaded
+
+
+def read_ids(path: str) -> dict[str, str]:
+    """An --ids FILE: a YAML mapping of another system's ids to the ledger's, one per line
+    (`"Series A Preferred": series-a`)."""
+    name = str(path)
+    data = _parse(name, read_user_text(Path(path)), json_only=False)
+    if not isinstance(data, dict):
+        raise InputError(name, None, None, "", "must be a mapping of ids to ledger ids")
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if not isinstance(value, str) or not SLUG.match(value):
+            raise InputError(name, None, None, str(key), f"{value!r}: {SLUG_RULE}")
+        out[str(key)] = value
+    return out
 
 
 def _is_ocf(path: Path) -> bool:
@@ -64,12 +82,12 @@ def _is_ocf(path: Path) -> bool:
     return is_package(path)
 
 
-def load_file(path: Path, *, ignore_checksums: bool = False) -> list[Loaded]:
+def load_file(path: Path, *, ignore_checksums: bool = False, ids: dict[str, str] | None = None) -> list[Loaded]:
     name = str(path)
     if _is_ocf(path):
         from ledger.intake.ocf.import_ import load_ocf  # noqa: PLC0415
 
-        return load_ocf(path, ignore_checksums=ignore_checksums)
+        return load_ocf(path, ignore_checksums=ignore_checksums, ids=ids)
     text = read_user_text(path)
     if path.suffix.lower() == ".jsonl":
         return _load_jsonl(name, text)

@@ -34,6 +34,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from events import Event, parse_event
+from events.base import SLUG, SLUG_RULE
 from events.bounds import decimal_out_of_bounds
 from ledger.common.ocf import EVENT_MEDIA, read_meta, slugify
 from ledger.errors import InputError
@@ -98,13 +99,35 @@ class Translator:
     securities: dict[str, Security] = field(default_factory=dict)
     slugs: set[str] = field(default_factory=set)
     claimed: dict[str, str] = field(default_factory=dict)  # resulting security id -> why (inference)
+    # OCF id -> the ledger id it is to have, for ids that cannot be kept as they are (--ids FILE)
+    ids: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         issuer = self.pkg.manifest["issuer"]
-        self.issuer = slugify(issuer["legal_name"], "issuer")
-        self.document = f"ocf-{self.issuer}-{self.pkg.manifest['as_of']}"
+        self.kept: dict[tuple[str, str], str] = {}  # (kind, ledger id) -> the OCF id it keeps
+        self.recorded: list[tuple[str, str, str]] = []  # (kind, OCF id, ledger id) where they differ
         self.start = self._date(issuer.get("formation_date") or self.pkg.manifest["as_of"], "issuer.formation_date")
+        own = read_meta(issuer).get("issuer")  # what this ledger exported names its issuer in a comment
+        self.issuer = own if isinstance(own, str) and SLUG.match(own) else \
+            self.keep(Item("Manifest", issuer, 0), "id", "issuer", issuer.get("id") or issuer["legal_name"])
+        self.document = f"ocf-{self.issuer}-{self.pkg.manifest['as_of']}"
         self.order = 0
+
+    def keep(self, item: Item, key: str, kind: str, external: Any) -> str:
+        """The ledger id of an OCF object: its own id where that is one the ledger takes, else the
+        one --ids maps it to (recorded, so that an export gives the OCF id back)."""
+        ext = str(external)
+        ledger = self.ids.get(ext, ext)
+        if not SLUG.match(ledger) or ledger.endswith("\n"):
+            hint = slugify(ext, kind)
+            raise self.fail(item, key, f"{ext!r} cannot be kept as a ledger id ({SLUG_RULE}); map it with "
+                                       f"--ids FILE, a YAML line such as {ext!r}: {hint}")
+        if self.kept.setdefault((kind, ledger), ext) != ext:
+            raise self.fail(item, key, f"{ext!r} and {self.kept[(kind, ledger)]!r} would both be {kind} '{ledger}'")
+        self.slugs.add(ledger)
+        if ledger != ext:
+            self.recorded.append((kind, ext, ledger))
+        return ledger
 
     # --- helpers -------------------------------------------------------------
 
@@ -148,14 +171,6 @@ class Translator:
         if money.get("currency", "USD") != "USD":
             raise self.fail(item, key, f"currency {money.get('currency')} (the ledger records USD amounts)")
         return str(money["amount"]) if self.decimal_of(item, key, money["amount"]) > 0 else None
-
-    def slug(self, wanted: str) -> str:
-        base = slugify(wanted)
-        slug, n = base, 2
-        while slug in self.slugs:
-            slug, n = f"{base}-{n}", n + 1
-        self.slugs.add(slug)
-        return slug
 
     def document_for(self, original: Any) -> str:
         """The package's document id; for what a ledger exported, followed by the original document's id,
@@ -201,7 +216,8 @@ class Translator:
                 self.parties[obj["id"]] = meta["group"]
                 self.slugs.add(meta["group"])
                 continue
-            slug = meta["party"] if meta.get("party") and meta["party"] not in self.slugs else self.slug(name)
+            slug = meta["party"] if meta.get("party") and meta["party"] not in self.slugs else \
+                self.keep(item, "id", "party", obj["id"])
             self.slugs.add(slug)
             self.parties[obj["id"]] = slug
             kind = meta.get("kind") or ("individual" if obj.get("stakeholder_type") == "INDIVIDUAL" else "other")
@@ -216,7 +232,7 @@ class Translator:
         for item in listed:
             meta = read_meta(item.obj)
             slug = meta["security"] if meta.get("security") and meta["security"] not in self.slugs else \
-                self.slug(str(item.obj.get("name") or item.obj.get("id")))
+                self.keep(item, "id", "security", item.obj.get("id"))
             self.slugs.add(slug)
             self.classes[str(item.obj.get("id"))] = slug
         for item in self._targets_first(listed):
@@ -468,7 +484,7 @@ class Translator:
                                       "exercise_triggers.conversion_right.converts_to_stock_class_id")
         holder = self.holder(item)
         name = meta.get("warrant") if meta.get("warrant") and meta["warrant"] not in self.slugs else \
-            self.slug(str(obj.get("custom_id") or obj.get("id")))
+            self.keep(item, "security_id", "instrument", obj.get("security_id"))
         self.slugs.add(name)
         tranches, notes = self._tranches(item, quantity)
         sec = self.securities[obj["security_id"]] = Security("warrant", holder, underlying, quantity, name)
@@ -494,7 +510,7 @@ class Translator:
         underlying = self.stock_class(item, cls_id, "stock_class_id")
         quantity = self.int_of(item, "quantity")
         holder = self.holder(item)
-        name = self.slug(str(obj.get("custom_id") or obj.get("id")))
+        name = self.keep(item, "security_id", "instrument", obj.get("security_id"))
         tranches, notes = self._tranches(item, quantity)
         sec = self.securities[obj["security_id"]] = Security("grant", holder, underlying, quantity, name)
         option_type = kind[1] or (obj.get("option_grant_type") if obj.get("option_grant_type") in ("ISO", "NSO", "INTL")
@@ -642,7 +658,7 @@ class Translator:
             return  # the note or SAFE after a transfer: the same ledger instrument
         holder = self.holder(item)
         name = meta.get("note") if meta.get("note") and meta["note"] not in self.slugs else \
-            self.slug(str(obj.get("custom_id") or obj.get("id")))
+            self.keep(item, "security_id", "instrument", obj.get("security_id"))
         self.slugs.add(name)
         right = next((t.get("conversion_right") or {} for t in obj.get("conversion_triggers") or []), {})
         target = right.get("converts_to_stock_class_id")
@@ -782,7 +798,7 @@ class Translator:
         self.plan_slugs: dict[Any, str] = {}
         for file, obj in self.pkg.of("OCF_STOCK_PLANS_FILE"):
             item = Item(file, obj, 0)
-            slug = self.slug(str(obj.get("plan_name") or obj.get("id")))
+            slug = self.keep(item, "id", "plan", obj.get("id"))
             self.plan_slugs[obj.get("id")] = slug
             ids = list(obj.get("stock_class_ids") or []) or ([obj["stock_class_id"]] if obj.get("stock_class_id") else [])
             if not ids:
@@ -845,14 +861,19 @@ class Translator:
             raise InputError(self.pkg.name, None, None, "",
                              f"an OCF object is not of the shape the standard gives it "
                              f"({type(exc).__name__}: {exc})") from None
+        for kind, external, ledger in self.recorded:
+            self.emit(Item("--ids", {"object_type": kind, "id": external}, 0),
+                      {"type": "IdentifierRecorded", "scheme": "ocf", "kind": kind, "external": external,
+                       "ledger_id": ledger}, self.start)
         return [e for _, e in sorted(self.events, key=lambda t: t[0])]
 
 
-def ocf_events(path: Path, name: str | None = None, *, ignore_checksums: bool = False) -> list[Event]:
-    return Translator(read_package(path, name, ignore_checksums=ignore_checksums)).run()
+def ocf_events(path: Path, name: str | None = None, *, ignore_checksums: bool = False,
+               ids: dict[str, str] | None = None) -> list[Event]:
+    return Translator(read_package(path, name, ignore_checksums=ignore_checksums), ids=dict(ids or {})).run()
 
 
-def load_ocf(path: Path, *, ignore_checksums: bool = False) -> list[Loaded]:
+def load_ocf(path: Path, *, ignore_checksums: bool = False, ids: dict[str, str] | None = None) -> list[Loaded]:
     """The package's events as the loader's `Loaded` items, every one attributed to the package path."""
-    events = ocf_events(path, str(path), ignore_checksums=ignore_checksums)
+    events = ocf_events(path, str(path), ignore_checksums=ignore_checksums, ids=ids)
     return [Loaded(str(path), index, event, event.source.locator) for index, event in enumerate(events)]

@@ -542,3 +542,39 @@ class Builder:
 
 def build_package(issuer: str, events: list[Event]) -> Package:
     return Builder(issuer, events).build()
+
+
+def restore_external_ids(pkg: Package, events: list[Event]) -> None:
+    """Give back the OCF ids an import could not keep as ledger ids (IdentifierRecorded): the
+    issuer's, the stakeholders' and the classes', and every reference to them. The `ledger:`
+    comments keep the ledger's ids, which an import of the package reads first."""
+    from events import IdentifierRecorded  # noqa: PLC0415
+
+    mapping = {(e.kind, e.ledger_id): e.external for e in events
+               if isinstance(e, IdentifierRecorded) and e.scheme == "ocf"}
+    if not mapping:
+        return
+    party = {ledger: ext for (kind, ledger), ext in mapping.items() if kind == "party"}
+    classes = {ledger: ext for (kind, ledger), ext in mapping.items() if kind == "security"}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, dict):
+            for key, v in value.items():
+                if key == "stakeholder_id" and v in party:
+                    value[key] = party[v]
+                elif key in ("stock_class_id", "converts_to_stock_class_id") and v in classes:
+                    value[key] = classes[v]
+                elif key == "stock_class_ids" and isinstance(v, list):
+                    value[key] = [classes.get(i, i) for i in v]
+                else:
+                    walk(v)
+
+    for obj in pkg.stakeholders:
+        obj["id"] = party.get(obj["id"], obj["id"])
+    for obj in pkg.stock_classes:
+        obj["id"] = classes.get(obj["id"], obj["id"])
+    pkg.issuer["id"] = mapping.get(("issuer", pkg.issuer["id"]), pkg.issuer["id"])
+    walk([pkg.stock_classes, pkg.vesting_terms, pkg.transactions])

@@ -16,7 +16,7 @@ from events import EventCorrected, EventRetracted
 from ledger.common.ocf import FILES, MANIFEST, OCF_VERSION, meta_comment
 from ledger.common.paths import atomic_file, output_path, write_folder
 from ledger.history.snapshot import Snapshot
-from ledger.outputs.ocf.build import Package, build_package
+from ledger.outputs.ocf.build import Package, build_package, restore_external_ids
 
 # Fixed so that a zip of the same package is the same bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -67,6 +67,7 @@ def package_files(snapshot: Snapshot) -> tuple[dict[str, bytes], Package]:
         if obj["id"] in unknown:
             # Before the machine-readable comment, which stays last.
             obj["comments"][-1:-1] = unknown[obj["id"]]
+    restore_external_ids(pkg, events)
     contents = {
         "stakeholders_files": pkg.stakeholders, "stock_classes_files": pkg.stock_classes,
         "vesting_terms_files": pkg.vesting_terms, "transactions_files": pkg.transactions,
