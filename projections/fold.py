@@ -654,7 +654,9 @@ def _pool_adjusted(state: State, e: StockPlanPoolAdjusted) -> None:
     plan.size = e.pool_size
 
 
-def _vesting_tranches(e: EquityCompensationIssued) -> list[TrancheState]:
+def vesting_tranches(e: EquityCompensationIssued) -> list[TrancheState]:
+    """A grant's tranches as the fold keeps them: its schedule cut into whole shares, its own
+    tranches, or all of it vested when made."""
     if e.vesting is not None:
         v = e.vesting
         try:
@@ -686,7 +688,7 @@ def _grant_issued(state: State, e: EquityCompensationIssued) -> None:
     state.warrants[e.grant] = WarrantState(
         warrant=e.grant, holder=e.holder, security=e.security, issued_on=e.effective_date, quantity=e.quantity,
         exercise_price=Fraction(e.exercise_price) if e.exercise_price is not None else None,
-        expires=e.expires, tranches=_vesting_tranches(e), rounding=e.rounding,
+        expires=e.expires, tranches=vesting_tranches(e), rounding=e.rounding,
         kind=e.kind, plan=e.plan,
         window=None if e.exercise_window is None else (e.exercise_window.length, e.exercise_window.unit),
     )
@@ -698,7 +700,7 @@ def _vesting_condition_met(state: State, e: VestingConditionMet) -> None:
     _meet(_grant(state, e), e, e.condition, f"grant '{e.grant}'")
 
 
-def _unvested(w: WarrantState, day: dt.date) -> list[TrancheState]:
+def _waiting_tranches(w: WarrantState, day: dt.date) -> list[TrancheState]:
     """The tranches with shares not yet vested on the date, the next to vest first."""
     dated = sorted((t for t in w.tranches if t.condition is None and (t.exercisable_from or w.issued_on) > day),
                    key=lambda t: t.exercisable_from)
@@ -709,7 +711,7 @@ def _unvested(w: WarrantState, day: dt.date) -> list[TrancheState]:
 def _open_now(w: WarrantState, day: dt.date, quantity: int) -> None:
     """Move `quantity` unvested shares, the next scheduled first, into a tranche vested on `day`."""
     left = quantity
-    for t in _unvested(w, day):
+    for t in _waiting_tranches(w, day):
         take = min(left, t.quantity - t.opened(day, w.issued_on))
         t.quantity -= take
         left -= take
@@ -718,17 +720,18 @@ def _open_now(w: WarrantState, day: dt.date, quantity: int) -> None:
     w.tranches = [t for t in w.tranches if t.quantity > 0] + [TrancheState(quantity, day, None)]
 
 
-def _unvested_count(w: WarrantState, day: dt.date) -> int:
-    return sum(t.quantity - t.opened(day, w.issued_on) for t in _unvested(w, day))
+def unvested(w: WarrantState, day: dt.date) -> int:
+    """Shares of a grant not yet vested on the date."""
+    return sum(t.quantity - t.opened(day, w.issued_on) for t in _waiting_tranches(w, day))
 
 
 def _vesting_accelerated(state: State, e: VestingAccelerated) -> None:
     w = _grant(state, e)
     _alive(w, e)
-    unvested = _unvested_count(w, e.effective_date)
-    quantity = unvested if e.quantity is None else e.quantity
-    if quantity > unvested:
-        raise RuleViolation(e, "quantity", f"grant '{e.grant}' has {unvested} unvested shares on "
+    waiting = unvested(w, e.effective_date)
+    quantity = waiting if e.quantity is None else e.quantity
+    if quantity > waiting:
+        raise RuleViolation(e, "quantity", f"grant '{e.grant}' has {waiting} unvested shares on "
                                            f"{e.effective_date}, fewer than {quantity}")
     if quantity:
         _open_now(w, e.effective_date, quantity)
@@ -745,7 +748,7 @@ def _cancel(state: State, w: WarrantState, e: Event, quantity: int) -> None:
     or retire them, as the plan says."""
     day, issued = e.effective_date, w.issued_on
     left = quantity
-    for t in reversed(_unvested(w, day)):
+    for t in reversed(_waiting_tranches(w, day)):
         take = min(left, t.quantity - t.opened(day, issued))
         t.quantity -= take
         left -= take
@@ -781,9 +784,9 @@ def _service_ended(state: State, e: ServiceEnded) -> None:
     _holder(state, e, "holder")
     day = e.effective_date
     for w in [w for w in state.warrants.values() if w.is_grant and w.holder == e.holder and not w.expired_on(day)]:
-        unvested = _unvested_count(w, day)
-        if unvested and w.outstanding_known:
-            _cancel(state, w, e, unvested)
+        left = unvested(w, day)
+        if left and w.outstanding_known:
+            _cancel(state, w, e, left)
         if w.warrant not in state.warrants or w.kind == "rsu" or w.window is None:
             continue  # vested RSUs await release; with no window stated, the grant's own expiry stands
         length, unit = w.window
@@ -814,6 +817,12 @@ def _grant_exercised(state: State, e: EquityCompensationExercised) -> None:
     if w.kind == "rsu":
         raise RuleViolation(e, "grant", f"grant '{e.grant}' is an RSU: it is released, not exercised")
     _check_exercisable(w, e, e.quantity)
+    _deliver(state, w, e, e.quantity, exercise_shares(w, e))
+
+
+def exercise_shares(w: WarrantState, e: EquityCompensationExercised) -> int:
+    """The shares an exercise of a grant delivers: one an option for cash; a SAR's or a net
+    exercise's floor(Y(A-B)/A), or the shares it states. RuleViolation where they disagree."""
     shares = e.quantity
     if w.kind == "sar" or e.method == "net":
         if e.fair_market_value is None:
@@ -833,7 +842,7 @@ def _grant_exercised(state: State, e: EquityCompensationExercised) -> None:
     if shares > e.quantity:
         raise RuleViolation(e, "shares_issued", f"{shares} shares for {e.quantity} exercised: a net exercise or a SAR "
                                                 "delivers fewer shares than it surrenders")
-    _deliver(state, w, e, e.quantity, shares)
+    return shares
 
 
 def _grant_released(state: State, e: EquityCompensationReleased) -> None:

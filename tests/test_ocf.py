@@ -52,6 +52,16 @@ def savvis_pkg(tmp_path_factory) -> tuple[Ledger, Path]:
     return led, tmp / "savvis.ocf.zip"
 
 
+@pytest.fixture(scope="module")
+def lumen_pkg(tmp_path_factory) -> tuple[Ledger, Path]:
+    """The Lumen example history: plans, grants, vesting, a departure, a SAFE (replay_data/lumen)."""
+    tmp = tmp_path_factory.mktemp("lumen")
+    led = ledger_with(tmp, "lumen", ROOT / "replay_data" / "lumen")
+    r = led("export", "ocf", "--as-of", "2024-06-01", "--known-at", KNOWN, "--out", tmp / "lumen.ocf.zip")
+    assert r.code == 0, r.err
+    return led, tmp / "lumen.ocf.zip"
+
+
 def package_json(path: Path) -> dict[str, dict]:
     if path.suffix == ".zip":
         with zipfile.ZipFile(path) as zf:
@@ -67,7 +77,7 @@ def items(pkg: dict[str, dict], file_type: str) -> list[dict]:
 
 
 @official
-@pytest.mark.parametrize("which", ["acme_pkg", "savvis_pkg"])
+@pytest.mark.parametrize("which", ["acme_pkg", "savvis_pkg", "lumen_pkg"])
 def test_every_object_and_file_validates(which, request):
     pkg = package_json(request.getfixturevalue(which)[1])
     assert set(pkg) >= {"Manifest.ocf.json", "Stakeholders.ocf.json", "StockClasses.ocf.json",
@@ -372,3 +382,32 @@ def test_export_refuses_existing_paths(acme_pkg, tmp_path):
     r = led("export", "ocf", "--out", target)
     assert r.code == 2 and r.err.strip() == f"error: {target}: already exists (use --force to overwrite)"
     assert target.read_text() == "keep"
+
+
+def test_lumen_grants_travel_as_ocf_objects_and_come_back(lumen_pkg, tmp_path):
+    from pyocf.captable import Captable
+
+    led, path = lumen_pkg
+    pkg = package_json(path)
+    [plan] = items(pkg, "OCF_STOCK_PLANS_FILE")
+    assert (plan["id"], plan["initial_shares_reserved"], plan["stock_class_ids"]) == ("plan-2022", "2000000", ["common"])
+    txs = items(pkg, "OCF_TRANSACTIONS_FILE")
+    grants = {t["custom_id"]: t for t in txs if t["object_type"] == "TX_EQUITY_COMPENSATION_ISSUANCE"}
+    assert set(grants) == {"opt-cara", "opt-dev", "rsu-eve"}
+    cara = grants["opt-cara"]
+    assert (cara["compensation_type"], cara["quantity"], cara["exercise_price"]["amount"]) == ("OPTION_ISO", "480000", "0.10")
+    # 1/4 at the cliff, then 1/48 a month: 120,000 on 2023-04-01, then 37 dates of 10,000.
+    assert cara["vestings"][0] == {"date": "2023-04-01", "amount": "120000"} and len(cara["vestings"]) == 37
+    assert cara["termination_exercise_windows"] == [{"reason": "VOLUNTARY_OTHER", "period": 3, "period_type": "MONTHS"}]
+    # dev's departure: his 160,000 unvested written as a forfeiture, the departure itself as a DOCUMENT.
+    [forfeit] = [t for t in txs if t["object_type"] == "TX_EQUITY_COMPENSATION_CANCELLATION"]
+    assert (forfeit["security_id"], forfeit["quantity"]) == (grants["opt-dev"]["security_id"], "160000")
+    kinds = {t["object_type"] for t in txs}
+    assert {"TX_EQUITY_COMPENSATION_EXERCISE", "TX_EQUITY_COMPENSATION_RELEASE"} <= kinds
+    assert Captable.load(path).stock_plans[0].plan_name == "2022 Equity Incentive Plan"
+    again = Ledger(tmp_path / "again.db")
+    assert again("import", path).code == 0
+    for day in ("2023-03-31", "2023-04-01", "2023-08-20", "2023-10-02", "2023-11-21", "2024-01-15", "2024-03-01"):
+        assert again.rows("holdings", "--as-of", day) == led.rows("holdings", "--as-of", day), day
+        assert again.rows("captable", "--by", "holder", "--as-of", day) == \
+            led.rows("captable", "--by", "holder", "--as-of", day), day

@@ -510,8 +510,13 @@ class Translator:
         underlying = self.stock_class(item, cls_id, "stock_class_id")
         quantity = self.int_of(item, "quantity")
         holder = self.holder(item)
-        name = self.keep(item, "security_id", "instrument", obj.get("security_id"))
+        meta = read_meta(obj)
+        name = meta["grant"] if isinstance(meta.get("grant"), str) and meta["grant"] not in self.slugs else \
+            self.keep(item, "security_id", "instrument", obj.get("security_id"))
+        self.slugs.add(name)
         tranches, notes = self._tranches(item, quantity)
+        if isinstance(meta.get("vesting"), dict) and meta.get("type") == "EquityCompensationIssued":
+            tranches = None  # this ledger's export: the schedule itself, of which `vestings` is the cut
         sec = self.securities[obj["security_id"]] = Security("grant", holder, underlying, quantity, name)
         option_type = kind[1] or (obj.get("option_grant_type") if obj.get("option_grant_type") in ("ISO", "NSO", "INTL")
                                   and kind[0] == "option" else None)
@@ -520,7 +525,8 @@ class Translator:
                          "holder": holder, "security": underlying, "plan": self.plan_slugs.get(plan_id),
                          "quantity": quantity, "exercise_price": price if kind[0] != "rsu" else None,
                          "expires": obj.get("expiration_date"), "exercise_window": self._window(item),
-                         "tranches": tranches},
+                         "tranches": tranches, "vesting": meta.get("vesting") if tranches is None else None,
+                         "rounding": meta.get("rounding")},
                   self.date(item), inference="; ".join(notes) or None)
 
     def _window(self, item: Item) -> dict[str, Any] | None:
@@ -556,6 +562,8 @@ class Translator:
             self.securities[item.obj["security_id"]] = Security(sec.kind, sec.holder, sec.stock_class, left, sec.ledger)
 
     def _grant_cancellation(self, item: Item) -> None:
+        if read_meta(item.obj).get("effect_of"):
+            return  # a forfeiture this ledger wrote out for a service end, which its DOCUMENT carries
         sec = self._grant_of(item)
         quantity = self.int_of(item, "quantity")
         reason = str(item.obj.get("reason_text") or "cancelled")
@@ -647,9 +655,12 @@ class Translator:
         issued = sum(s.quantity for _, s in self._results(item, ids) if s is not None)
         quantity = self.int_of(item, "quantity")
         self._continue_as(item, sec, sec.quantity - quantity)
+        meta = read_meta(obj) if read_meta(obj).get("type") == "EquityCompensationExercised" else {}
         net = issued != quantity
+        method = meta.get("method") or ("net" if net else None)
         self.emit(item, {"type": "EquityCompensationExercised", "grant": sec.ledger, "quantity": quantity,
-                         "method": "net" if net else None, "shares_issued": issued if net else None},
+                         "method": method, "fair_market_value": meta.get("fair_market_value"),
+                         "shares_issued": issued if net and not meta.get("fair_market_value") else None},
                   self.date(item), inference=self.claimed.get(ids[0]) if ids else None)
 
     def _note(self, item: Item) -> None:

@@ -45,28 +45,13 @@ from ledger.common.ocf import (
     money,
     numeric,
 )
+from ledger.outputs.ocf.comments import comments, source_comment
+from ledger.outputs.ocf.equity import EquityObjects
 from ledger.outputs.ocf.positions import UNSTATED, Lot, Lots, Tranche, Warrant
+from projections.fold import apply
+from projections.state import State
 
 REQUIRED_BUT_UNSTATED = "not stated in the ledger; OCF requires a value, so {value} is given"
-
-
-def source_comment(e: Event) -> str:
-    s = e.source
-    text = f"Source: {s.document}, {s.locator}"
-    return text + (f": \u201c{s.quote}\u201d" if s.quote else "")
-
-
-def comments(e: Event, meta: dict[str, Any], *notes: str) -> list[str]:
-    out = [source_comment(e), *notes]
-    if e.inference is not None:
-        out.append(f"Inferred: {e.inference.reasoning}")
-    base = {"event": e.event_id, "type": e.type, "document": e.source.document}
-    if e.ref:
-        base["ref"] = e.ref
-    if e.inference is not None:
-        base["inference"] = e.inference.model_dump(mode="json")
-    out.append(meta_comment({**base, **meta}))
-    return out
 
 
 @dataclass
@@ -77,16 +62,20 @@ class Package:
     stakeholders: list[dict[str, Any]] = field(default_factory=list)
     stock_classes: list[dict[str, Any]] = field(default_factory=list)
     vesting_terms: list[dict[str, Any]] = field(default_factory=list)
+    stock_plans: list[dict[str, Any]] = field(default_factory=list)
     transactions: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
     # What went where: event type -> "OCF" object types or "DOCUMENT", for the manifest.
     carried: dict[str, set[str]] = field(default_factory=dict)
 
 
-class Builder:
+class Builder(EquityObjects):
     def __init__(self, issuer: str, events: list[Event]):
         self.issuer_slug = issuer
         self.events = events
+        # The history folded beside the export, up to the event being written (what a grant holds).
+        self.state = State()
+        self.grants: dict[str, str] = {}
         self.pkg = Package(issuer=self._issuer())
         self.lots = Lots()
         self.warrants: dict[str, Warrant] = {}
@@ -128,22 +117,21 @@ class Builder:
             SharesIssued: self._issued, SharesTransferred: self._transferred, StockSplit: self._split,
             PreferredConverted: self._converted, WarrantIssued: self._warrant,
             WarrantBecameExercisable: self._became_exercisable, CashExercise: self._exercise,
-            CashlessExercise: self._exercise, NoteIssued: self._note,
+            CashlessExercise: self._exercise, NoteIssued: self._note, **self.equity_handlers(),
         }
         from ledger.common.progress import progress  # noqa: PLC0415
 
         for e in progress(self.events, len(self.events), "OCF export"):
             handler = handlers.get(type(e))
-            before = (len(self.pkg.stakeholders), len(self.pkg.stock_classes), len(self.pkg.transactions))
-            if handler is not None:
-                handler(e)
-                kinds = {o["object_type"] for o in self._added(before)}
-            else:
-                kinds = set()
-            if handler is None or isinstance(e, GroupFormed):
+            before = (len(self.pkg.stakeholders), len(self.pkg.stock_classes), len(self.pkg.transactions),
+                      len(self.pkg.stock_plans))
+            declined = handler is None or handler(e) is False  # False: the event is a DOCUMENT after all
+            kinds = {o["object_type"] for o in self._added(before)}
+            if declined or isinstance(e, GroupFormed):
                 self.pkg.documents.append(self._document(e))
                 kinds.add("DOCUMENT")
             self.pkg.carried.setdefault(e.type, set()).update(kinds)
+            apply(self.state, e)
         self._stamp_order()
         return self.pkg
 
@@ -151,7 +139,8 @@ class Builder:
         """Add each event's date and place in the history to its objects' `ledger:` comment, so that an
         import orders events of the same date as the ledger did."""
         place = {e.event_id: (i, e.effective_date.isoformat()) for i, e in enumerate(self.events)}
-        for objects in (self.pkg.stakeholders, self.pkg.stock_classes, self.pkg.transactions, self.pkg.documents):
+        for objects in (self.pkg.stakeholders, self.pkg.stock_classes, self.pkg.stock_plans, self.pkg.transactions,
+                        self.pkg.documents):
             for obj in objects:
                 meta = read_meta(obj)
                 if meta.get("event") in place and "seq" not in meta:
@@ -159,9 +148,9 @@ class Builder:
                     obj["comments"] = [meta_comment({**meta, "seq": seq, "date": date}) if c.startswith(META) else c
                                        for c in obj["comments"]]
 
-    def _added(self, before: tuple[int, int, int]) -> list[dict[str, Any]]:
+    def _added(self, before: tuple[int, int, int, int]) -> list[dict[str, Any]]:
         return (self.pkg.stakeholders[before[0]:] + self.pkg.stock_classes[before[1]:]
-                + self.pkg.transactions[before[2]:])
+                + self.pkg.transactions[before[2]:] + self.pkg.stock_plans[before[3]:])
 
     # --- parties and classes -----------------------------------------------
 

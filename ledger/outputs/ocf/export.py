@@ -70,7 +70,8 @@ def package_files(snapshot: Snapshot) -> tuple[dict[str, bytes], Package]:
     restore_external_ids(pkg, events)
     contents = {
         "stakeholders_files": pkg.stakeholders, "stock_classes_files": pkg.stock_classes,
-        "vesting_terms_files": pkg.vesting_terms, "transactions_files": pkg.transactions,
+        "vesting_terms_files": pkg.vesting_terms, "stock_plans_files": pkg.stock_plans or None,
+        "transactions_files": pkg.transactions,
         "documents_files": pkg.documents,
     }
     files: dict[str, bytes] = {}

@@ -1,0 +1,236 @@
+"""Equity compensation and the events that move shares beside it, as OCF's own objects, built
+with the standard's models (pyocf) so that what is written is what OCF v1.2.0 defines.
+
+Stock plans, pool adjustments, grants (options, RSUs, SARs) with a dated vesting schedule,
+their exercises, releases, cancellations and accelerations, repurchases and cancellations of
+shares, and the end of a holder's service, whose forfeitures are written as cancellations
+marked as its effect (an import takes the service end again from its DOCUMENT and passes those
+over). A grant whose vesting waits on a condition travels as a DOCUMENT with everything done
+to it: OCF would need vesting terms the ledger does not keep for grants.
+
+Used by ledger.outputs.ocf.build.Builder, which folds the history beside the export
+(`self.state`, before each event) to know what a grant holds on a date.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from events import (
+    EquityCompensationCancelled,
+    EquityCompensationExercised,
+    EquityCompensationIssued,
+    EquityCompensationReleased,
+    Event,
+    ServiceEnded,
+    SharesCancelled,
+    SharesRepurchased,
+    StockPlanCreated,
+    StockPlanPoolAdjusted,
+    VestingAccelerated,
+)
+from ledger.common.ocf import derived_id, money, numeric
+from ledger.errors import UsageError
+from ledger.outputs.ocf.comments import comments
+
+if TYPE_CHECKING:
+    from projections.state import State
+
+COMPENSATION = {("option", "ISO"): "OPTION_ISO", ("option", "NSO"): "OPTION_NSO", ("rsu", None): "RSU",
+                ("sar", None): "SSAR"}
+PERIOD = {"days": "DAYS", "months": "MONTHS"}
+
+
+def ocf(model: type, **fields: Any) -> dict[str, Any]:
+    """An OCF object, validated by the standard's model, as JSON data (None fields left out).
+    An object the standard does not allow stops the export with one line naming it."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    try:
+        return model(**fields).model_dump(mode="json", exclude_none=True)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise UsageError(f"OCF export: {model.__name__} {fields.get('id')}: {where}: {err['msg']}") from None
+
+
+class EquityObjects:
+    """The handlers Builder dispatches the equity-compensation events to; each returns False
+    where the event travels as a DOCUMENT instead."""
+
+    state: State
+    grants: dict[str, str]  # the grants written natively -> their security_id
+    pkg: Any
+
+    def _meta(self, e: Event, meta: dict[str, Any], *notes: str) -> list[str]:
+        return comments(e, meta, *notes)
+
+    def _plan_created(self, e: StockPlanCreated) -> None:
+        from pyocf.objects.stockplan import StockPlan  # noqa: PLC0415
+
+        self.pkg.stock_plans.append(ocf(
+            StockPlan, id=e.plan, plan_name=e.name, initial_shares_reserved=numeric(e.pool_size),
+            board_approval_date=e.effective_date.isoformat(), stock_class_ids=list(e.securities),
+            default_cancellation_behavior="RETIRE" if e.cancelled_shares == "retire" else "RETURN_TO_POOL",
+            comments=self._meta(e, {"plan": e.plan})))
+
+    def _pool_adjusted(self, e: StockPlanPoolAdjusted) -> None:
+        from pyocf.objects.transactions.adjustment.stockplanpooladjustment import StockPlanPoolAdjustment  # noqa: PLC0415
+
+        self.pkg.transactions.append(ocf(
+            StockPlanPoolAdjustment, id=e.event_id, date=e.effective_date.isoformat(), stock_plan_id=e.plan,
+            shares_reserved=numeric(e.pool_size), comments=self._meta(e, {})))
+
+    def _grant_issued(self, e: EquityCompensationIssued) -> bool | None:
+        from pyocf.objects.transactions.issuance.equitycompensationissuance import (  # noqa: PLC0415
+            EquityCompensationIssuance,
+        )
+
+        if any(t.condition is not None for t in e.tranches):
+            return False  # vesting on a condition: a DOCUMENT, with all that follows it
+        security_id = derived_id(e.event_id, "security")
+        self.grants[e.grant] = security_id
+        # The tranches as the fold cuts them from the schedule: the same whole shares on the same dates.
+        from projections.fold import vesting_tranches  # noqa: PLC0415
+
+        day = e.effective_date
+        vestings = [{"date": max(t.exercisable_from or day, day).isoformat(), "amount": numeric(t.quantity)}
+                    for t in vesting_tranches(e)]
+        fields: dict[str, Any] = {
+            "id": e.event_id, "security_id": security_id, "date": day.isoformat(), "custom_id": e.grant,
+            "stakeholder_id": e.holder, "stock_class_id": e.security, "stock_plan_id": e.plan,
+            "compensation_type": COMPENSATION.get((e.kind, e.option_type), "OPTION"),
+            "quantity": numeric(e.quantity), "expiration_date": None if e.expires is None else e.expires.isoformat(),
+            "termination_exercise_windows": [] if e.exercise_window is None else [
+                {"reason": "VOLUNTARY_OTHER", "period": e.exercise_window.length,
+                 "period_type": PERIOD[e.exercise_window.unit]}],
+            "vestings": vestings, "security_law_exemptions": [],
+        }
+        if e.exercise_price is not None:
+            fields["base_price" if e.kind == "sar" else "exercise_price"] = money(e.exercise_price)
+        meta = {"grant": e.grant, "rounding": e.rounding}
+        if e.vesting is not None:
+            meta["vesting"] = e.vesting.model_dump(mode="json")
+        obj = ocf(EquityCompensationIssuance, comments=self._meta(e, meta), **fields)
+        obj.setdefault("expiration_date", None)  # required, null where the grant states none
+        self.pkg.transactions.append(obj)
+        return None
+
+    def _deliver(self, e: Event, grant: str, shares: int, role: str) -> list[str]:
+        if not shares:
+            return []
+        w = self.state.warrants[grant]
+        stock_id = derived_id(e.event_id, "stock")
+        self._stock(derived_id(e.event_id, "stock-issuance"), stock_id, e.effective_date, w.holder, w.security,
+                    shares, None, [f"Issued on the {role} of {grant}"], {"result_of": e.event_id, "role": role}, e)
+        return [stock_id]
+
+    def _grant_exercised(self, e: EquityCompensationExercised) -> bool | None:
+        from pyocf.objects.transactions.exercise.equitycompensationexercise import (  # noqa: PLC0415
+            EquityCompensationExercise,
+        )
+
+        if e.grant not in self.grants:
+            return False
+        shares = self._shares_of(e)
+        resulting = self._deliver(e, e.grant, shares, "exercise")
+        meta = {"method": e.method, "fair_market_value": None if e.fair_market_value is None
+                else str(e.fair_market_value)}
+        self.pkg.transactions.append(ocf(
+            EquityCompensationExercise, id=e.event_id, security_id=self.grants[e.grant],
+            date=e.effective_date.isoformat(), quantity=numeric(e.quantity), resulting_security_ids=resulting,
+            comments=self._meta(e, {k: v for k, v in meta.items() if v is not None})))
+        return None
+
+    def _shares_of(self, e: EquityCompensationExercised) -> int:
+        from projections.fold import exercise_shares  # noqa: PLC0415
+
+        return exercise_shares(self.state.warrants[e.grant], e)
+
+    def _grant_released(self, e: EquityCompensationReleased) -> bool | None:
+        from pyocf.objects.transactions.release.equitycompensationrelease import (  # noqa: PLC0415
+            EquityCompensationRelease,
+        )
+
+        if e.grant not in self.grants or e.withheld == e.quantity:
+            return False  # nothing delivered: OCF's release would say nothing of what was withheld
+        resulting = self._deliver(e, e.grant, e.quantity - e.withheld, "release")
+        self.pkg.transactions.append(ocf(
+            EquityCompensationRelease, id=e.event_id, security_id=self.grants[e.grant],
+            date=e.effective_date.isoformat(), settlement_date=e.effective_date.isoformat(),
+            release_price=money(0),  # RSUs are settled for no payment
+            quantity=numeric(e.quantity), resulting_security_ids=resulting,
+            comments=self._meta(e, {"withheld": e.withheld}, f"{e.withheld:,} withheld for tax")))
+        return None
+
+    def _cancellation(self, e: Event, grant: str, quantity: int, reason: str, meta: dict[str, Any],
+                      oid: str) -> None:
+        from pyocf.objects.transactions.cancellation.equitycompensationcancellation import (  # noqa: PLC0415
+            EquityCompensationCancellation,
+        )
+
+        self.pkg.transactions.append(ocf(
+            EquityCompensationCancellation, id=oid, security_id=self.grants[grant], date=e.effective_date.isoformat(),
+            quantity=numeric(quantity), reason_text=reason, comments=self._meta(e, meta)))
+
+    def _grant_cancelled(self, e: EquityCompensationCancelled) -> bool | None:
+        if e.grant not in self.grants:
+            return False
+        quantity = e.quantity if e.quantity is not None else self.state.warrants[e.grant].outstanding(e.effective_date)
+        self._cancellation(e, e.grant, quantity, e.reason, {}, e.event_id)
+        return None
+
+    def _service_ended(self, e: ServiceEnded) -> bool | None:
+        """The forfeitures, as cancellations marked as this event's effect; the event itself (the
+        exercise window it opens) travels as a DOCUMENT."""
+        from projections.fold import unvested  # noqa: PLC0415
+
+        day = e.effective_date
+        for name, w in sorted(self.state.warrants.items()):
+            if name in self.grants and w.holder == e.holder and not w.expired_on(day):
+                left = unvested(w, day)
+                if left:
+                    self._cancellation(e, name, left, "Forfeited: unvested when service ended",
+                                       {"effect_of": e.event_id}, derived_id(e.event_id, "forfeit", name))
+        return False
+
+    def _accelerated(self, e: VestingAccelerated) -> bool | None:
+        from pyocf.objects.transactions.vesting.vestingacceleration import VestingAcceleration  # noqa: PLC0415
+        from projections.fold import unvested  # noqa: PLC0415
+
+        if e.grant not in self.grants:
+            return False
+        quantity = e.quantity if e.quantity is not None else unvested(self.state.warrants[e.grant],
+                                                                             e.effective_date)
+        self.pkg.transactions.append(ocf(
+            VestingAcceleration, id=e.event_id, security_id=self.grants[e.grant], date=e.effective_date.isoformat(),
+            quantity=numeric(quantity), reason_text="accelerated", comments=self._meta(e, {})))
+        return None
+
+    def _shares_out(self, e: SharesRepurchased | SharesCancelled) -> None:
+        """Shares leaving a holder: each lot consumed, with its balance issued back."""
+        from pyocf.objects.transactions.cancellation.stockcancellation import StockCancellation  # noqa: PLC0415
+        from pyocf.objects.transactions.repurchase.stockrepurchase import StockRepurchase  # noqa: PLC0415
+
+        repurchase = isinstance(e, SharesRepurchased)
+        role = "repurchase" if repurchase else "cancellation"
+        for i, lot, taken, balance in self._consume(e, e.holder, e.security, e.quantity, role):
+            fields: dict[str, Any] = {"id": e.event_id if i == 0 else derived_id(e.event_id, str(i)),
+                                      "security_id": lot.security_id, "date": e.effective_date.isoformat(),
+                                      "quantity": numeric(taken), "balance_security_id": balance,
+                                      "comments": self._meta(e, {"part": i})}
+            if repurchase:
+                if e.price_per_share is not None:
+                    fields["price"] = money(e.price_per_share)
+                self.pkg.transactions.append(ocf(StockRepurchase, **fields))
+            else:
+                self.pkg.transactions.append(ocf(StockCancellation, reason_text=e.reason, **fields))
+
+    def equity_handlers(self) -> dict[type, Any]:
+        return {
+            StockPlanCreated: self._plan_created, StockPlanPoolAdjusted: self._pool_adjusted,
+            EquityCompensationIssued: self._grant_issued, EquityCompensationExercised: self._grant_exercised,
+            EquityCompensationReleased: self._grant_released, EquityCompensationCancelled: self._grant_cancelled,
+            ServiceEnded: self._service_ended, VestingAccelerated: self._accelerated,
+            SharesRepurchased: self._shares_out, SharesCancelled: self._shares_out,
+        }
