@@ -704,8 +704,14 @@ class Translator:
         if len(classes) != 1:
             raise self.fail(item, "resulting_security_ids", "must issue stock of one class")
         del self.securities[item.obj["security_id"]]
-        self.emit(item, {"type": "ConvertibleConverted", "convertible": sec.ledger, "security": classes.pop(),
-                         "shares_issued": sum(s.quantity for s in stock)}, self.date(item),
+        meta = read_meta(item.obj) if read_meta(item.obj).get("type") == "ConvertibleConverted" else {}
+        data = {"type": "ConvertibleConverted", "convertible": sec.ledger, "security": classes.pop(),
+                "shares_issued": sum(s.quantity for s in stock)}
+        if meta.get("price_per_share"):  # this ledger's export: the terms it computed the shares from
+            self.emit(item, {**data, **{k: meta.get(k) for k in ("price_per_share", "capitalization", "rounding")}},
+                      self.date(item))
+            return
+        self.emit(item, data, self.date(item),
                   inference="OCF states the conversion's resulting stock, not the financing's price: the shares "
                             "are taken as stated")
 

@@ -23,6 +23,7 @@ from events import (
     CashlessExercise,
     Event,
     GroupFormed,
+    InstrumentTransferred,
     NoteIssued,
     PartyRegistered,
     PreferredConverted,
@@ -76,6 +77,7 @@ class Builder(EquityObjects):
         # The history folded beside the export, up to the event being written (what a grant holds).
         self.state = State()
         self.grants: dict[str, str] = {}
+        self.convertibles: dict[str, str] = {}
         self.pkg = Package(issuer=self._issuer())
         self.lots = Lots()
         self.warrants: dict[str, Warrant] = {}
@@ -132,6 +134,9 @@ class Builder(EquityObjects):
                 kinds.add("DOCUMENT")
             self.pkg.carried.setdefault(e.type, set()).update(kinds)
             apply(self.state, e)
+            if isinstance(e, InstrumentTransferred) and e.instrument in self.warrants:
+                # A transfer travels as a DOCUMENT: what the warrant issues later goes to its holder now.
+                self.warrants[e.instrument].holder = e.to_holder
         self._stamp_order()
         return self.pkg
 
@@ -495,6 +500,7 @@ class Builder(EquityObjects):
         if e.interest_rate is not None:
             notes.append(f"Interest rate {e.interest_rate}")
         notes.append(f"seniority {REQUIRED_BUT_UNSTATED.format(value='1')}")
+        self.convertibles[e.note] = derived_id(e.event_id, "security")
         self.pkg.transactions.append({
             "object_type": "TX_CONVERTIBLE_ISSUANCE", "id": e.event_id,
             "security_id": derived_id(e.event_id, "security"), "date": e.effective_date.isoformat(),

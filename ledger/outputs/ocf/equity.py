@@ -17,17 +17,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from events import (
+    ConvertibleConverted,
     EquityCompensationCancelled,
     EquityCompensationExercised,
     EquityCompensationIssued,
     EquityCompensationReleased,
     Event,
+    SafeIssued,
     ServiceEnded,
     SharesCancelled,
     SharesRepurchased,
     StockPlanCreated,
     StockPlanPoolAdjusted,
     VestingAccelerated,
+    WarrantCancelled,
 )
 from ledger.common.ocf import derived_id, money, numeric
 from ledger.errors import UsageError
@@ -60,6 +63,7 @@ class EquityObjects:
 
     state: State
     grants: dict[str, str]  # the grants written natively -> their security_id
+    convertibles: dict[str, str]  # the notes and SAFEs written natively -> their security_id
     pkg: Any
 
     def _meta(self, e: Event, meta: dict[str, Any], *notes: str) -> list[str]:
@@ -226,6 +230,79 @@ class EquityObjects:
             else:
                 self.pkg.transactions.append(ocf(StockCancellation, reason_text=e.reason, **fields))
 
+    def _safe_issued(self, e: SafeIssued) -> None:
+        from pyocf.objects.transactions.issuance.convertibleissuance import ConvertibleIssuance  # noqa: PLC0415
+
+        mechanism: dict[str, Any] = {"type": "SAFE_CONVERSION", "conversion_mfn": False,
+                                     "conversion_timing": "POST_MONEY" if e.post_money else "PRE_MONEY"}
+        if e.valuation_cap is not None:
+            mechanism["conversion_valuation_cap"] = money(e.valuation_cap)
+        if e.discount is not None:
+            mechanism["conversion_discount"] = numeric(e.discount)
+        right: dict[str, Any] = {"type": "CONVERTIBLE_CONVERSION_RIGHT", "conversion_mechanism": mechanism}
+        if e.converts_to is not None:
+            right["converts_to_stock_class_id"] = e.converts_to
+        security_id = derived_id(e.event_id, "security")
+        self.convertibles[e.safe] = security_id
+        self.pkg.transactions.append(ocf(
+            ConvertibleIssuance, id=e.event_id, security_id=security_id, date=e.effective_date.isoformat(),
+            custom_id=e.safe, stakeholder_id=e.holder, investment_amount=money(e.investment),
+            convertible_type="SAFE", seniority=1, security_law_exemptions=[],
+            conversion_triggers=[{"trigger_id": f"{e.safe}-conversion", "type": "AUTOMATIC_ON_CONDITION",
+                                  "trigger_condition": "an equity financing", "conversion_right": right}],
+            comments=self._meta(e, {"note": e.safe, "unstated": ["seniority"]},
+                                "seniority not stated in the ledger; OCF requires a value, so 1 is given")))
+
+    def _convertible_converted(self, e: ConvertibleConverted) -> bool | None:
+        """The conversion of a note or SAFE, and the shares it issues; the financing's price and the
+        capitalization go in the comment, from which an import restores the event whole."""
+        from pyocf.objects.transactions.conversion.convertibleconversion import ConvertibleConversion  # noqa: PLC0415
+
+        security_id = self.convertibles.get(e.convertible)
+        if security_id is None:
+            return False
+        trial = self.state.copy()
+        c = trial.notes[e.convertible]
+        before = trial.shares.get((c.holder, e.security), 0)
+        from projections.fold import apply  # noqa: PLC0415
+
+        apply(trial, e)
+        shares = trial.shares.get((c.holder, e.security), 0) - before
+        stock_id = derived_id(e.event_id, "stock")
+        self._stock(derived_id(e.event_id, "stock-issuance"), stock_id, e.effective_date, c.holder, e.security,
+                    shares, None, [f"Issued on the conversion of {e.convertible}"],
+                    {"result_of": e.event_id, "role": "conversion"}, e)
+        meta = {k: v for k, v in e.payload().items() if k in ("price_per_share", "capitalization", "rounding")}
+        self.pkg.transactions.append(ocf(
+            ConvertibleConversion, id=e.event_id, security_id=security_id, date=e.effective_date.isoformat(),
+            trigger_id=f"{e.convertible}-conversion", reason_text="converted at an equity financing",
+            quantity_converted=None, resulting_security_ids=[stock_id], comments=self._meta(e, meta)))
+        return None
+
+    def _warrant_cancelled(self, e: WarrantCancelled) -> bool | None:
+        """A TX_WARRANT_CANCELLATION, the rest of the warrant issued anew as its balance."""
+        from pyocf.objects.transactions.cancellation.warrantcancellation import WarrantCancellation  # noqa: PLC0415
+
+        w = self.warrants.get(e.warrant)
+        if w is None:
+            return False
+        quantity = e.quantity if e.quantity is not None else w.quantity
+        old = w.security_id
+        w.cancel(quantity, e.effective_date)
+        fields: dict[str, Any] = {"id": e.event_id, "security_id": old, "date": e.effective_date.isoformat(),
+                                  "quantity": numeric(quantity), "reason_text": e.reason}
+        if w.quantity > 0:
+            w.security_id = derived_id(e.event_id, "remainder")
+            fields["balance_security_id"] = w.security_id
+        self.pkg.transactions.append(ocf(WarrantCancellation, comments=self._meta(e, {"warrant": e.warrant}),
+                                         **fields))
+        if w.quantity > 0:
+            self._add_warrant(self._warrant_object(
+                w, derived_id(e.event_id, "remainder-issuance"), e.effective_date, e,
+                {"result_of": e.event_id, "role": "remainder"},
+                [f"What is left of warrant {w.custom_id} after the cancellation"]))
+        return None
+
     def equity_handlers(self) -> dict[type, Any]:
         return {
             StockPlanCreated: self._plan_created, StockPlanPoolAdjusted: self._pool_adjusted,
@@ -233,4 +310,6 @@ class EquityObjects:
             EquityCompensationReleased: self._grant_released, EquityCompensationCancelled: self._grant_cancelled,
             ServiceEnded: self._service_ended, VestingAccelerated: self._accelerated,
             SharesRepurchased: self._shares_out, SharesCancelled: self._shares_out,
+            SafeIssued: self._safe_issued, ConvertibleConverted: self._convertible_converted,
+            WarrantCancelled: self._warrant_cancelled,
         }

@@ -111,6 +111,22 @@ class Warrant:
         self.tranches = [t for t in self.tranches if t.quantity > 0]
         self.quantity -= quantity
 
+    def cancel(self, quantity: int, day: dt.date) -> None:
+        """Remove cancelled warrant shares as the ledger does: those not yet open first, the last to
+        open first, then open ones, the last opened first."""
+        left = quantity
+        waiting = [t for t in self.tranches if t.exercisable_by(day) < t.quantity]
+        opened = [t for t in self.tranches if t not in waiting]
+        for group in (waiting, opened):
+            for t in sorted(group, key=lambda t: (t.condition is None, t.date or dt.date.min), reverse=True):
+                room = t.quantity - t.exercisable_by(day) if group is waiting else t.quantity
+                take = min(left, room)
+                t.quantity -= take
+                t.met = min(t.met, t.quantity)
+                left -= take
+        self.tranches = [t for t in self.tranches if t.quantity > 0]
+        self.quantity -= quantity
+
     def split(self, factor: Fraction) -> None:
         self.quantity = int(self.quantity * factor)
         for t in self.tranches:
