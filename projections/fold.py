@@ -306,11 +306,18 @@ def _stock_split(state: State, e: StockSplit) -> None:
         if after > before:
             _within_authorized(state, e, e.security, after - before)
         state.totals[e.security] = after
+    for name in e.unadjusted:
+        if name not in state.warrants and name not in state.plans:
+            raise RuleViolation(e, "unadjusted", f"no live warrant, grant or plan '{name}'")
     for w in state.warrants.values():
-        if w.security != e.security:
+        if w.security != e.security or w.warrant in e.unadjusted:
             continue
         if w.is_grant:
+            before = w.quantity
             _split_grant(w, factor)
+            if w.plan in e.unadjusted:
+                # The plan's figures stay; what its grant gained by the split is granted from its pool.
+                state.plans[w.plan].granted += w.quantity - before
             continue
         w.quantity = int(w.quantity * factor)
         w.exercised = int(w.exercised * factor)
@@ -325,7 +332,7 @@ def _stock_split(state: State, e: StockSplit) -> None:
         if sec.created.converts_to == e.security and sec.conversion_ratio is not None:
             sec.conversion_ratio = sec.conversion_ratio * factor
     for plan in state.plans.values():
-        if e.security in plan.securities:
+        if e.security in plan.securities and plan.plan not in e.unadjusted:
             # Each figure rounds down on its own, as each grant does: what rounding takes from the
             # grants stays in the pool.
             plan.size, plan.granted = int(plan.size * factor), int(plan.granted * factor)

@@ -13,6 +13,7 @@ on 2024-01-15; harbor-angels' $500,000 post-money SAFE (cap $10,000,000, 20% dis
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -830,3 +831,22 @@ def test_ocf_ids_are_kept_or_mapped_and_the_export_gives_them_back(tmp_path):
     again = Ledger(tmp_path / "again.db")
     assert again("import", tmp_path / "back.ocf.zip").code == 0
     assert again.rows("holdings", "--as-of", "2022-12-31") == led.rows("holdings", "--as-of", "2022-12-31")
+
+
+def test_a_split_leaves_alone_what_it_is_told_to():
+    import datetime as dt  # noqa: PLC0415
+
+    from projections.fold import RuleViolation  # noqa: PLC0415
+    from projections.holdings import pool_rows  # noqa: PLC0415
+
+    split = {"type": "StockSplit", "effective_date": "2022-06-01", "security": "common", "numerator": 2,
+             "denominator": 1, "unadjusted": ["g1", "p"]}
+    state = fold_of(option("g1", 48), option("g2", 48), split)
+    # g1 and the plan keep their figures; g2 doubles at half the price, the 48 it gains granted
+    # from the pool as it stands: 100,000 - 48 - 96 left.
+    assert (state.warrants["g1"].quantity, state.warrants["g2"].quantity) == (48, 96)
+    assert state.warrants["g2"].display_price() == Decimal("0.50")
+    [pool] = pool_rows(state, dt.date(2022, 6, 1))
+    assert (pool["size"], pool["granted"], pool["returned"], pool["quantity"]) == (100_000, 144, 0, 99_856)
+    with pytest.raises(RuleViolation, match="no live warrant, grant or plan 'nope'"):
+        fold_of(option("g1", 48), {**split, "unadjusted": ["nope"]})

@@ -454,7 +454,10 @@ class Translator:
         for sec in self.securities.values():
             if sec.stock_class == cls:
                 sec.quantity = sec.quantity * num // den
-        self.emit(item, {"type": "StockSplit", "security": cls, "numerator": num, "denominator": den}, self.date(item))
+        meta = read_meta(item.obj)
+        unadjusted = meta.get("unadjusted") if meta.get("type") == "StockSplit" else None
+        self.emit(item, {"type": "StockSplit", "security": cls, "numerator": num, "denominator": den,
+                         "unadjusted": unadjusted}, self.date(item))
 
     # --- warrants, options, notes --------------------------------------------------
 

@@ -292,17 +292,19 @@ class Builder(EquityObjects):
         factor = Fraction(e.numerator, e.denominator)
         self.lots.split(e.security, factor)
         for w in self.warrants.values():
-            if w.underlying == e.security:
+            if w.underlying == e.security and w.warrant not in e.unadjusted:
                 w.split(factor)
         for security, cls in self.classes.items():
             if cls.converts_to == e.security and security in self.ratios:
                 self.ratios[security] *= factor
+        meta = {"unadjusted": list(e.unadjusted)} if e.unadjusted else {}
         self.pkg.transactions.append({
             "object_type": "TX_STOCK_CLASS_SPLIT", "id": e.event_id, "date": e.effective_date.isoformat(),
             "stock_class_id": e.security,
             "split_ratio": {"numerator": numeric(e.numerator), "denominator": numeric(e.denominator)},
-            "comments": comments(e, {}, "Under the ledger's rule every holding rounds down, and every warrant "
-                                        "on the class adjusts: quantity times the ratio, price divided by it"),
+            "comments": comments(e, meta, "Under the ledger's rule every holding rounds down, and every warrant "
+                                          "on the class adjusts: quantity times the ratio, price divided by it"
+                                 + (f", except {', '.join(e.unadjusted)}" if e.unadjusted else "")),
         })
 
     def _converted(self, e: PreferredConverted) -> None:
