@@ -17,6 +17,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from events import (
+    AuthorizedSharesSet,
+    ConversionRatioAdjusted,
+    ConvertibleCancelled,
     ConvertibleConverted,
     EquityCompensationCancelled,
     EquityCompensationExercised,
@@ -27,6 +30,7 @@ from events import (
     ServiceEnded,
     SharesCancelled,
     SharesRepurchased,
+    SharesReturnedToPool,
     StockPlanCreated,
     StockPlanPoolAdjusted,
     VestingAccelerated,
@@ -62,6 +66,7 @@ class EquityObjects:
     where the event travels as a DOCUMENT instead."""
 
     state: State
+    ratios: dict[str, Any]
     grants: dict[str, str]  # the grants written natively -> their security_id
     convertibles: dict[str, str]  # the notes and SAFEs written natively -> their security_id
     pkg: Any
@@ -303,6 +308,62 @@ class EquityObjects:
                 [f"What is left of warrant {w.custom_id} after the cancellation"]))
         return None
 
+    def _ratio_adjusted(self, e: ConversionRatioAdjusted) -> None:
+        from pyocf.objects.transactions.adjustment.stockclassconversionratioadjustment import (  # noqa: PLC0415
+            StockClassConversionRatioAdjustment,
+        )
+        from fractions import Fraction  # noqa: PLC0415
+
+        self.ratios[e.security] = Fraction(e.conversion_ratio)
+        self.pkg.transactions.append(ocf(
+            StockClassConversionRatioAdjustment, id=e.event_id, date=e.effective_date.isoformat(),
+            stock_class_id=e.security,
+            new_ratio_conversion_mechanism={"type": "RATIO_CONVERSION", "rounding_type": "FLOOR",
+                                            "ratio": {"numerator": numeric(e.conversion_ratio), "denominator": "1"},
+                                            "conversion_price": money(0)},
+            comments=self._meta(e, {"unstated": ["conversion_price"]},
+                                "conversion_price not stated in the ledger; OCF requires a value, so 0 is given")))
+
+    def _authorized(self, e: AuthorizedSharesSet) -> None:
+        from pyocf.objects.transactions.adjustment.issuerauthorizedsharesadjustment import (  # noqa: PLC0415
+            IssuerAuthorizedSharesAdjustment,
+        )
+        from pyocf.objects.transactions.adjustment.stockclassauthorizedsharesadjustment import (  # noqa: PLC0415
+            StockClassAuthorizedSharesAdjustment,
+        )
+
+        common = {"id": e.event_id, "date": e.effective_date.isoformat(), "new_shares_authorized": numeric(e.quantity),
+                  "comments": self._meta(e, {})}
+        if e.security is None:
+            self.pkg.transactions.append(ocf(IssuerAuthorizedSharesAdjustment, issuer_id=self.pkg.issuer["id"],
+                                             **common))
+        else:
+            self.pkg.transactions.append(ocf(StockClassAuthorizedSharesAdjustment, stock_class_id=e.security,
+                                             **common))
+
+    def _returned_to_pool(self, e: SharesReturnedToPool) -> None:
+        from pyocf.objects.transactions.return_to_pool.stockplanreturntopool import StockPlanReturnToPool  # noqa: PLC0415
+
+        self.pkg.transactions.append(ocf(
+            StockPlanReturnToPool, id=e.event_id, date=e.effective_date.isoformat(), stock_plan_id=e.plan,
+            security_id=derived_id(e.event_id, "returned"), quantity=numeric(e.quantity),
+            reason_text="shares returned to the pool", comments=self._meta(e, {})))
+
+    def _convertible_cancelled(self, e: ConvertibleCancelled) -> bool | None:
+        from pyocf.objects.transactions.cancellation.convertiblecancellation import (  # noqa: PLC0415
+            ConvertibleCancellation,
+        )
+
+        security_id = self.convertibles.get(e.convertible)
+        if security_id is None:
+            return False
+        c = self.state.notes[e.convertible]
+        amount = c.investment if hasattr(c, "investment") else c.principal
+        self.pkg.transactions.append(ocf(
+            ConvertibleCancellation, id=e.event_id, security_id=security_id, date=e.effective_date.isoformat(),
+            amount=money(amount), reason_text=e.reason, comments=self._meta(e, {})))
+        return None
+
     def equity_handlers(self) -> dict[type, Any]:
         return {
             StockPlanCreated: self._plan_created, StockPlanPoolAdjusted: self._pool_adjusted,
@@ -311,5 +372,7 @@ class EquityObjects:
             ServiceEnded: self._service_ended, VestingAccelerated: self._accelerated,
             SharesRepurchased: self._shares_out, SharesCancelled: self._shares_out,
             SafeIssued: self._safe_issued, ConvertibleConverted: self._convertible_converted,
-            WarrantCancelled: self._warrant_cancelled,
+            WarrantCancelled: self._warrant_cancelled, ConversionRatioAdjusted: self._ratio_adjusted,
+            AuthorizedSharesSet: self._authorized, SharesReturnedToPool: self._returned_to_pool,
+            ConvertibleCancelled: self._convertible_cancelled,
         }
