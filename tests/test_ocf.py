@@ -416,7 +416,8 @@ def test_lumen_grants_travel_as_ocf_objects_and_come_back(lumen_pkg, tmp_path):
 @official
 def test_adjustments_returns_and_cancellations_travel_as_ocf_objects(tmp_path):
     """Authorized shares (class and issuer), a ratio adjustment, a return to pool, a SAFE cancelled,
-    after the Lumen history: each its own OCF object, valid, and back the same."""
+    a warrant and a SAFE transferred, the shares of the warrant's exercise transferred on, after the
+    Lumen history: each its own OCF object, valid, and back the same."""
     led = ledger_with(tmp_path, "lumen", ROOT / "replay_data" / "lumen")
     assert led("import", DATA / "lumen-extra.yaml").code == 0
     out = tmp_path / "x.ocf.zip"
@@ -425,13 +426,14 @@ def test_adjustments_returns_and_cancellations_travel_as_ocf_objects(tmp_path):
     kinds = [t["object_type"] for t in items(pkg, "OCF_TRANSACTIONS_FILE")]
     for kind in ("TX_STOCK_CLASS_AUTHORIZED_SHARES_ADJUSTMENT", "TX_ISSUER_AUTHORIZED_SHARES_ADJUSTMENT",
                  "TX_STOCK_CLASS_CONVERSION_RATIO_ADJUSTMENT", "TX_STOCK_PLAN_RETURN_TO_POOL",
-                 "TX_CONVERTIBLE_CANCELLATION", "TX_CONVERTIBLE_CONVERSION"):
+                 "TX_CONVERTIBLE_CANCELLATION", "TX_CONVERTIBLE_CONVERSION", "TX_WARRANT_TRANSFER",
+                 "TX_CONVERTIBLE_TRANSFER"):
         assert kind in kinds, kind
     for data in pkg.values():
         for obj in data.get("items", []):
             assert schema.object_errors(obj) == [], (obj.get("object_type"), obj.get("id"))
     again = Ledger(tmp_path / "again.db")
     assert again("import", out).code == 0
-    for day in ("2024-04-01", "2024-04-06"):
+    for day in ("2024-04-01", "2024-04-06", "2024-04-10"):
         for report in (("holdings",), ("captable",), ("captable", "--by", "holder")):
             assert again.rows(*report, "--as-of", day) == led.rows(*report, "--as-of", day), (report, day)

@@ -23,7 +23,6 @@ from events import (
     CashlessExercise,
     Event,
     GroupFormed,
-    InstrumentTransferred,
     NoteIssued,
     PartyRegistered,
     PreferredConverted,
@@ -134,9 +133,6 @@ class Builder(EquityObjects):
                 kinds.add("DOCUMENT")
             self.pkg.carried.setdefault(e.type, set()).update(kinds)
             apply(self.state, e)
-            if isinstance(e, InstrumentTransferred) and e.instrument in self.warrants:
-                # A transfer travels as a DOCUMENT: what the warrant issues later goes to its holder now.
-                self.warrants[e.instrument].holder = e.to_holder
         self._stamp_order()
         return self.pkg
 

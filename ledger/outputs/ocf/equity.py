@@ -26,6 +26,7 @@ from events import (
     EquityCompensationIssued,
     EquityCompensationReleased,
     Event,
+    InstrumentTransferred,
     SafeIssued,
     ServiceEnded,
     SharesCancelled,
@@ -67,6 +68,7 @@ class EquityObjects:
 
     state: State
     ratios: dict[str, Any]
+    warrants: dict[str, Any]
     grants: dict[str, str]  # the grants written natively -> their security_id
     convertibles: dict[str, str]  # the notes and SAFEs written natively -> their security_id
     pkg: Any
@@ -364,6 +366,44 @@ class EquityObjects:
             amount=money(amount), reason_text=e.reason, comments=self._meta(e, {})))
         return None
 
+    def _transferred_instrument(self, e: InstrumentTransferred) -> bool | None:
+        """A warrant, note or SAFE passing whole: its transfer, and the transferee's security, issued
+        on the same terms. A grant's transfer travels as a DOCUMENT."""
+        import copy  # noqa: PLC0415
+
+        from pyocf.objects.transactions.transfer.convertibletransfer import ConvertibleTransfer  # noqa: PLC0415
+        from pyocf.objects.transactions.transfer.warranttransfer import WarrantTransfer  # noqa: PLC0415
+
+        new_id = derived_id(e.event_id, "transferee")
+        day = e.effective_date.isoformat()
+        w = self.warrants.get(e.instrument)
+        if w is not None:
+            old = w.security_id
+            self.pkg.transactions.append(ocf(
+                WarrantTransfer, id=e.event_id, security_id=old, date=day, quantity=numeric(w.quantity),
+                resulting_security_ids=[new_id], comments=self._meta(e, {"warrant": e.instrument})))
+            w.holder, w.security_id = e.to_holder, new_id
+            self._add_warrant(self._warrant_object(
+                w, derived_id(e.event_id, "transferee-issuance"), e.effective_date, e,
+                {"result_of": e.event_id, "role": "transferee"}, [f"Received by transfer of {e.instrument}"]))
+            return None
+        old = self.convertibles.get(e.instrument)
+        if old is None:
+            return False
+        issued = next(o for o in self.pkg.transactions
+                      if o["object_type"] == "TX_CONVERTIBLE_ISSUANCE" and o["security_id"] == old)
+        self.pkg.transactions.append(ocf(
+            ConvertibleTransfer, id=e.event_id, security_id=old, date=day, amount=issued["investment_amount"],
+            resulting_security_ids=[new_id], comments=self._meta(e, {"note": e.instrument})))
+        again = copy.deepcopy(issued)
+        again.update({"id": derived_id(e.event_id, "transferee-issuance"), "security_id": new_id, "date": day,
+                      "stakeholder_id": e.to_holder,
+                      "comments": self._meta(e, {"result_of": e.event_id, "role": "transferee"},
+                                             f"Received by transfer of {e.instrument}")})
+        self.pkg.transactions.append(again)
+        self.convertibles[e.instrument] = new_id
+        return None
+
     def equity_handlers(self) -> dict[type, Any]:
         return {
             StockPlanCreated: self._plan_created, StockPlanPoolAdjusted: self._pool_adjusted,
@@ -374,5 +414,5 @@ class EquityObjects:
             SafeIssued: self._safe_issued, ConvertibleConverted: self._convertible_converted,
             WarrantCancelled: self._warrant_cancelled, ConversionRatioAdjusted: self._ratio_adjusted,
             AuthorizedSharesSet: self._authorized, SharesReturnedToPool: self._returned_to_pool,
-            ConvertibleCancelled: self._convertible_cancelled,
+            ConvertibleCancelled: self._convertible_cancelled, InstrumentTransferred: self._transferred_instrument,
         }
