@@ -178,6 +178,10 @@ def _identifier_recorded(state: State, e: IdentifierRecorded) -> None:
     known = state.identifiers.get(key)
     if known is not None and known != e.external:
         raise RuleViolation(e, "external", f"{e.kind} '{e.ledger_id}' is already {e.scheme} id {known!r}")
+    other = next((ledger for (scheme, kind, ledger), ext in state.identifiers.items()
+                  if (scheme, kind, ext) == (e.scheme, e.kind, e.external) and ledger != e.ledger_id), None)
+    if other is not None:
+        raise RuleViolation(e, "ledger_id", f"{e.scheme} id {e.external!r} already names {e.kind} '{other}'")
     state.identifiers[key] = e.external
 
 

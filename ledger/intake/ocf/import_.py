@@ -105,6 +105,7 @@ class Translator:
     def __post_init__(self) -> None:
         issuer = self.pkg.manifest["issuer"]
         self.kept: dict[tuple[str, str], str] = {}  # (kind, ledger id) -> the OCF id it keeps
+        self.grant_ids: set[str] = set()  # security ids of grants, and of what continues them
         self.recorded: list[tuple[str, str, str]] = []  # (kind, OCF id, ledger id) where they differ
         self.start = self._date(issuer.get("formation_date") or self.pkg.manifest["as_of"], "issuer.formation_date")
         own = read_meta(issuer).get("issuer")  # what this ledger exported names its issuer in a comment
@@ -397,6 +398,8 @@ class Translator:
         if sid in self.claimed:
             return  # registered by the transaction it results from
         sec = self._register_lot(item)
+        if read_meta(item.obj).get("effect_of"):
+            return  # what an event this ledger exported as a DOCUMENT did: the event comes from there
         sec.issued_by = self.emit(item, {"type": "SharesIssued", "security": sec.stock_class, "holder": sec.holder,
                                          "quantity": sec.quantity, "price_per_share": self.amount(item, "share_price")},
                                   self.date(item))
@@ -520,6 +523,7 @@ class Translator:
         tranches, notes = self._tranches(item, quantity)
         if isinstance(meta.get("vesting"), dict) and meta.get("type") == "EquityCompensationIssued":
             tranches = None  # this ledger's export: the schedule itself, of which `vestings` is the cut
+        self.grant_ids.add(obj["security_id"])
         sec = self.securities[obj["security_id"]] = Security("grant", holder, underlying, quantity, name)
         option_type = kind[1] or (obj.get("option_grant_type") if obj.get("option_grant_type") in ("ISO", "NSO", "INTL")
                                   and kind[0] == "option" else None)
@@ -558,6 +562,8 @@ class Translator:
         """What is left of a grant after a transaction is the same ledger grant, under its balance id."""
         del self.securities[item.obj["security_id"]]
         bid = item.obj.get("balance_security_id")
+        if bid and sec.kind == "grant":
+            self.grant_ids.add(bid)
         if bid:
             self.claimed.setdefault(bid, "")
             self.securities[bid] = Security(sec.kind, sec.holder, sec.stock_class, left, sec.ledger)
@@ -730,6 +736,10 @@ class Translator:
 
     def _stock_cancellation(self, item: Item) -> None:
         src = self.security(item, "stock")
+        if read_meta(item.obj).get("effect_of"):
+            self._balance(item, src)
+            del self.securities[item.obj["security_id"]]
+            return  # an effect of an event in a DOCUMENT, as above
         quantity = self.int_of(item, "quantity")
         if self._balance(item, src) + quantity != src.quantity:
             raise self.fail(item, "quantity", f"{quantity} cancelled and the balance do not add up to the "
@@ -782,6 +792,9 @@ class Translator:
         plan_id = item.obj.get("stock_plan_id")
         if plan_id not in self.plan_slugs:
             raise self.fail(item, "stock_plan_id", f"unknown stock plan {plan_id!r}")
+        if item.obj.get("security_id") in self.grant_ids:
+            # OCF's note of where a cancelled grant's shares went: the cancellation returned them.
+            return
         self.emit(item, {"type": "SharesReturnedToPool", "plan": self.plan_slugs[plan_id],
                          "quantity": self.int_of(item, "quantity")}, self.date(item))
 

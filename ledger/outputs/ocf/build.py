@@ -127,14 +127,41 @@ class Builder(EquityObjects):
             before = (len(self.pkg.stakeholders), len(self.pkg.stock_classes), len(self.pkg.transactions),
                       len(self.pkg.stock_plans))
             declined = handler is None or handler(e) is False  # False: the event is a DOCUMENT after all
+            held = dict(self.state.shares) if declined else None
+            apply(self.state, e)
+            if held is not None and held != self.state.shares:
+                self._shares_moved(e, held)
             kinds = {o["object_type"] for o in self._added(before)}
             if declined or isinstance(e, GroupFormed):
                 self.pkg.documents.append(self._document(e))
                 kinds.add("DOCUMENT")
             self.pkg.carried.setdefault(e.type, set()).update(kinds)
-            apply(self.state, e)
         self._stamp_order()
         return self.pkg
+
+    def _shares_moved(self, e: Event, held: dict[tuple[str, str], int]) -> None:
+        """An event travelling as a DOCUMENT that changed share holdings (an exercise of a grant that
+        vests on a condition, say): the change as stock issuances and cancellations marked as its
+        effect, so that the package's lots are the ledger's holdings. An import takes the event from
+        its DOCUMENT and passes these over."""
+        now = self.state.shares
+        for key in sorted(set(held) | set(now)):
+            holder, stock_class = key
+            change = now.get(key, 0) - held.get(key, 0)
+            if change > 0:
+                self._stock(derived_id(e.event_id, "effect", holder, stock_class, "issuance"),
+                            derived_id(e.event_id, "effect", holder, stock_class), e.effective_date, holder,
+                            stock_class, change, None, [f"What {e.type} gave {holder}"], {"effect_of": e.event_id}, e)
+            elif change < 0:
+                for i, lot, taken, balance in self._consume(e, holder, stock_class, -change, f"effect-{holder}"):
+                    obj = {"object_type": "TX_STOCK_CANCELLATION", "date": e.effective_date.isoformat(),
+                           "id": derived_id(e.event_id, "effect", holder, stock_class, str(i)),
+                           "security_id": lot.security_id, "quantity": numeric(taken),
+                           "reason_text": f"{e.type} (the ledger's event, in a DOCUMENT)",
+                           "comments": comments(e, {"effect_of": e.event_id})}
+                    if balance:
+                        obj["balance_security_id"] = balance
+                    self.pkg.transactions.append(obj)
 
     def _stamp_order(self) -> None:
         """Add each event's date and place in the history to its objects' `ledger:` comment, so that an
@@ -547,8 +574,14 @@ def restore_external_ids(pkg: Package, events: list[Event]) -> None:
                if isinstance(e, IdentifierRecorded) and e.scheme == "ocf"}
     if not mapping:
         return
-    party = {ledger: ext for (kind, ledger), ext in mapping.items() if kind == "party"}
-    classes = {ledger: ext for (kind, ledger), ext in mapping.items() if kind == "security"}
+    def renames(kind: str, taken: set[str]) -> dict[str, str]:
+        # An OCF id that another object of the package keeps as its own stays the ledger's id.
+        out = {ledger: ext for (k, ledger), ext in mapping.items() if k == kind}
+        return {ledger: ext for ledger, ext in out.items() if ext not in taken - set(out)}
+
+    party = renames("party", {o["id"] for o in pkg.stakeholders})
+    classes = renames("security", {o["id"] for o in pkg.stock_classes})
+    plans = renames("plan", {o["id"] for o in pkg.stock_plans})
 
     def walk(value: Any) -> None:
         if isinstance(value, list):
@@ -558,6 +591,12 @@ def restore_external_ids(pkg: Package, events: list[Event]) -> None:
             for key, v in value.items():
                 if key == "stakeholder_id" and v in party:
                     value[key] = party[v]
+                elif key == "stock_plan_id" and v in plans:
+                    value[key] = plans[v]
+                elif key == "related_objects" and isinstance(v, list):
+                    for ref in v:
+                        names = party if ref.get("object_type") == "STAKEHOLDER" else classes
+                        ref["object_id"] = names.get(ref.get("object_id"), ref.get("object_id"))
                 elif key in ("stock_class_id", "converts_to_stock_class_id") and v in classes:
                     value[key] = classes[v]
                 elif key == "stock_class_ids" and isinstance(v, list):
@@ -569,5 +608,7 @@ def restore_external_ids(pkg: Package, events: list[Event]) -> None:
         obj["id"] = party.get(obj["id"], obj["id"])
     for obj in pkg.stock_classes:
         obj["id"] = classes.get(obj["id"], obj["id"])
+    for obj in pkg.stock_plans:
+        obj["id"] = plans.get(obj["id"], obj["id"])
     pkg.issuer["id"] = mapping.get(("issuer", pkg.issuer["id"]), pkg.issuer["id"])
-    walk([pkg.stock_classes, pkg.vesting_terms, pkg.transactions])
+    walk([pkg.stock_classes, pkg.stock_plans, pkg.vesting_terms, pkg.transactions, pkg.documents])

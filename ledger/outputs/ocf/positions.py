@@ -115,11 +115,16 @@ class Warrant:
         """Remove cancelled warrant shares as the ledger does: those not yet open first, the last to
         open first, then open ones, the last opened first."""
         left = quantity
+        # As the fold's cancellation: tranches waiting on a condition (the last first), then dated
+        # ones not yet open (the latest first), then open ones (the latest first).
         waiting = [t for t in self.tranches if t.exercisable_by(day) < t.quantity]
-        opened = [t for t in self.tranches if t not in waiting]
-        for group in (waiting, opened):
-            for t in sorted(group, key=lambda t: (t.condition is None, t.date or dt.date.min), reverse=True):
-                room = t.quantity - t.exercisable_by(day) if group is waiting else t.quantity
+        conditions = [t for t in waiting if t.condition is not None][::-1]
+        dated = sorted((t for t in waiting if t.condition is None), key=lambda t: t.date or dt.date.min, reverse=True)
+        opened = sorted((t for t in self.tranches if t not in waiting), key=lambda t: t.date or dt.date.min,
+                        reverse=True)
+        for group, is_open in ((conditions + dated, False), (opened, True)):
+            for t in group:
+                room = t.quantity if is_open else t.quantity - t.exercisable_by(day)
                 take = min(left, room)
                 t.quantity -= take
                 t.met = min(t.met, t.quantity)
