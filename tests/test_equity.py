@@ -850,3 +850,62 @@ def test_a_split_leaves_alone_what_it_is_told_to():
     assert (pool["size"], pool["granted"], pool["returned"], pool["quantity"]) == (100_000, 144, 0, 99_856)
     with pytest.raises(RuleViolation, match="no live warrant, grant or plan 'nope'"):
         fold_of(option("g1", 48), {**split, "unadjusted": ["nope"]})
+
+
+def test_shares_from_an_event_in_a_document_can_move_and_still_export(tmp_path):
+    """A grant vesting on a condition travels as a DOCUMENT with its exercise; the shares it gave,
+    repurchased in part later, must still be OCF lots for the repurchase to consume."""
+    from tests.conftest import Ledger  # noqa: PLC0415
+
+    events = [
+        {"type": "PartyRegistered", "effective_date": "2022-01-01", "party": "ann", "name": "Ann", "kind": "individual"},
+        {"type": "SecurityClassCreated", "effective_date": "2022-01-01", "security": "common", "name": "Common",
+         "kind": "common"},
+        {"type": "StockPlanCreated", "effective_date": "2022-01-01", "plan": "plan", "name": "Plan",
+         "securities": ["common"], "pool_size": 10_000},
+        {"type": "EquityCompensationIssued", "effective_date": "2022-01-01", "grant": "g1", "kind": "option",
+         "holder": "ann", "security": "common", "plan": "plan", "quantity": 1000, "exercise_price": "0.10",
+         "tranches": [{"quantity": 1000, "condition": "milestone"}]},
+        {"type": "VestingConditionMet", "effective_date": "2022-03-01", "grant": "g1", "quantity": 1000},
+        {"type": "EquityCompensationExercised", "effective_date": "2022-04-01", "grant": "g1", "quantity": 1000},
+        {"type": "SharesRepurchased", "effective_date": "2022-05-01", "security": "common", "holder": "ann",
+         "quantity": 400, "price_per_share": "0.50"},
+    ]
+    path = tmp_path / "g.yaml"
+    path.write_text(yaml.safe_dump({"document": {"id": "g", "issuer": "acme"},
+                                    "events": [{**e, "source": SRC} for e in events]}, sort_keys=False))
+    a, b = Ledger(tmp_path / "a.db"), Ledger(tmp_path / "b.db")
+    assert a("import", path).code == 0
+    r = a("export", "ocf", "--as-of", "2023-01-01", "--out", tmp_path / "p.ocf.zip")
+    assert r.code == 0, r.err
+    assert b("import", tmp_path / "p.ocf.zip").code == 0
+    assert b.rows("holdings", "--as-of", "2023-01-01") == a.rows("holdings", "--as-of", "2023-01-01")
+    assert [r["quantity"] for r in a.rows("holdings", "--as-of", "2023-01-01", "--party", "ann")] == [600]
+
+
+def test_an_ocf_return_to_pool_after_a_cancellation_returns_nothing_more(tmp_path):
+    from tests.conftest import Ledger  # noqa: PLC0415
+
+    txs = [OPTION,
+           {"object_type": "TX_EQUITY_COMPENSATION_CANCELLATION", "id": "t-c", "security_id": "s-opt",
+            "date": "2022-06-01", "quantity": "100000", "reason_text": "left"},
+           {"object_type": "TX_STOCK_PLAN_RETURN_TO_POOL", "id": "t-r", "security_id": "s-opt", "date": "2022-06-01",
+            "quantity": "100000", "reason_text": "cancelled options return", "stock_plan_id": "plan-1"}]
+    led = Ledger(tmp_path / "o.db")
+    r = led("import", ocf_package(tmp_path / "pkg", txs))
+    assert r.code == 0, r.err
+    [pool] = [x for x in led.rows("holdings", "--as-of", "2022-12-31") if x["kind"] == "pool"]
+    assert (pool["quantity"], pool["returned"], pool["delivered"]) == (1_000_000, 100_000, 0)
+
+
+def test_one_ocf_id_names_one_object(tmp_path):
+    from tests.conftest import Ledger  # noqa: PLC0415
+
+    lot = {**COMMON_LOT, "stakeholder_id": "Ana R"}
+    pkg = ocf_package(tmp_path / "pkg", [lot], ana="Ana R")
+    led = Ledger(tmp_path / "o.db")
+    (tmp_path / "one.yaml").write_text('"Ana R": ana\n')
+    (tmp_path / "two.yaml").write_text('"Ana R": ana-r\n')
+    assert led("import", pkg, "--ids", tmp_path / "one.yaml").code == 0
+    r = led("import", pkg, "--ids", tmp_path / "two.yaml")
+    assert r.code == 2 and "ocf id 'Ana R' already names party 'ana'" in r.err
