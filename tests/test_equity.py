@@ -733,6 +733,17 @@ def test_cancelling_warrants_and_convertibles():
 def test_an_ocf_package_of_safes_reissuances_cancellations_retractions_and_transfers(tmp_path):
     from tests.conftest import Ledger  # noqa: PLC0415
 
+    def warrant(tid, sid, day, holder, custom_id):
+        return {"object_type": "TX_WARRANT_ISSUANCE", "id": tid, "security_id": sid, "date": day,
+                "stakeholder_id": holder, "custom_id": custom_id, "quantity": "1000", "exercise_price": usd("1.00"),
+                "purchase_price": usd("0"), "security_law_exemptions": [],
+                "exercise_triggers": [{"trigger_id": "w1", "type": "ELECTIVE_AT_WILL",
+                                       "conversion_right": {"type": "WARRANT_CONVERSION_RIGHT",
+                                                            "converts_to_stock_class_id": "cls-common",
+                                                            "conversion_mechanism": {
+                                                                "type": "FIXED_AMOUNT_CONVERSION",
+                                                                "converts_to_quantity": "1000"}}}]}
+
     def lot(tid, sid, holder, quantity, day):
         return {"object_type": "TX_STOCK_ISSUANCE", "id": tid, "security_id": sid, "date": day,
                 "stakeholder_id": holder, "stock_class_id": "cls-common", "quantity": quantity,
@@ -763,24 +774,10 @@ def test_an_ocf_package_of_safes_reissuances_cancellations_retractions_and_trans
         {"object_type": "TX_STOCK_RETRACTION", "id": "t-ret", "security_id": "s-err", "date": "2022-06-02",
          "reason_text": "Issued in error"},
         # a warrant passes whole from ana to eve
-        {"object_type": "TX_WARRANT_ISSUANCE", "id": "t-w", "security_id": "s-w", "date": "2022-02-01",
-         "stakeholder_id": "sh-ana", "custom_id": "W-1", "quantity": "1000", "exercise_price": usd("1.00"),
-         "purchase_price": usd("0"), "security_law_exemptions": [],
-         "exercise_triggers": [{"trigger_id": "w1", "type": "ELECTIVE_AT_WILL",
-                                "conversion_right": {"type": "WARRANT_CONVERSION_RIGHT",
-                                                     "converts_to_stock_class_id": "cls-common",
-                                                     "conversion_mechanism": {"type": "FIXED_AMOUNT_CONVERSION",
-                                                                              "converts_to_quantity": "1000"}}}]},
+        warrant("t-w", "s-w", "2022-02-01", "sh-ana", "W-1"),
         {"object_type": "TX_WARRANT_TRANSFER", "id": "t-wx", "security_id": "s-w", "date": "2022-07-01",
          "quantity": "1000", "resulting_security_ids": ["s-w2"]},
-        {"object_type": "TX_WARRANT_ISSUANCE", "id": "t-w2", "security_id": "s-w2", "date": "2022-07-01",
-         "stakeholder_id": "sh-eve", "custom_id": "W-1-T", "quantity": "1000", "exercise_price": usd("1.00"),
-         "purchase_price": usd("0"), "security_law_exemptions": [],
-         "exercise_triggers": [{"trigger_id": "w1", "type": "ELECTIVE_AT_WILL",
-                                "conversion_right": {"type": "WARRANT_CONVERSION_RIGHT",
-                                                     "converts_to_stock_class_id": "cls-common",
-                                                     "conversion_mechanism": {"type": "FIXED_AMOUNT_CONVERSION",
-                                                                              "converts_to_quantity": "1000"}}}]},
+        warrant("t-w2", "s-w2", "2022-07-01", "sh-eve", "W-1-T"),
     ]
     led = Ledger(tmp_path / "o.db")
     r = led("import", ocf_package(tmp_path / "pkg", txs))

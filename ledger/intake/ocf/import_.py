@@ -426,27 +426,18 @@ class Translator:
         return sec.quantity
 
     def _transfer(self, item: Item) -> None:
-        src = self.security(item, "stock")
-        quantity = self.int_of(item, "quantity")
-        if self._balance(item, src) + quantity != src.quantity:
-            raise self.fail(item, "quantity", f"{quantity} transferred and the balance do not add up to the "
-                                              f"{src.quantity} of security {item.obj['security_id']}")
+        src, quantity = self._lot_taken(item, "transferred")
         results = self._results(item, list(item.obj.get("resulting_security_ids") or []))
         if sum(s.quantity for _, s in results if s) != quantity:
             raise self.fail(item, "resulting_security_ids", f"the resulting stock does not add up to {quantity}")
-        del self.securities[item.obj["security_id"]]
         for _, sec in results:
             if sec.holder != src.holder:
                 self.emit(item, {"type": "SharesTransferred", "security": src.stock_class, "from_holder": src.holder,
                                  "to_holder": sec.holder, "quantity": sec.quantity}, self.date(item))
 
     def _conversion(self, item: Item) -> None:
-        src = self.security(item, "stock")
-        quantity = self.int_of(item, "quantity_converted")
-        if self._balance(item, src) + quantity != src.quantity:
-            raise self.fail(item, "quantity_converted", "the converted quantity and the balance do not add up")
+        src, quantity = self._lot_taken(item, "converted", "quantity_converted")
         self._results(item, list(item.obj.get("resulting_security_ids") or []))
-        del self.securities[item.obj["security_id"]]
         self.emit(item, {"type": "PreferredConverted", "security": src.stock_class, "holder": src.holder,
                          "quantity": quantity}, self.date(item))
 
@@ -597,13 +588,18 @@ class Translator:
         self.emit(item, {"type": "AuthorizedSharesSet", "security": security,
                          "quantity": self.int_of(item, "new_shares_authorized")}, self.date(item))
 
-    def _repurchase(self, item: Item) -> None:
+    def _lot_taken(self, item: Item, verb: str, key: str = "quantity") -> tuple[Security, int]:
+        """The stock lot a transaction takes `quantity` of, its balance checked and issued back."""
         src = self.security(item, "stock")
-        quantity = self.int_of(item, "quantity")
+        quantity = self.int_of(item, key)
         if self._balance(item, src) + quantity != src.quantity:
-            raise self.fail(item, "quantity", f"{quantity} repurchased and the balance do not add up to the "
-                                              f"{src.quantity} of security {item.obj['security_id']}")
+            raise self.fail(item, key, f"{quantity} {verb} and the balance do not add up to the "
+                                       f"{src.quantity} of security {item.obj['security_id']}")
         del self.securities[item.obj["security_id"]]
+        return src, quantity
+
+    def _repurchase(self, item: Item) -> None:
+        src, quantity = self._lot_taken(item, "repurchased")
         self.emit(item, {"type": "SharesRepurchased", "security": src.stock_class, "holder": src.holder,
                          "quantity": quantity, "price_per_share": self.amount(item, "price")}, self.date(item))
 
@@ -735,16 +731,10 @@ class Translator:
                          "reason": str(item.obj.get("reason_text") or "retracted")}, self.date(item))
 
     def _stock_cancellation(self, item: Item) -> None:
-        src = self.security(item, "stock")
         if read_meta(item.obj).get("effect_of"):
-            self._balance(item, src)
-            del self.securities[item.obj["security_id"]]
-            return  # an effect of an event in a DOCUMENT, as above
-        quantity = self.int_of(item, "quantity")
-        if self._balance(item, src) + quantity != src.quantity:
-            raise self.fail(item, "quantity", f"{quantity} cancelled and the balance do not add up to the "
-                                              f"{src.quantity} of security {item.obj['security_id']}")
-        del self.securities[item.obj["security_id"]]
+            self._lot_taken(item, "cancelled")
+            return  # an effect of an event this ledger exported as a DOCUMENT: the event comes from there
+        src, quantity = self._lot_taken(item, "cancelled")
         self.emit(item, {"type": "SharesCancelled", "security": src.stock_class, "holder": src.holder,
                          "quantity": quantity, "reason": str(item.obj.get("reason_text") or "cancelled")},
                   self.date(item))
