@@ -263,7 +263,7 @@ def test_a_schedule_vests_the_grant_exactly_never_early(quantity, every, periods
 # --- OCF: the equity-compensation transactions, from a package of our own --------------------
 
 
-def ocf_package(folder, transactions, pool="1000000", ana="sh-ana"):
+def ocf_package(folder, transactions, pool="1000000", ana="sh-ana", cls="cls-common", plan="plan-1"):
     """A minimal consistent OCF v1.2.0 package: one common class, two stakeholders, one plan."""
     import hashlib  # noqa: PLC0415
     import json  # noqa: PLC0415
@@ -276,13 +276,13 @@ def ocf_package(folder, transactions, pool="1000000", ana="sh-ana"):
             {"object_type": "STAKEHOLDER", "id": "sh-eve", "name": {"legal_name": "Eve Moreau"},
              "stakeholder_type": "INDIVIDUAL"}]),
         "stock_classes_files": ("StockClasses.ocf.json", "OCF_STOCK_CLASSES_FILE", [
-            {"object_type": "STOCK_CLASS", "id": "cls-common", "name": "Common Stock", "class_type": "COMMON",
+            {"object_type": "STOCK_CLASS", "id": cls, "name": "Common Stock", "class_type": "COMMON",
              "default_id_prefix": "CS-", "initial_shares_authorized": "10000000", "votes_per_share": "1",
              "seniority": "1"}]),
         "stock_plans_files": ("StockPlans.ocf.json", "OCF_STOCK_PLANS_FILE", [
-            {"object_type": "STOCK_PLAN", "id": "plan-1", "plan_name": "2022 Plan", "board_approval_date": "2022-01-01",
+            {"object_type": "STOCK_PLAN", "id": plan, "plan_name": "2022 Plan", "board_approval_date": "2022-01-01",
              "initial_shares_reserved": pool, "default_cancellation_behavior": "RETURN_TO_POOL",
-             "stock_class_ids": ["cls-common"]}]),
+             "stock_class_ids": [cls]}]),
         "transactions_files": ("Transactions.ocf.json", "OCF_TRANSACTIONS_FILE", transactions),
     }
     manifest = {"ocf_version": "1.2.0", "file_type": "OCF_MANIFEST_FILE", "as_of": "2025-01-01",
@@ -906,3 +906,46 @@ def test_one_ocf_id_names_one_object(tmp_path):
     assert led("import", pkg, "--ids", tmp_path / "one.yaml").code == 0
     r = led("import", pkg, "--ids", tmp_path / "two.yaml")
     assert r.code == 2 and "ocf id 'Ana R' already names party 'ana'" in r.err
+
+
+def test_mapped_class_and_plan_ids_come_back_in_the_export(tmp_path):
+    import json  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+
+    from tests.conftest import Ledger  # noqa: PLC0415
+
+    lot = {**COMMON_LOT, "stock_class_id": "Common Stock"}
+    grant = {**OPTION, "stock_plan_id": "Plan 2022", "vestings": [{"date": "2022-02-01", "amount": "100000"}]}
+    pkg = ocf_package(tmp_path / "pkg", [lot, grant], cls="Common Stock", plan="Plan 2022")
+    (tmp_path / "ids.yaml").write_text('"Common Stock": common\n"Plan 2022": plan-2022\n')
+    led = Ledger(tmp_path / "o.db")
+    r = led("import", pkg, "--ids", tmp_path / "ids.yaml")
+    assert r.code == 0, r.err
+    assert led("export", "ocf", "--as-of", "2022-12-31", "--out", tmp_path / "back.ocf.zip").code == 0
+    with zipfile.ZipFile(tmp_path / "back.ocf.zip") as z:
+        [plan] = json.loads(z.read("StockPlans.ocf.json"))["items"]
+        txs = json.loads(z.read("Transactions.ocf.json"))["items"]
+    assert (plan["id"], plan["stock_class_ids"]) == ("Plan 2022", ["Common Stock"])
+    assert {t.get("stock_plan_id") for t in txs if t["object_type"] == "TX_EQUITY_COMPENSATION_ISSUANCE"} == \
+        {"Plan 2022"}
+    again = Ledger(tmp_path / "again.db")
+    r = again("import", tmp_path / "back.ocf.zip")
+    assert r.code == 0, r.err
+    assert again.rows("holdings", "--as-of", "2022-12-31") == led.rows("holdings", "--as-of", "2022-12-31")
+
+
+def test_an_exported_warrant_cancellation_takes_the_tranches_the_fold_takes():
+    import datetime as dt  # noqa: PLC0415
+
+    from ledger.outputs.ocf.positions import Tranche, Warrant  # noqa: PLC0415
+
+    # 200 open since 2022-01-01, 300 awaiting "ipo": cancelling 100 takes them from the waiting tranche.
+    w = Warrant("w", "ann", "common", 500, None, None, "W-1", "s", "t",
+                [Tranche(200, dt.date(2022, 1, 1), None), Tranche(300, None, "ipo")])
+    w.cancel(100, dt.date(2022, 6, 1))
+    assert [(t.quantity, t.condition) for t in w.tranches] == [(200, None), (200, "ipo")]
+    state = fold_of({"type": "WarrantIssued", "effective_date": "2022-01-01", "warrant": "w", "holder": "ana",
+                     "security": "common", "quantity": 500, "tranches": [
+                         {"quantity": 200, "exercisable_from": "2022-01-01"}, {"quantity": 300, "condition": "ipo"}]},
+                    {"type": "WarrantCancelled", "effective_date": "2022-06-01", "warrant": "w", "quantity": 100})
+    assert [(t.quantity, t.condition) for t in state.warrants["w"].tranches] == [(200, None), (200, "ipo")]

@@ -821,7 +821,10 @@ class Translator:
         self.plan_slugs: dict[Any, str] = {}
         for file, obj in self.pkg.of("OCF_STOCK_PLANS_FILE"):
             item = Item(file, obj, 0)
-            slug = self.keep(item, "id", "plan", obj.get("id"))
+            own = read_meta(obj).get("plan")  # this ledger's export names the plan in a comment
+            slug = own if isinstance(own, str) and SLUG.match(own) and own not in self.slugs else \
+                self.keep(item, "id", "plan", obj.get("id"))
+            self.slugs.add(slug)
             self.plan_slugs[obj.get("id")] = slug
             ids = list(obj.get("stock_class_ids") or []) or ([obj["stock_class_id"]] if obj.get("stock_class_id") else [])
             if not ids:
