@@ -949,3 +949,18 @@ def test_an_exported_warrant_cancellation_takes_the_tranches_the_fold_takes():
                          {"quantity": 200, "exercisable_from": "2022-01-01"}, {"quantity": 300, "condition": "ipo"}]},
                     {"type": "WarrantCancelled", "effective_date": "2022-06-01", "warrant": "w", "quantity": 100})
     assert [(t.quantity, t.condition) for t in state.warrants["w"].tranches] == [(200, None), (200, "ipo")]
+
+
+def test_an_ocf_retraction_of_a_security_already_acted_on_is_refused_naming_both(tmp_path):
+    from tests.conftest import Ledger  # noqa: PLC0415
+
+    txs = [OPTION,
+           {"object_type": "TX_VESTING_ACCELERATION", "id": "t-acc", "security_id": "s-opt", "date": "2022-03-01",
+            "quantity": "1000", "reason_text": "Board discretion"},
+           {"object_type": "TX_EQUITY_COMPENSATION_RETRACTION", "id": "t-ret", "security_id": "s-opt",
+            "date": "2022-04-01", "reason_text": "Granted in error"}]
+    led = Ledger(tmp_path / "o.db")
+    r = led("import", ocf_package(tmp_path / "pkg", txs))
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1
+    assert ("TX_EQUITY_COMPENSATION_RETRACTION t-ret: security_id: retracts 's-opt', on which "
+            "Transactions.ocf.json: TX_VESTING_ACCELERATION t-acc has acted") in r.err

@@ -77,6 +77,7 @@ class Security:
     ledger: str | None = None  # the ledger's warrant or note slug
     at_most: bool = False
     issued_by: str | None = None  # the event_id of the event that issued it, for a retraction
+    acted_on_by: str | None = None  # the first transaction that acted on it, which a retraction would orphan
 
 
 @dataclass
@@ -382,6 +383,7 @@ class Translator:
         kind = " or ".join(kinds)
         if sec is None or sec.kind not in kinds:
             raise self.fail(item, "security_id", f"no {kind} security {sid!r} outstanding on {item.obj.get('date')}")
+        sec.acted_on_by = sec.acted_on_by or item.label
         return sec
 
     def date(self, item: Item) -> dt.date:
@@ -726,6 +728,10 @@ class Translator:
         if sec is None or sec.issued_by is None:
             raise self.fail(item, "security_id", f"no security {sid!r} issued in the package as it stands "
                                                  f"on {item.obj.get('date')}")
+        if sec.acted_on_by is not None:
+            raise self.fail(item, "security_id", f"retracts {sid!r}, on which {sec.acted_on_by} has acted: a "
+                                                 "retraction takes the issuance out of the history, and that "
+                                                 "transaction with it")
         del self.securities[sid]
         self.emit(item, {"type": "EventRetracted", "retracts": sec.issued_by,
                          "reason": str(item.obj.get("reason_text") or "retracted")}, self.date(item))
