@@ -506,6 +506,7 @@ def equity_histories(draw):
     start = dt.date(2022, 1, 1)
     day = st.integers(0, 1_100).map(lambda n: (start + dt.timedelta(days=n)).isoformat())
     early = st.integers(0, 300).map(lambda n: (start + dt.timedelta(days=n)).isoformat())
+    late_ = st.integers(301, 900).map(lambda n: (start + dt.timedelta(days=n)).isoformat())
     holders = ["h0", "h1", "h2"]
     events = [{"type": "PartyRegistered", "effective_date": "2022-01-01", "party": h, "name": h.upper(),
                "kind": "individual"} for h in holders]
@@ -534,6 +535,13 @@ def equity_histories(draw):
                        "exercise_window": draw(st.sampled_from([None, {"length": 90, "unit": "days"}])),
                        "vesting": {"start": draw(early), "months": every * draw(st.integers(1, 16)), "every": every,
                                    "cliff": draw(st.sampled_from([0, 4, 12]))}})
+        if draw(st.booleans()):  # half vesting on a milestone, half on a date, instead of a schedule
+            grant = events[-1]
+            half = grant["quantity"] // 2
+            grant["vesting"] = None
+            grant["tranches"] = [t for t in ({"quantity": half, "condition": "milestone"},
+                                             {"quantity": grant["quantity"] - half, "exercisable_from": draw(late_)})
+                                 if t["quantity"]]
     late = st.integers(300, 1_100).map(lambda n: (start + dt.timedelta(days=n)).isoformat())
     for _ in range(draw(st.integers(0, 16))):
         g, q = draw(st.sampled_from(grants)), draw(st.integers(1, 150))
@@ -544,6 +552,7 @@ def equity_histories(draw):
                    "fair_market_value": "2.00"})
         events.append(draw(st.sampled_from([
             settle, settle,
+            {"type": "VestingConditionMet", "effective_date": draw(day), "grant": g, "quantity": q},
             {"type": "EquityCompensationCancelled", "effective_date": draw(day), "grant": g, "quantity": q},
             {"type": "VestingAccelerated", "effective_date": draw(day), "grant": g, "quantity": q},
             {"type": "ServiceEnded", "effective_date": draw(day), "holder": draw(st.sampled_from(holders))},
@@ -571,6 +580,7 @@ def equity_histories(draw):
     for e in events:
         if e.get("vesting"):
             e["vesting"]["cliff"] = min(e["vesting"]["cliff"], e["vesting"]["months"])
+        e = {k: v for k, v in e.items() if v is not None}
         try:
             parsed.append(parse_event({"issuer": "gen", "source": {"document": "d", **SRC}, **e}))
         except ValidationError:

@@ -76,6 +76,7 @@ class Builder(EquityObjects):
         # The history folded beside the export, up to the event being written (what a grant holds).
         self.state = State()
         self.grants: dict[str, str] = {}
+        self.grant_tranches: dict[str, Warrant] = {}  # grants vesting on conditions, as VESTING_TERMS
         self.convertibles: dict[str, str] = {}
         self.pkg = Package(issuer=self._issuer())
         self.lots = Lots()
@@ -442,7 +443,10 @@ class Builder(EquityObjects):
         self._add_warrant(self._warrant_object(w, e.event_id, e.effective_date, e, meta, []))
 
     def _became_exercisable(self, e: WarrantBecameExercisable) -> None:
-        w = self.warrants[e.warrant]
+        self._conditions_met(self.warrants[e.warrant], e)
+
+    def _conditions_met(self, w: Warrant, e: Event) -> None:
+        """`e.quantity` shares of `w`'s tranches awaiting `e.condition` met: a TX_VESTING_EVENT each."""
         left = e.quantity
         for i, t in enumerate(w.tranches):
             if t.condition in (None, UNSTATED) or (e.condition is not None and t.condition != e.condition):

@@ -5,8 +5,8 @@ Stock plans, pool adjustments, grants (options, RSUs, SARs) with a dated vesting
 their exercises, releases, cancellations and accelerations, repurchases and cancellations of
 shares, and the end of a holder's service, whose forfeitures are written as cancellations
 marked as its effect (an import takes the service end again from its DOCUMENT and passes those
-over). A grant whose vesting waits on a condition travels as a DOCUMENT with everything done
-to it: OCF would need vesting terms the ledger does not keep for grants.
+over). A grant whose vesting waits on a condition gets VESTING_TERMS, as a warrant does, and
+each condition met a TX_VESTING_EVENT.
 
 Used by ledger.outputs.ocf.build.Builder, which folds the history beside the export
 (`self.state`, before each event) to know what a grant holds on a date.
@@ -35,6 +35,7 @@ from events import (
     StockPlanCreated,
     StockPlanPoolAdjusted,
     VestingAccelerated,
+    VestingConditionMet,
     WarrantCancelled,
 )
 from ledger.common.ocf import derived_id, money, numeric
@@ -97,16 +98,26 @@ class EquityObjects:
             EquityCompensationIssuance,
         )
 
-        if any(t.condition is not None for t in e.tranches):
-            return False  # vesting on a condition: a DOCUMENT, with all that follows it
         security_id = derived_id(e.event_id, "security")
         self.grants[e.grant] = security_id
         # The tranches as the fold cuts them from the schedule: the same whole shares on the same dates.
         from projections.fold import vesting_tranches  # noqa: PLC0415
 
         day = e.effective_date
+        tranches = vesting_tranches(e)
         vestings = [{"date": max(t.exercisable_from or day, day).isoformat(), "amount": numeric(t.quantity)}
-                    for t in vesting_tranches(e)]
+                    for t in tranches]
+        terms: dict[str, Any] = {"id": e.event_id}
+        if any(t.condition is not None for t in tranches):
+            # Conditions: VESTING_TERMS, as a warrant's (a VESTING_EVENT per condition), met by TX_VESTING_EVENTs.
+            from ledger.outputs.ocf.positions import Tranche, Warrant  # noqa: PLC0415
+
+            held = Warrant(e.grant, e.holder, e.security, e.quantity, None, e.expires, e.grant, security_id,
+                           f"{e.grant}-exercise", [Tranche(t.quantity, t.exercisable_from, t.condition)
+                                                   for t in tranches])
+            self.grant_tranches[e.grant] = held
+            self._vesting(terms, held, day)
+            vestings = None
         fields: dict[str, Any] = {
             "id": e.event_id, "security_id": security_id, "date": day.isoformat(), "custom_id": e.grant,
             "stakeholder_id": e.holder, "stock_class_id": e.security, "stock_plan_id": e.plan,
@@ -115,7 +126,7 @@ class EquityObjects:
             "termination_exercise_windows": [] if e.exercise_window is None else [
                 {"reason": "VOLUNTARY_OTHER", "period": e.exercise_window.length,
                  "period_type": PERIOD[e.exercise_window.unit]}],
-            "vestings": vestings, "security_law_exemptions": [],
+            "vestings": vestings, "vesting_terms_id": terms.get("vesting_terms_id"), "security_law_exemptions": [],
         }
         if e.exercise_price is not None:
             fields["base_price" if e.kind == "sar" else "exercise_price"] = money(e.exercise_price)
@@ -124,7 +135,14 @@ class EquityObjects:
             meta["vesting"] = e.vesting.model_dump(mode="json")
         obj = ocf(EquityCompensationIssuance, comments=self._meta(e, meta), **fields)
         obj.setdefault("expiration_date", None)  # required, null where the grant states none
-        self.pkg.transactions.append(obj)
+        self._add_warrant(obj)  # with the vesting start its terms queued
+        return None
+
+    def _condition_met(self, e: VestingConditionMet) -> bool | None:
+        held = self.grant_tranches.get(e.grant)
+        if held is None:
+            return False
+        self._conditions_met(held, e)
         return None
 
     def _deliver(self, e: Event, grant: str, shares: int, role: str) -> list[str]:
@@ -415,4 +433,5 @@ class EquityObjects:
             WarrantCancelled: self._warrant_cancelled, ConversionRatioAdjusted: self._ratio_adjusted,
             AuthorizedSharesSet: self._authorized, SharesReturnedToPool: self._returned_to_pool,
             ConvertibleCancelled: self._convertible_cancelled, InstrumentTransferred: self._transferred_instrument,
+            VestingConditionMet: self._condition_met,
         }
