@@ -780,6 +780,8 @@ class Translator:
         if result is None:
             raise self.fail(item, "resulting_security_ids", "must name the security the transferee receives")
         to = self.holder(result)
+        if sec.kind == "grant":
+            self.grant_ids.add(result.obj["security_id"])
         del self.securities[item.obj["security_id"]]
         self.securities[result.obj["security_id"]] = Security(sec.kind, to, sec.stock_class, sec.quantity, sec.ledger)
         self.emit(item, {"type": "InstrumentTransferred", "instrument": sec.ledger, "to_holder": to}, self.date(item))

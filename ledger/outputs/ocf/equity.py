@@ -405,6 +405,8 @@ class EquityObjects:
                 w, derived_id(e.event_id, "transferee-issuance"), e.effective_date, e,
                 {"result_of": e.event_id, "role": "transferee"}, [f"Received by transfer of {e.instrument}"]))
             return None
+        if e.instrument in self.grants:
+            return self._grant_transferred(e)
         old = self.convertibles.get(e.instrument)
         if old is None:
             return False
@@ -420,6 +422,44 @@ class EquityObjects:
                                              f"Received by transfer of {e.instrument}")})
         self.pkg.transactions.append(again)
         self.convertibles[e.instrument] = new_id
+        return None
+
+    def _grant_transferred(self, e: InstrumentTransferred) -> bool | None:
+        """A grant passing whole: TX_EQUITY_COMPENSATION_TRANSFER, and the transferee's grant for
+        what is left of it, vesting on the dates what is left vests (exercises drawn from the
+        earliest). A grant with a condition still waiting travels as a DOCUMENT."""
+        import copy  # noqa: PLC0415
+
+        from pyocf.objects.transactions.transfer.equitycompensationtransfer import (  # noqa: PLC0415
+            EquityCompensationTransfer,
+        )
+
+        w = self.state.warrants[e.instrument]
+        if any(t.condition is not None for t in w.tranches):
+            return False
+        day = e.effective_date
+        left = w.outstanding(day)
+        remaining, drawn = [], w.exercised
+        for t in sorted(w.tranches, key=lambda t: t.exercisable_from or w.issued_on):
+            take = min(drawn, t.quantity)
+            drawn -= take
+            if t.quantity - take:
+                remaining.append({"date": max(t.exercisable_from or day, day).isoformat(),
+                                  "amount": numeric(t.quantity - take)})
+        old, new_id = self.grants[e.instrument], derived_id(e.event_id, "transferee")
+        issued = next(o for o in self.pkg.transactions
+                      if o["object_type"] == "TX_EQUITY_COMPENSATION_ISSUANCE" and o["security_id"] == old)
+        self.pkg.transactions.append(ocf(
+            EquityCompensationTransfer, id=e.event_id, security_id=old, date=day.isoformat(), quantity=numeric(left),
+            resulting_security_ids=[new_id], comments=self._meta(e, {"grant": e.instrument})))
+        again = copy.deepcopy(issued)
+        again.update({"id": derived_id(e.event_id, "transferee-issuance"), "security_id": new_id,
+                      "date": day.isoformat(), "stakeholder_id": e.to_holder, "quantity": numeric(left),
+                      "vestings": remaining,
+                      "comments": self._meta(e, {"result_of": e.event_id, "role": "transferee"},
+                                             f"Received by transfer of {e.instrument}")})
+        self.pkg.transactions.append(again)
+        self.grants[e.instrument] = new_id
         return None
 
     def equity_handlers(self) -> dict[type, Any]:
