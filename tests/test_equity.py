@@ -918,7 +918,7 @@ def test_one_ocf_id_names_one_object(tmp_path):
     assert r.code == 2 and "ocf id 'Ana R' already names party 'ana'" in r.err
 
 
-def test_mapped_class_and_plan_ids_come_back_in_the_export(tmp_path):
+def test_mapped_class_plan_and_grant_ids_come_back_in_the_export(tmp_path):
     import json  # noqa: PLC0415
     import zipfile  # noqa: PLC0415
 
@@ -926,8 +926,9 @@ def test_mapped_class_and_plan_ids_come_back_in_the_export(tmp_path):
 
     lot = {**COMMON_LOT, "stock_class_id": "Common Stock"}
     grant = {**OPTION, "stock_plan_id": "Plan 2022", "vestings": [{"date": "2022-02-01", "amount": "100000"}]}
+    grant["security_id"] = "OPT 1"
     pkg = ocf_package(tmp_path / "pkg", [lot, grant], cls="Common Stock", plan="Plan 2022")
-    (tmp_path / "ids.yaml").write_text('"Common Stock": common\n"Plan 2022": plan-2022\n')
+    (tmp_path / "ids.yaml").write_text('"Common Stock": common\n"Plan 2022": plan-2022\n"OPT 1": opt-1\n')
     led = Ledger(tmp_path / "o.db")
     r = led("import", pkg, "--ids", tmp_path / "ids.yaml")
     assert r.code == 0, r.err
@@ -936,8 +937,8 @@ def test_mapped_class_and_plan_ids_come_back_in_the_export(tmp_path):
         [plan] = json.loads(z.read("StockPlans.ocf.json"))["items"]
         txs = json.loads(z.read("Transactions.ocf.json"))["items"]
     assert (plan["id"], plan["stock_class_ids"]) == ("Plan 2022", ["Common Stock"])
-    assert {t.get("stock_plan_id") for t in txs if t["object_type"] == "TX_EQUITY_COMPENSATION_ISSUANCE"} == \
-        {"Plan 2022"}
+    assert {(t.get("stock_plan_id"), t["security_id"]) for t in txs
+            if t["object_type"] == "TX_EQUITY_COMPENSATION_ISSUANCE"} == {("Plan 2022", "OPT 1")}
     again = Ledger(tmp_path / "again.db")
     r = again("import", tmp_path / "back.ocf.zip")
     assert r.code == 0, r.err

@@ -586,6 +586,17 @@ def restore_external_ids(pkg: Package, events: list[Event]) -> None:
     party = renames("party", {o["id"] for o in pkg.stakeholders})
     classes = renames("security", {o["id"] for o in pkg.stock_classes})
     plans = renames("plan", {o["id"] for o in pkg.stock_plans})
+    # An instrument's first security (its issuance's, not a remainder's or a transferee's) takes
+    # back the OCF security_id it came with, wherever that security is named.
+    taken = {o.get("security_id") for o in pkg.transactions}
+    instruments = renames("instrument", set())
+    securities: dict[str, str] = {}
+    for obj in pkg.transactions:
+        meta = read_meta(obj)
+        name = meta.get("grant") or meta.get("warrant") or meta.get("note")
+        if obj["object_type"].endswith("_ISSUANCE") and name in instruments and "result_of" not in meta \
+                and instruments[name] not in taken:
+            securities[obj["security_id"]] = instruments[name]
 
     def walk(value: Any) -> None:
         if isinstance(value, list):
@@ -597,6 +608,10 @@ def restore_external_ids(pkg: Package, events: list[Event]) -> None:
                     value[key] = party[v]
                 elif key == "stock_plan_id" and v in plans:
                     value[key] = plans[v]
+                elif key in ("security_id", "balance_security_id") and v in securities:
+                    value[key] = securities[v]
+                elif key == "resulting_security_ids" and isinstance(v, list):
+                    value[key] = [securities.get(i, i) for i in v]
                 elif key == "related_objects" and isinstance(v, list):
                     for ref in v:
                         names = party if ref.get("object_type") == "STAKEHOLDER" else classes
