@@ -38,6 +38,7 @@ from ledger.intake.loader import collect_files, load_files
 from ledger.log.store import TABLE, Store
 from ledger.log.target import is_server, redact
 from ledger.outputs.render import table
+from projections.captable import by_holder_rows
 from projections.fold import fold
 from projections.holdings import holdings_rows
 from projections.ownership import ownership_rows
@@ -147,7 +148,14 @@ def _report(console: Console, issuer: str, history, dates: list[dt.date]) -> int
     for day in dates:
         state = fold(history, day)
         console.print(Rule(f"{issuer} as of {day}"))
-        console.print(table("Holdings", holdings_rows(state, day)))
+        # The columns a reader of the summary needs; a pool's own figures are in `ledger holdings`.
+        console.print(table("Holdings", holdings_rows(state, day),
+                            ["party", "security", "kind", "underlying", "quantity", "vested", "exercisable",
+                             "exercise_price", "expires", "principal", "conversion_price", "plan"]))
+        if state.plans or any(w.is_grant for w in state.warrants.values()):
+            console.print(table("Cap table by holder", by_holder_rows(state, day),
+                                ["party", "outstanding", "percent_outstanding", "fully_diluted",
+                                 "percent_fully_diluted", "missing"]))
         common = state.common_class()
         if common:
             console.print(table(f"Beneficial ownership of {common} (Rule 13d-3)",
