@@ -350,6 +350,9 @@ def _split_grant(w: WarrantState, factor: Fraction) -> None:
     exercised = int(w.exercised * factor)
     quantity = exercised + int((w.quantity - w.exercised) * factor)
     cumulative, given = 0, 0
+    # In one order whatever order the tranches came in (dated by date, then conditions), so that a
+    # grant read back from another system's terms splits the same way.
+    w.tranches.sort(key=lambda t: (t.condition is not None, t.exercisable_from or w.issued_on))
     for t in w.tranches:
         cumulative += t.quantity
         share = min(int(cumulative * factor), quantity) - given
