@@ -304,11 +304,9 @@ def _stock_split(state: State, e: StockSplit) -> None:
                 del state.shares[key]
     if state.totals is not None:
         before = state.totals.get(e.security, 0)
-        state.totals[e.security] = 0
         after = sum(q for (_, s), q in state.shares.items() if s == e.security)
-        state.totals[e.security] = before  # checked as one issuance of the difference
         if after > before:
-            _within_authorized(state, e, e.security, after - before)
+            _within_authorized(state, e, e.security, after - before)  # checked as one issuance of the rise
         state.totals[e.security] = after
     for name in e.unadjusted:
         if name not in state.warrants and name not in state.plans:
@@ -600,20 +598,24 @@ def _convertible_converted(state: State, e: ConvertibleConverted) -> None:
     _security(state, e)
     if c.converts_to is not None and c.converts_to != e.security:
         raise RuleViolation(e, "security", f"'{e.convertible}' converts into '{c.converts_to}', not '{e.security}'")
+    issued = conversion_shares(c, e)
+    state.notes.pop(e.convertible)
+    state.retired.add(e.convertible, c.holder, f"was converted on {e.effective_date}")
+    _give(state, e, c.holder, e.security, issued)
+
+
+def conversion_shares(c: NoteIssued | SafeIssued, e: ConvertibleConverted) -> int:
+    """The shares a note or SAFE converts into (projections.convertibles), checked against those
+    stated; with no financing price, the shares stated, taken as they are."""
     if e.price_per_share is None:
-        # Only the resulting shares are stated: taken as they are, nothing to check them against.
-        state.notes.pop(e.convertible)
-        state.retired.add(e.convertible, c.holder, f"was converted on {e.effective_date}")
-        _give(state, e, c.holder, e.security, e.shares_issued)
-        return
+        return e.shares_issued
     if isinstance(c, SafeIssued):
         amount, what = Fraction(c.investment), f"the {c.investment} invested"
     else:
         amount = accrued(c.principal, c.interest_rate, c.effective_date, e.effective_date)
         what = f"{c.principal} and interest to {e.effective_date}, {show(amount)},"
     if isinstance(c, NoteIssued) and c.conversion_price is not None:
-        price = Fraction(c.conversion_price)
-        issued = round_quantity(amount / price, e.rounding)
+        issued = round_quantity(amount / Fraction(c.conversion_price), e.rounding)
         how = f"{what} at its conversion price {c.conversion_price}"
     else:
         try:
@@ -625,9 +627,7 @@ def _convertible_converted(state: State, e: ConvertibleConverted) -> None:
         how = f"{what} at {show(done.price)} a share (the {done.basis})"
     if e.shares_issued is not None and e.shares_issued != issued:
         raise RuleViolation(e, "shares_issued", f"{how} rounds {e.rounding} to {issued}, not {e.shares_issued}")
-    state.notes.pop(e.convertible)
-    state.retired.add(e.convertible, c.holder, f"was converted on {e.effective_date}")
-    _give(state, e, c.holder, e.security, issued)
+    return issued
 
 
 # --- equity compensation --------------------------------------------------

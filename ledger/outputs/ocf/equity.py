@@ -286,13 +286,10 @@ class EquityObjects:
         security_id = self.convertibles.get(e.convertible)
         if security_id is None:
             return False
-        trial = self.state.copy()
-        c = trial.notes[e.convertible]
-        before = trial.shares.get((c.holder, e.security), 0)
-        from projections.fold import apply  # noqa: PLC0415
+        from projections.fold import conversion_shares  # noqa: PLC0415
 
-        apply(trial, e)
-        shares = trial.shares.get((c.holder, e.security), 0) - before
+        c = self.state.notes[e.convertible]
+        shares = conversion_shares(c, e)
         stock_id = derived_id(e.event_id, "stock")
         self._stock(derived_id(e.event_id, "stock-issuance"), stock_id, e.effective_date, c.holder, e.security,
                     shares, None, [f"Issued on the conversion of {e.convertible}"],
