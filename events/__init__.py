@@ -20,7 +20,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(['BoardSizeChanged', 'BoardSizeCommitted', 'DirectorElected', 'DirectorNominated'], "governance"),
     **dict.fromkeys(['ControlRecorded', 'GroupFormed', 'PartyRegistered'], "parties"),
     **dict.fromkeys(['DocumentHeader', 'EVENT_TYPES', 'event_file_schema', 'parse_event'], "registry"),
-    **dict.fromkeys(['BeneficialOwnershipReported', 'FactStated', 'SharesOutstandingReported', 'UndisclosedHolding'], "reported"),
+    **dict.fromkeys(['BeneficialOwnershipReported', 'DocumentFiled', 'FactStated', 'HoldingReported', 'SharesOutstandingReported', 'UndisclosedHolding'], "reported"),
     **dict.fromkeys(['AuthorizedSharesSet', 'ConversionApproved', 'ConversionRatioAdjusted', 'PreferredConverted', 'SharesCancelled', 'SecurityClassCreated', 'SharesIssued', 'SharesTransferred', 'StockSplit'], "securities"),
 }
 

@@ -15,7 +15,7 @@ class IdentifierRecorded(Event):
     export) restores the other system's id. It changes no figure."""
 
     type: Literal["IdentifierRecorded"] = "IdentifierRecorded"
-    scheme: Literal["ocf"]
+    scheme: Literal["ocf", "sec"]  # sec: a CIK
     kind: Literal["issuer", "party", "security", "plan", "instrument"]
     external: str = Field(min_length=1)
     ledger_id: Slug

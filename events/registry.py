@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from events import (
     agreements,
@@ -72,6 +72,18 @@ class DocumentHeader(BaseModel):
     file: str | None = None
     date: Day | None = None
     url: str | None = None
+    # When the document became public, and how that is known (see events.reported.DocumentFiled):
+    # the import records it as a DocumentFiled event, outside the identity of the others.
+    filed: Day | None = None
+    filed_basis: Literal["sec-header", "exhibit", "stated", "signature"] | None = None
+    accession: str | None = Field(default=None, pattern=r"^\d{10}-\d{2}-\d{6}$")
+    form: str | None = None
+
+    @model_validator(mode="after")
+    def _filed_with_basis(self) -> DocumentHeader:
+        if (self.filed is None) != (self.filed_basis is None):
+            raise ValueError("filed_basis: give filed and filed_basis together")
+        return self
 
 
 FILE_ONLY_ABSENT = ("issuer", "recorded_at")

@@ -30,6 +30,33 @@ class BeneficialOwnershipReported(Event):
     name_as_reported: str | None = Field(default=None, min_length=1)
 
 
+class HoldingReported(Event):
+    """A filing states what a holder owns right after a transaction (Form 3/4/5's "amount owned
+    following"): of a class, or still outstanding under a grant. Reconciled against the figure
+    the events before it derive, at its place in the history."""
+
+    type: Literal["HoldingReported"] = "HoldingReported"
+    holder: Slug
+    security: Slug  # a class, or a grant (equity compensation or warrant)
+    quantity: Count
+    ownership: Literal["direct", "indirect"] | None = None
+    nature: str | None = Field(default=None, min_length=1)
+
+
+class DocumentFiled(Event):
+    """When a document became public, and how that is known. Kept apart from the events the
+    document states, so that their identity does not depend on it; `--disclosed-at` answers
+    only from documents filed by then. The effective date is the filing date."""
+
+    type: Literal["DocumentFiled"] = "DocumentFiled"
+    document: str = Field(min_length=1)
+    # sec-header: the EDGAR submission's FILED AS OF DATE; exhibit: the filing that carried it;
+    # stated: given at import (--filed); signature: only its signature date is known.
+    basis: Literal["sec-header", "exhibit", "stated", "signature"]
+    accession: str | None = Field(default=None, pattern=r"^\d{10}-\d{2}-\d{6}$")
+    form: str | None = Field(default=None, min_length=1)
+
+
 class UndisclosedHolding(Event):
     """A document says a holder holds some of a class without saying how much.
 

@@ -66,10 +66,15 @@ class Answer:
     rows: list[dict[str, Any]]
     state: State | None = field(default=None, repr=False, compare=False)
     security: str | None = None  # the class an ownership answer is of
+    disclosed_at: dt.date | None = None  # only documents public by then, when asked
 
     def header(self) -> dict[str, Any]:
-        """The JSON contract's header: `as_of` (null for questions about the whole history) and `known_at`."""
-        return {"as_of": self.as_of.isoformat() if self.as_of else None, "known_at": self.known_at.isoformat()}
+        """The JSON contract's header: `as_of` (null for questions about the whole history) and `known_at`;
+        `disclosed_at` when the question asked what the public could know."""
+        head = {"as_of": self.as_of.isoformat() if self.as_of else None, "known_at": self.known_at.isoformat()}
+        if self.disclosed_at is not None:
+            head["disclosed_at"] = self.disclosed_at.isoformat()
+        return head
 
 
 class Ledger:
@@ -118,11 +123,14 @@ class Ledger:
 
     # --- the state on a date ----------------------------------------------------------------
 
-    def _folded(self, issuer: str | None, as_of: dt.date | None, known_at: dt.datetime | None) -> tuple[Query, State]:
-        from ledger.history.queries import make_query, state_at  # noqa: PLC0415
+    def _folded(self, issuer: str | None, as_of: dt.date | None, known_at: dt.datetime | None,
+                disclosed_at: dt.date | None = None) -> tuple[Query, State]:
+        from ledger.history.queries import disclosed_state, make_query, state_at  # noqa: PLC0415
 
         with self._reading() as store:
             query = make_query(store, issuer, as_of, known_at)
+            if disclosed_at is not None:
+                return query, disclosed_state(store, query, disclosed_at)
             return query, state_at(store, query)
 
     def _answer(self, query: Query, rows: list[dict[str, Any]], state: State | None = None) -> Answer:
@@ -130,10 +138,17 @@ class Ledger:
 
     def _from_intervals(self, read: Callable[..., list[dict[str, Any]]],
                         fold: Callable[[State, dt.date], list[dict[str, Any]]], issuer: str | None,
-                        as_of: dt.date | None, known_at: dt.datetime | None, *options: Any) -> Answer:
+                        as_of: dt.date | None, known_at: dt.datetime | None, *options: Any,
+                        disclosed_at: dt.date | None = None) -> Answer:
         """Rows the validity intervals give (`read`, one of ledger.history.answers), read with
-        sqlite3 alone where they can; else `fold` of the state on the date."""
+        sqlite3 alone where they can; else `fold` of the state on the date. What the public could
+        know (`disclosed_at`) is folded from the log's documents filed by then."""
         from ledger.history import direct  # noqa: PLC0415
+
+        if disclosed_at is not None:
+            query, state = self._folded(issuer, as_of, known_at, disclosed_at)
+            return dataclasses.replace(self._answer(query, fold(state, query.as_of), state),
+                                       disclosed_at=disclosed_at)
 
         found = direct.answer(read, self.target, issuer, as_of, known_at, *options)
         if found is not None:
@@ -146,7 +161,7 @@ class Ledger:
         return self._answer(query, rows, state)
 
     def holdings(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
-                 issuer: str | None = None, party: str | None = None) -> Answer:
+                 disclosed_at: dt.date | None = None, issuer: str | None = None, party: str | None = None) -> Answer:
         """Shares, warrants and notes per party; with `party`, that party's only."""
         from ledger.history import answers  # noqa: PLC0415
 
@@ -156,10 +171,10 @@ class Ledger:
             rows = holdings_rows(state, day)
             return rows if party is None else [r for r in rows if r["party"] == party]
 
-        return self._from_intervals(answers.holdings, fold, issuer, as_of, known_at, party)
+        return self._from_intervals(answers.holdings, fold, issuer, as_of, known_at, party, disclosed_at=disclosed_at)
 
     def captable(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
-                 issuer: str | None = None, by: str = "class") -> Answer:
+                 disclosed_at: dt.date | None = None, issuer: str | None = None, by: str = "class") -> Answer:
         """Outstanding and fully diluted shares per class; `by="holder"`, per party (and per plan's
         pool), as common, with each one's percent of the column's total."""
         from ledger.history import answers  # noqa: PLC0415
@@ -173,10 +188,10 @@ class Ledger:
             return captable_rows(state, day) if by == "class" else by_holder_rows(state, day)
 
         read = answers.captable if by == "class" else answers.captable_by_holder
-        return self._from_intervals(read, fold, issuer, as_of, known_at)
+        return self._from_intervals(read, fold, issuer, as_of, known_at, disclosed_at=disclosed_at)
 
     def voting(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
-               issuer: str | None = None, outstanding: Outstanding = "best") -> Answer:
+               disclosed_at: dt.date | None = None, issuer: str | None = None, outstanding: Outstanding = "best") -> Answer:
         """Votes per party, and its percent of each class's votes and of all votes."""
         from ledger.history import answers  # noqa: PLC0415
 
@@ -185,27 +200,28 @@ class Ledger:
 
             return voting_rows(state, day, mode=outstanding)
 
-        return self._from_intervals(answers.voting, fold, issuer, as_of, known_at, outstanding)
+        return self._from_intervals(answers.voting, fold, issuer, as_of, known_at, outstanding,
+                                    disclosed_at=disclosed_at)
 
     def classes(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
-                issuer: str | None = None) -> Answer:
+                disclosed_at: dt.date | None = None, issuer: str | None = None) -> Answer:
         """The issuer's classes on the date (`security`, `kind`), in the order they were created."""
         from ledger.history import answers  # noqa: PLC0415
 
         def fold(state: State, day: dt.date) -> list[dict[str, Any]]:
             return [{"security": s, "kind": sec.created.kind} for s, sec in state.securities.items()]
 
-        return self._from_intervals(answers.classes, fold, issuer, as_of, known_at)
+        return self._from_intervals(answers.classes, fold, issuer, as_of, known_at, disclosed_at=disclosed_at)
 
     def ownership(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
-                  issuer: str | None = None, security: str | None = None,
+                  disclosed_at: dt.date | None = None, issuer: str | None = None, security: str | None = None,
                   outstanding: Outstanding = "best") -> Answer:
         """Beneficial ownership of one class under Rule 13d-3 (default: the issuer's common class,
         named in the answer's `security`)."""
         from ledger.history import answers  # noqa: PLC0415
 
         if security is None:
-            classes = self.classes(as_of=as_of, known_at=known_at, issuer=issuer)
+            classes = self.classes(as_of=as_of, known_at=known_at, issuer=issuer, disclosed_at=disclosed_at)
             security = next((c["security"] for c in classes.rows if c["kind"] == "common"), None)
             if security is None:
                 if classes.rows:
@@ -218,7 +234,8 @@ class Ledger:
 
             return ownership_rows(state, security, day, mode=outstanding)
 
-        answer = self._from_intervals(answers.ownership, fold, issuer, as_of, known_at, security, outstanding)
+        answer = self._from_intervals(answers.ownership, fold, issuer, as_of, known_at, security, outstanding,
+                                     disclosed_at=disclosed_at)
         return dataclasses.replace(answer, security=security)
 
     def names(self, *, issuer: str | None = None) -> dict[str, str]:
@@ -227,12 +244,13 @@ class Ledger:
         return {**state.group_names, **{slug: p.name for slug, p in state.parties.items()}}
 
     def rights(self, *, as_of: dt.date | None = None, known_at: dt.datetime | None = None,
-               issuer: str | None = None, outstanding: Outstanding = "best") -> Answer:
+               disclosed_at: dt.date | None = None, issuer: str | None = None, outstanding: Outstanding = "best") -> Answer:
         """Each agreement's parties and rights, with the figures behind each status."""
         from projections.rights import rights_rows  # noqa: PLC0415
 
-        query, state = self._folded(issuer, as_of, known_at)
-        return self._answer(query, rights_rows(state, query.as_of, mode=outstanding), state)
+        query, state = self._folded(issuer, as_of, known_at, disclosed_at)
+        answer = self._answer(query, rights_rows(state, query.as_of, mode=outstanding), state)
+        return dataclasses.replace(answer, disclosed_at=disclosed_at)
 
     # --- the whole history ------------------------------------------------------------------
 

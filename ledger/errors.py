@@ -44,6 +44,10 @@ class InputError(UsageError):
         super().__init__(f"{where}: {field}: {rule}" if field else f"{where}: {rule}")
 
 
+class NotAFiling(UsageError):
+    """A document none of extract's readers reads; the message says what it looks like."""
+
+
 class StoreError(UsageError):
     """The database could not be reached or failed; one line, exit 2, nothing written."""
 

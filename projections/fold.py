@@ -30,6 +30,7 @@ from events import (
     DemandRegistrationRequested,
     DirectorElected,
     DirectorNominated,
+    DocumentFiled,
     EquityCompensationCancelled,
     EquityCompensationExercised,
     EquityCompensationIssued,
@@ -39,6 +40,7 @@ from events import (
     EventRetracted,
     FactStated,
     GroupFormed,
+    HoldingReported,
     IdentifierRecorded,
     InstrumentTransferred,
     JoinderSigned,
@@ -287,7 +289,14 @@ def _shares_transferred(state: State, e: SharesTransferred) -> None:
     _security(state, e)
     _holder(state, e, "from_holder")
     _holder(state, e, "to_holder")
-    _take(state, e, e.from_holder, e.security, e.quantity, "quantity")
+    if (e.from_holder, e.security) in state.undisclosed:
+        # A holding no document numbers (the public's, in a history of filings) can give what
+        # it is not known to hold: what is known of it is a lower bound, and stays one.
+        known = min(e.quantity, state.held(e.from_holder, e.security))
+        if known:
+            _take(state, e, e.from_holder, e.security, known, "quantity")
+    else:
+        _take(state, e, e.from_holder, e.security, e.quantity, "quantity")
     _give(state, e, e.to_holder, e.security, e.quantity)
 
 
@@ -980,6 +989,19 @@ def _undisclosed(state: State, e: UndisclosedHolding) -> None:
     _security(state, e)
     _holder(state, e, "holder")
     state.undisclosed.setdefault((e.holder, e.security), e.description)
+    if (e.holder, e.security) in state.shares:  # its row changes: no longer a known quantity
+        state.shares[(e.holder, e.security)] = state.shares[(e.holder, e.security)]
+
+
+def _holding_reported(state: State, e: HoldingReported) -> None:
+    # A reported figure: checked by reconcile at its place in the history, never applied.
+    _holder(state, e, "holder")
+    if e.security not in state.securities and e.security not in state.warrants and e.security not in state.retired:
+        raise RuleViolation(e, "security", f"unknown security or grant '{e.security}'")
+
+
+def _document_filed(state: State, e: DocumentFiled) -> None:
+    pass  # read by the disclosure axis (ledger.history), which filters the log before the fold
 
 
 def _fact_stated(state: State, e: FactStated) -> None:
@@ -1046,6 +1068,8 @@ HANDLERS: dict[type, Callable[[State, Event], None]] = {
     SharesOutstandingReported: _outstanding_reported,
     BeneficialOwnershipReported: _ownership_reported,
     UndisclosedHolding: _undisclosed,
+    HoldingReported: _holding_reported,
+    DocumentFiled: _document_filed,
     FactStated: _fact_stated,
     EventRetracted: _correction,
     EventCorrected: _correction,

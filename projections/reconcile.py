@@ -22,12 +22,13 @@ from events import (
     ControlRecorded,
     Event,
     FactStated,
+    HoldingReported,
     PartyRegistered,
     SharesOutstandingReported,
     StockSplit,
     WarrantIssued,
 )
-from projections.fold import fold
+from projections.fold import apply, fold
 from projections.ownership import ownership_rows
 from projections.rounding import round_quantity
 from projections.control import control_of
@@ -71,7 +72,41 @@ def reconcile(history: Sequence[Event]) -> list[dict[str, Any]]:
     rows += _names(history, reports)
     rows += _statements(final, history)
     rows += _aggregate_rounding(history)
+    rows += _holdings_reported(history)
     return rows
+
+
+def _holdings_reported(history: Sequence[Event]) -> list[dict[str, Any]]:
+    """Each "amount owned following" against the position the events before it derive, at its
+    own place in the history: several transactions of one day are checked one by one."""
+    if not any(isinstance(e, HoldingReported) for e in history):
+        return []
+    rows = []
+    state = State()
+    last: dict[tuple[str, str], Event] = {}  # the event each position was last changed by
+    for e in history:
+        if not isinstance(e, HoldingReported):
+            apply(state, e)
+            for key in _positions(e):
+                last[key] = e
+            continue
+        grant = state.warrants.get(e.security)
+        derived = grant.outstanding(e.effective_date) if grant is not None else state.held(e.holder, e.security)
+        before = last.get((e.holder, e.security))
+        sources = [src(e)] + ([src(before)] if before is not None else [])
+        what = "outstanding under the grant" if grant is not None else "held"
+        rows.append(row("holding", f"{e.holder} {e.security} on {e.effective_date}",
+                        "ok" if derived == e.quantity else "mismatch", e.quantity, derived, sources,
+                        f"{e.quantity:,} reported owned following; the events before it leave {derived:,} {what}"))
+    return rows
+
+
+def _positions(e: Event) -> list[tuple[str, str]]:
+    security = getattr(e, "security", None) or getattr(e, "grant", None)
+    holders = [getattr(e, name) for name in ("holder", "from_holder", "to_holder") if getattr(e, name, None)]
+    keys = [(h, security) for h in holders if security]
+    grant = getattr(e, "grant", None)
+    return keys + ([("*", grant)] if grant else [])
 
 
 def _aggregate_rounding(history) -> list[dict[str, Any]]:

@@ -40,6 +40,38 @@ def known_at(records: Iterable[Recorded], instant: dt.datetime | None) -> list[R
     return [r for r in records if r.recorded_at <= instant]
 
 
+@dataclass(frozen=True)
+class Disclosure:
+    """What the public could know on a day: the records of documents filed by then, and how
+    many were left out because their document was filed later or has no known filing date."""
+
+    records: list[Recorded]
+    filed_later: int
+    date_unknown: int
+    undated_documents: tuple[str, ...]
+
+
+def disclosed_by(records: Iterable[Recorded], day: dt.date) -> Disclosure:
+    """Only the records of documents public by the end of `day` (their DocumentFiled says when).
+
+    Applied before corrections resolve: a correction filed after `day` is as unknown to the
+    public as any other later statement."""
+    records = list(records)
+    filed = {r.event.document: r.event.effective_date for r in records if r.event.type == "DocumentFiled"}
+    kept, later, unknown, undated = [], 0, 0, {}
+    for r in records:
+        document = r.event.document if r.event.type == "DocumentFiled" else r.event.source.document
+        when = filed.get(document)
+        if when is None:
+            unknown += 1
+            undated[document] = None
+        elif when > day:
+            later += 1
+        else:
+            kept.append(r)
+    return Disclosure(kept, later, unknown, tuple(sorted(undated)))
+
+
 def acted_on(correction: EventRetracted | EventCorrected) -> str:
     """The event_id or ref a retraction or correction names."""
     return correction.retracts if isinstance(correction, EventRetracted) else correction.corrects

@@ -119,7 +119,7 @@ def test_one_error_hierarchy():
     """Every exception class of ledger/ is in ledger/errors.py, under LedgerError, except the
     signals caught inside the job that raises them."""
     signals = {"ledger.intake.syntax": {"SyntaxRefused"}, "ledger.intake.incremental": {"NeedsFullCheck"},
-               "ledger.history.state_data": {"Unreadable"}}
+               "ledger.history.state_data": {"Unreadable"}, "ledger.intake.extract.xmltree": {"XmlRefused"}}
     elsewhere = {}
     for name, path in modules().items():
         if not name.startswith("ledger") or name == "ledger.errors":

@@ -21,6 +21,8 @@ from ledger.outputs.render import FORMATS, emit
 def query_options(func: Callable) -> Callable:
     func = click.option("--issuer", help="Issuer slug (default: the only one).")(func)
     func = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)(func)
+    func = click.option("--disclosed-at", type=Day(),
+                        help="Disclosure time: only documents public by the end of DATE (their filing date).")(func)
     func = click.option("--known-at", type=Instant(), help="Transaction time: what the ledger knew then.")(func)
     func = click.option("--as-of", type=Day(), help="Valid time: the date asked about (default today).")(func)
     return func
@@ -62,20 +64,31 @@ def cli(ctx: click.Context, target: str | None) -> None:
 @click.option("--ignore-checksums", is_flag=True,
               help="Read an OCF package whose files' md5s differ from its manifest's.")
 @click.option("--ids", "ids_file", metavar="FILE",
-              help="YAML: an OCF id -> the ledger id it is to have, for ids the ledger cannot keep as they are.")
+              help="YAML: an OCF id, a CIK, a name or a class title -> the ledger id it is to have.")
+@click.option("--filings", is_flag=True,
+              help="PATHS are EDGAR filings (Forms 3/4/5, Schedules 13D/13G): extract, then import as one batch.")
+@click.option("--filed", type=Day(), help="With --filings: the date the filings without an SEC header became public.")
 @click.pass_context
 @user_errors
-def import_cmd(ctx: click.Context, paths: tuple[str, ...], ignore_checksums: bool, ids_file: str | None) -> None:
-    """Import event files or folders: all or nothing, idempotent."""
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], ignore_checksums: bool, ids_file: str | None,
+               filings: bool, filed: dt.date | None) -> None:
+    """Import event files or folders (or, with --filings, EDGAR filings): all or nothing, idempotent."""
     from ledger.common.gcpause import collector_paused  # noqa: PLC0415
     from ledger.intake.importer import import_events  # noqa: PLC0415
     from ledger.intake.loader import collect_files, load_files, read_ids  # noqa: PLC0415
 
     ids = read_ids(ids_file) if ids_file else None
     with collector_paused():
-        loaded = load_files(collect_files(paths), ignore_checksums=ignore_checksums, ids=ids)
-        with open_store(ctx, create=True) as store:
-            result = import_events(store, loaded)
+        if filings:
+            from ledger.intake.filings import known_records, read_filings  # noqa: PLC0415
+
+            with open_store(ctx, create=True) as store:
+                loaded = read_filings(paths, ids=ids, filed=filed, known=known_records(store))
+                result = import_events(store, loaded)
+        else:
+            loaded = load_files(collect_files(paths), ignore_checksums=ignore_checksums, ids=ids)
+            with open_store(ctx, create=True) as store:
+                result = import_events(store, loaded)
     added = ", ".join(f"{n} for {issuer}" for issuer, n in result.added.items()) or "nothing new"
     click.echo(f"imported {result.total_added} events ({added}); {result.already_present} already present")
 
@@ -116,10 +129,11 @@ outstanding_option = click.option(
 @click.option("--party", help="Only this party's holdings.")
 @click.pass_context
 @user_errors
-def holdings(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
+def holdings(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None,
+             disclosed_at: dt.date | None, fmt: str,
              issuer: str | None, party: str | None) -> None:
     """Shares, warrants, grants and notes per party, and each plan's pool, on a date."""
-    answer = book(ctx).holdings(as_of=as_of, known_at=known_at, issuer=issuer, party=party)
+    answer = book(ctx).holdings(as_of=as_of, known_at=known_at, disclosed_at=disclosed_at, issuer=issuer, party=party)
     emit(fmt, f"Holdings of {answer.issuer}", answer.header(), answer.rows,
          HOLDINGS_COLUMNS if fmt != "json" else None)
 
@@ -135,10 +149,11 @@ HOLDINGS_COLUMNS = ["party", "security", "kind", "underlying", "quantity", "exer
               help="One row per class, or per party (and per plan's pool) as common with percents.")
 @click.pass_context
 @user_errors
-def captable(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
+def captable(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None,
+             disclosed_at: dt.date | None, fmt: str,
              issuer: str | None, by: str) -> None:
     """Outstanding and fully diluted shares per class, or per holder."""
-    answer = book(ctx).captable(as_of=as_of, known_at=known_at, issuer=issuer, by=by)
+    answer = book(ctx).captable(as_of=as_of, known_at=known_at, disclosed_at=disclosed_at, issuer=issuer, by=by)
     if by == "holder":
         emit(fmt, f"Cap table of {answer.issuer} by holder", answer.header(), answer.rows,
              ["party", "outstanding", "outstanding_at_least", "percent_outstanding", "fully_diluted",
@@ -157,10 +172,11 @@ def captable(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | 
 @outstanding_option
 @click.pass_context
 @user_errors
-def voting(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
+def voting(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None,
+           disclosed_at: dt.date | None, fmt: str,
            issuer: str | None, outstanding: str) -> None:
     """Votes per party and percent of all votes."""
-    answer = book(ctx).voting(as_of=as_of, known_at=known_at, issuer=issuer, outstanding=outstanding)
+    answer = book(ctx).voting(as_of=as_of, known_at=known_at, disclosed_at=disclosed_at, issuer=issuer, outstanding=outstanding)
     emit(fmt, f"Voting power in {answer.issuer}", answer.header(), answer.rows,
          VOTING_COLUMNS if fmt != "json" else None)
 
@@ -175,10 +191,11 @@ VOTING_COLUMNS = ["party", "votes", "votes_at_least", "percent", "complete", "mi
 @click.option("--cover", is_flag=True, help="Print rows 7 to 13 of a Schedule 13D cover page for each person.")
 @click.pass_context
 @user_errors
-def ownership(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
+def ownership(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None,
+              disclosed_at: dt.date | None, fmt: str,
               issuer: str | None, outstanding: str, security: str | None, cover: bool) -> None:
     """Beneficial ownership under Rule 13d-3 for one class."""
-    answer = book(ctx).ownership(as_of=as_of, known_at=known_at, issuer=issuer, security=security,
+    answer = book(ctx).ownership(as_of=as_of, known_at=known_at, disclosed_at=disclosed_at, issuer=issuer, security=security,
                                  outstanding=outstanding)
     security = answer.security
     if cover and fmt == "table":
@@ -200,10 +217,11 @@ OWNERSHIP_COLUMNS = ["party", "beneficially_owned", "acquirable_within_60_days",
 @outstanding_option
 @click.pass_context
 @user_errors
-def rights(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None, fmt: str,
+def rights(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | None,
+           disclosed_at: dt.date | None, fmt: str,
            issuer: str | None, outstanding: str) -> None:
     """Each agreement's parties and rights on a date, with the figures behind them."""
-    answer = book(ctx).rights(as_of=as_of, known_at=known_at, issuer=issuer, outstanding=outstanding)
+    answer = book(ctx).rights(as_of=as_of, known_at=known_at, disclosed_at=disclosed_at, issuer=issuer, outstanding=outstanding)
     emit(fmt, f"Rights under agreements of {answer.issuer}", answer.header(), answer.rows,
          ["agreement", "right", "kind", "party", "status", "explanation"] if fmt == "table" else None)
 
@@ -328,19 +346,31 @@ _register_exports()
 @click.argument("filing")
 @click.option("--out", "out", required=True, help="Draft event file to write ('-' for standard output).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--ids", "ids_file", type=click.Path(),
+              help="YAML mapping a CIK, a name or a class title to the ledger's id for it.")
+@click.option("--filed", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date the document became public, when it carries no SEC header.")
 @user_errors
-def extract(filing: str, out: str, force: bool) -> None:
-    """Draft events from a legacy EDGAR text filing (13D/13G cover pages, warrant certificates)."""
+def extract(filing: str, out: str, force: bool, ids_file: str | None, filed: dt.datetime | None) -> None:
+    """Draft events from a filing: Forms 3/4/5 XML, Schedules 13D/13G (XML, HTML, text), EDGAR submissions."""
     from pathlib import Path  # noqa: PLC0415
 
-    from ledger.intake.extract import extract_filing  # noqa: PLC0415
-    from ledger.intake.inputs import MAX_FILING_BYTES, read_user_text  # noqa: PLC0415
     from ledger.common.paths import output_path, write_file  # noqa: PLC0415
+    from ledger.intake.extract.ids import Ids  # noqa: PLC0415
+    from ledger.errors import NotAFiling  # noqa: PLC0415
+    from ledger.intake.extract.recognise import extract_document  # noqa: PLC0415
+    from ledger.intake.inputs import MAX_FILING_BYTES, read_user_text  # noqa: PLC0415
+    from ledger.intake.loader import read_ids  # noqa: PLC0415
 
     source = Path(filing)
     if not source.exists():  # anything else (a folder, a FIFO) read_user_text refuses by name
         raise UsageError(f"{filing}: no such file")
-    draft = extract_filing(read_user_text(source, errors="replace", limit=MAX_FILING_BYTES), source.name)
+    ids = Ids(read_ids(ids_file)) if ids_file else Ids()
+    text = read_user_text(source, errors="replace", limit=MAX_FILING_BYTES)
+    try:
+        draft = extract_document(text, source.name, ids=ids, filed=filed.date() if filed else None)
+    except NotAFiling as exc:
+        raise UsageError(f"{filing}: {exc}") from None
     text = draft.to_yaml()
     if out == "-":
         click.echo(text, nl=False)

@@ -123,10 +123,15 @@ def rows_at(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> l
     return [orjson.loads(r[0]) for r in conn.execute(sql, [*args, *on(day), SHARES, WARRANT, NOTE, POOL])]
 
 
+# A holding no source numbers (UndisclosedHolding) has a null quantity: what it is known to hold
+# counts, as the fold's own share positions do; the totals say they are incomplete.
+KNOWN_QUANTITY = "coalesce(json_extract(row, '$.quantity'), json_extract(row, '$.quantity_at_least'))"
+
+
 def share_counts_at(conn: Any, issuer: str, day: dt.date) -> list[tuple[str, int, int]]:
     """The share holdings on a date as (class, quantity, how many holdings of that quantity)."""
     # Counted here: SQLite's GROUP BY sorts them first, which costs more than the count.
-    sql = (f"select security, json_extract(row, '$.quantity') from rm_holdings_iv "  # noqa: S608
+    sql = (f"select security, {KNOWN_QUANTITY} from rm_holdings_iv "  # noqa: S608
            f"where issuer=? and {IN_FORCE} and ord=?")
     counts = Counter(conn.execute(sql, [issuer, *on(day), SHARES]).fetchall())
     return [(security, quantity, count) for (security, quantity), count in counts.items()]
@@ -134,7 +139,7 @@ def share_counts_at(conn: Any, issuer: str, day: dt.date) -> list[tuple[str, int
 
 def share_positions_at(conn: Any, issuer: str, day: dt.date) -> list[tuple[str, str, int]]:
     """The share holdings on a date as (holder, class, quantity)."""
-    sql = (f"select party, security, json_extract(row, '$.quantity') from rm_holdings_iv "  # noqa: S608
+    sql = (f"select party, security, {KNOWN_QUANTITY} from rm_holdings_iv "  # noqa: S608
            f"where issuer=? and {IN_FORCE} and ord=?")
     return conn.execute(sql, [issuer, *on(day), SHARES]).fetchall()
 

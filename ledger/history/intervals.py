@@ -206,7 +206,8 @@ class Sweep:
         when = day.isoformat()
         shares = state.shares
         for key in shares.touched:
-            self._set((SHARES, key[0], key[1]), _text(share_row(key, shares[key])) if key in shares else None, when)
+            self._set((SHARES, key[0], key[1]),
+                      _text(share_row(key, shares[key], state.undisclosed.get(key))) if key in shares else None, when)
         shares.touched.clear()
         for name in warrants:
             w = state.warrants.get(name)

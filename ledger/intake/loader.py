@@ -92,7 +92,7 @@ def load_file(path: Path, *, ignore_checksums: bool = False, ids: dict[str, str]
     if path.suffix.lower() == ".jsonl":
         return _load_jsonl(name, text)
     data = _parse(name, text, json_only=path.suffix.lower() == ".json")
-    return _load_document(name, data)
+    return load_document(name, data)
 
 
 def _parse(name: str, text: str, *, json_only: bool) -> Any:
@@ -157,7 +157,8 @@ def _check_expansion(name: str, data: Any) -> None:
         raise InputError(name, None, None, "", "nested too deeply to read") from None
 
 
-def _load_document(name: str, data: Any) -> list[Loaded]:
+def load_document(name: str, data: Any) -> list[Loaded]:
+    """The events of one event file's data (a mapping with document and events), checked."""
     if not isinstance(data, dict):
         raise InputError(name, None, None, "", "an event file is a mapping with 'document' and 'events'")
     unknown = set(data) - {"document", "events"}
@@ -170,7 +171,22 @@ def _load_document(name: str, data: Any) -> list[Loaded]:
     out = []
     for index, raw in progress(enumerate(events), len(events), f"reading {Path(name).name}"):
         out.append(Loaded(name, index, _event(name, index, raw, header)))
+    if header.filed is not None:
+        out.append(Loaded(name, len(events), document_filed(header)))
     return out
+
+
+def document_filed(header: DocumentHeader) -> Event:
+    """The DocumentFiled event a header with a filing date stands for."""
+    from events import DocumentFiled  # noqa: PLC0415
+
+    locator = {"sec-header": "SEC header", "exhibit": "the filing that carried it",
+               "stated": "stated at import", "signature": "signature page"}[header.filed_basis or "stated"]
+    return DocumentFiled(
+        issuer=header.issuer, effective_date=header.filed, document=header.id,
+        basis=header.filed_basis or "stated", accession=header.accession, form=header.form,
+        source={"document": header.id, "locator": locator},
+    )
 
 
 def json_lines(text: str) -> list[str]:

@@ -19,6 +19,9 @@ class Draft:
     notes: list[str] = field(default_factory=list)  # disagreements within the filing, events left out
     event_notes: list[list[str]] = field(default_factory=list)  # review notes, one list per event
     filing: dict[str, Any] = field(default_factory=dict)  # form, amendment, cusip, issuer_name, ...
+    # Indexes of events inferred as a holder's position before its first reported row: a batch of
+    # filings (ledger.intake.filings) keeps only the first of each.
+    openings: set[int] = field(default_factory=set)
 
     def to_yaml(self) -> str:
         """A valid event file, with the review notes as comments."""
