@@ -255,14 +255,15 @@ class Ledger:
     # --- the whole history ------------------------------------------------------------------
 
     def reconcile(self, *, known_at: dt.datetime | None = None, issuer: str | None = None,
-                  draft: str | None = None) -> Answer:
+                  draft: str | None = None, disclosed_at: dt.date | None = None) -> Answer:
         """Reported figures against derived ones, document against document (or, with `draft`,
         a draft from `ledger extract` against what the ledger records)."""
-        from ledger.history.queries import history_at, make_query  # noqa: PLC0415
+        from ledger.history.queries import disclosed_history, history_at, make_query  # noqa: PLC0415
 
         with self._reading() as store:
             query = make_query(store, issuer, None, known_at)
-            history = history_at(store, query)
+            history = history_at(store, query) if disclosed_at is None else disclosed_history(
+                store, query, disclosed_at)
         if draft is not None:
             from ledger.intake.loader import read_draft  # noqa: PLC0415
             from projections.draft_compare import compare_draft  # noqa: PLC0415
@@ -272,15 +273,17 @@ class Ledger:
             from projections.reconcile import reconcile  # noqa: PLC0415
 
             rows = reconcile(history)
-        return Answer(query.issuer, None, query.known_at, rows)
+        return Answer(query.issuer, None, query.known_at, rows, disclosed_at=disclosed_at)
 
     def history(self, *, known_at: dt.datetime | None = None, issuer: str | None = None,
-                party: str | None = None, security: str | None = None) -> Answer:
+                party: str | None = None, security: str | None = None,
+                disclosed_at: dt.date | None = None) -> Answer:
         """Every recorded event with its source; with `party` or `security`, those that concern it."""
         from ledger.outputs.journal import journal_rows  # noqa: PLC0415
         from ledger.history.queries import make_query  # noqa: PLC0415
 
         with self._reading() as store:
             query = make_query(store, issuer, None, known_at)
-            rows = journal_rows(store.raw_records(query.issuer), query.known_at, party=party, security=security)
-        return Answer(query.issuer, None, query.known_at, rows)
+            rows = journal_rows(store.raw_records(query.issuer), query.known_at, party=party, security=security,
+                                disclosed_at=disclosed_at)
+        return Answer(query.issuer, None, query.known_at, rows, disclosed_at=disclosed_at)

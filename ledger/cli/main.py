@@ -80,11 +80,11 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], ignore_checksums: boo
     ids = read_ids(ids_file) if ids_file else None
     with collector_paused():
         if filings:
-            from ledger.intake.filings import known_records, read_filings  # noqa: PLC0415
+            from ledger.intake.filings import batch, draft_filings, known_records  # noqa: PLC0415
 
+            drafts = draft_filings(paths, ids=ids, filed=filed)  # every filing read before the ledger is touched
             with open_store(ctx, create=True) as store:
-                loaded = read_filings(paths, ids=ids, filed=filed, known=known_records(store))
-                result = import_events(store, loaded)
+                result = import_events(store, batch(drafts, known_records(store)))
         else:
             loaded = load_files(collect_files(paths), ignore_checksums=ignore_checksums, ids=ids)
             with open_store(ctx, create=True) as store:
@@ -98,17 +98,19 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], ignore_checksums: boo
 @click.option("--security", help="Only events that name this security, warrant or note.")
 @click.option("--issuer")
 @click.option("--known-at", type=Instant())
+@click.option("--disclosed-at", type=Day(), help="Only events of documents public by the end of DATE.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.pass_context
 @user_errors
 def history(ctx: click.Context, party: str | None, security: str | None, issuer: str | None,
-            known_at: dt.datetime | None, fmt: str) -> None:
-    """The journal: every recorded event with its source."""
-    answer = book(ctx).history(known_at=known_at, issuer=issuer, party=party, security=security)
+            known_at: dt.datetime | None, disclosed_at: dt.date | None, fmt: str) -> None:
+    """The journal: every recorded event with its source and its three times (effective, recorded, disclosed)."""
+    answer = book(ctx).history(known_at=known_at, issuer=issuer, party=party, security=security,
+                               disclosed_at=disclosed_at)
     if fmt == "table":
         from ledger.outputs.journal import journal_table_rows  # noqa: PLC0415
 
-        emit(fmt, f"History of {answer.issuer}", {"known_at": answer.header()["known_at"]},
+        emit(fmt, f"History of {answer.issuer}", {k: v for k, v in answer.header().items() if k != "as_of"},
              journal_table_rows(answer.rows))
     else:
         emit(fmt, "history", answer.header(), answer.rows)
@@ -231,15 +233,16 @@ def rights(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | No
 @click.option("--draft", type=click.Path(), help="Compare a draft from `ledger extract` with the ledger instead.")
 @click.option("--issuer")
 @click.option("--known-at", type=Instant())
+@click.option("--disclosed-at", type=Day(), help="Only documents public by the end of DATE.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.pass_context
 @user_errors
 def reconcile(ctx: click.Context, strict: bool, draft: str | None, issuer: str | None,
-              known_at: dt.datetime | None, fmt: str) -> None:
+              known_at: dt.datetime | None, disclosed_at: dt.date | None, fmt: str) -> None:
     """Reported figures against derived ones, and document against document."""
     from projections.reconcile import FINDING  # noqa: PLC0415
 
-    answer = book(ctx).reconcile(known_at=known_at, issuer=issuer, draft=draft)
+    answer = book(ctx).reconcile(known_at=known_at, issuer=issuer, draft=draft, disclosed_at=disclosed_at)
     findings = [r for r in answer.rows if r["status"] in FINDING]
     emit(fmt, f"Reconciliation of {answer.issuer}: {len(findings)} findings in {len(answer.rows)} checks",
          answer.header(), answer.rows,
@@ -252,14 +255,22 @@ def reconcile(ctx: click.Context, strict: bool, draft: str | None, issuer: str |
 @click.argument("folder")
 @click.option("--fresh", is_flag=True, help="Replace an existing ledger at --db.")
 @click.option("--date", "dates", type=Day(), multiple=True, help="Dates to report (default: the history's own).")
+@click.option("--filings", is_flag=True,
+              help="FOLDER holds EDGAR filings (Forms 3/4/5, Schedules 13D/13G), not event files.")
+@click.option("--ids", "ids_file", metavar="FILE", help="With --filings: YAML, a CIK, a name or a class title -> id.")
+@click.option("--filed", type=Day(), help="With --filings: the date filings without an SEC header became public.")
 @click.pass_context
 @user_errors
-def replay(ctx: click.Context, folder: str, fresh: bool, dates: tuple[dt.date, ...]) -> None:
+def replay(ctx: click.Context, folder: str, fresh: bool, dates: tuple[dt.date, ...], filings: bool,
+           ids_file: str | None, filed: dt.date | None) -> None:
     """A filing history into a new ledger, then what it adds up to and what does not reconcile."""
-    from ledger.outputs.render import terminal  # noqa: PLC0415
+    from ledger.intake.loader import read_ids  # noqa: PLC0415
     from ledger.intake.replay import run_replay  # noqa: PLC0415
+    from ledger.outputs.render import terminal  # noqa: PLC0415
 
-    findings = run_replay(ctx.obj, folder, fresh=fresh, console=terminal(), dates=list(dates) or None)
+    ids = read_ids(ids_file) if ids_file else None
+    findings = run_replay(ctx.obj, folder, fresh=fresh, console=terminal(), dates=list(dates) or None,
+                          filings=filings, ids=ids, filed=filed)
     click.echo(f"replay: {findings} findings; see `ledger --db {redact(ctx.obj)} reconcile` for the rows")
 
 

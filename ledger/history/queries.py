@@ -129,10 +129,9 @@ def note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr)
 
 
-def disclosed_state(store: Store, query: Query, day: dt.date) -> State:
-    """The state on the query's date from only the documents public by the end of `day`, as the
-    ledger knew them at the query's instant; what was left out is said on standard error."""
-    from projections.fold import fold  # noqa: PLC0415
+def disclosed_history(store: Store, query: Query, day: dt.date) -> list:
+    """The history from only the documents public by the end of `day`, as the ledger knew them
+    at the query's instant; what was left out for want of a filing date is said on standard error."""
     from projections.timeline import disclosed_by  # noqa: PLC0415
 
     seen = disclosed_by(known_at(store.records(query.issuer), query.known_at), day)
@@ -140,7 +139,14 @@ def disclosed_state(store: Store, query: Query, day: dt.date) -> State:
         shown = ", ".join(seen.undated_documents[:3]) + (" ..." if len(seen.undated_documents) > 3 else "")
         note(f"{seen.date_unknown} events of documents with no known filing date left out ({shown}): "
              "give their event files a document.filed date")
-    return fold(resolve(seen.records), query.as_of)
+    return resolve(seen.records)
+
+
+def disclosed_state(store: Store, query: Query, day: dt.date) -> State:
+    """The state on the query's date from only the documents public by the end of `day`."""
+    from projections.fold import fold  # noqa: PLC0415
+
+    return fold(disclosed_history(store, query, day), query.as_of)
 
 
 def replay_state(store: Store, query: Query) -> State:

@@ -49,12 +49,9 @@ def filing_files(paths: Iterable[str]) -> list[Path]:
     return out
 
 
-def read_filings(paths: Iterable[str], *, ids: Mapping[str, str] | None = None, filed: dt.date | None = None,
-                 known: Mapping[str, set[tuple]] | None = None) -> list[Loaded]:
-    """Every filing drafted and put together as one batch of events, ready to import.
-
-    `known` gives, per issuer, what the ledger already records ((type, *id fields) tuples, and
-    ("position", holder, security) for positions it already derives)."""
+def draft_filings(paths: Iterable[str], *, ids: Mapping[str, str] | None = None,
+                  filed: dt.date | None = None) -> list[tuple[Path, Draft]]:
+    """Every filing's draft, in the order of the history; the first that is no filing refuses all."""
     mapping = Ids(ids)
     drafts: list[tuple[Path, Draft]] = []
     for path in filing_files(paths):
@@ -64,6 +61,14 @@ def read_filings(paths: Iterable[str], *, ids: Mapping[str, str] | None = None, 
         except NotAFiling as exc:
             raise InputError(str(path), None, None, "", str(exc)) from None
     drafts.sort(key=lambda item: (_first_date(item[1]), item[0].name))
+    return drafts
+
+
+def batch(drafts: list[tuple[Path, Draft]], known: Mapping[str, set[tuple]] | None = None) -> list[Loaded]:
+    """The drafts put together as one batch of events, ready to import.
+
+    `known` gives, per issuer, what the ledger already records ((type, *id fields) tuples, and
+    ("position", holder, security) for positions it already derives): see known_in."""
     seen: dict[str, set[tuple]] = {issuer: set(keys) for issuer, keys in (known or {}).items()}
     loaded: list[Loaded] = []
     for path, draft in drafts:
@@ -73,6 +78,12 @@ def read_filings(paths: Iterable[str], *, ids: Mapping[str, str] | None = None, 
         data = {"document": {k: v for k, v in draft.document.items() if v is not None}, "events": events}
         loaded += load_document(str(path), data)
     return loaded
+
+
+def read_filings(paths: Iterable[str], *, ids: Mapping[str, str] | None = None, filed: dt.date | None = None,
+                 known: Mapping[str, set[tuple]] | None = None) -> list[Loaded]:
+    """draft_filings, then batch."""
+    return batch(draft_filings(paths, ids=ids, filed=filed), known)
 
 
 def _first_date(draft: Draft) -> dt.date:

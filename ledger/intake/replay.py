@@ -118,8 +118,16 @@ def replay_dates(history) -> list[dt.date]:
     return days + ([last] if last and (not days or last > days[-1]) else [])
 
 
-def run_replay(target: str, folder: str, *, fresh: bool, console: Console, dates: list[dt.date] | None = None) -> int:
-    loaded = load_files(collect_files([folder]))  # every file read and checked before anything is touched
+def run_replay(target: str, folder: str, *, fresh: bool, console: Console, dates: list[dt.date] | None = None,
+               filings: bool = False, ids: dict[str, str] | None = None, filed: dt.date | None = None) -> int:
+    """`folder` holds event files (the files their document.file names are sources, not read), or
+    with `filings`, EDGAR filings, extracted and imported as one batch."""
+    if filings:
+        from ledger.intake.filings import read_filings  # noqa: PLC0415
+
+        loaded = read_filings([folder], ids=ids, filed=filed)
+    else:
+        loaded = load_files(collect_files([folder]))  # every file read and checked before anything is touched
     issuers = sorted({item.event.issuer for item in loaded})
     if is_server(target):
         # A server database: the issuer's stream must simply be new; one transaction adds it whole.

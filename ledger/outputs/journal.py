@@ -45,9 +45,18 @@ def _instruments_held(records: list[dict[str, Any]], party: str) -> set[str]:
 
 def journal_rows(records: list[dict[str, Any]], known_at: dt.datetime | None = None, *,
                  party: str | None = None, security: str | None = None,
-                 warrant_underlying: dict[str, str] | None = None) -> list[dict[str, Any]]:
+                 warrant_underlying: dict[str, str] | None = None,
+                 disclosed_at: dt.date | None = None) -> list[dict[str, Any]]:
+    """Each event with its three times: `effective_date` (valid time), `recorded_at` (when the
+    ledger learned it) and `disclosed_at` (when its document became public, null if unknown);
+    with `disclosed_at` given, only the events of documents public by then."""
     records = [r for r in records
                if known_at is None or dt.datetime.fromisoformat(r["recorded_at"]) <= known_at]
+    filed = {r["event"]["document"]: r["event"]["effective_date"] for r in records
+             if r["event"].get("type") == "DocumentFiled"}
+    if disclosed_at is not None:
+        day = disclosed_at.isoformat()
+        records = [r for r in records if (filed.get(_document(r["event"])) or "9999") <= day]
     held = _instruments_held(records, party) if party is not None else set()
     rows = []
     for record in records:
@@ -58,12 +67,18 @@ def journal_rows(records: list[dict[str, Any]], known_at: dt.datetime | None = N
         if security is not None and security not in _names(event, SECURITY_FIELDS):
             continue
         rows.append({"sequence": record["sequence"], "event_id": record["event_id"],
-                     "recorded_at": record["recorded_at"], **event})
+                     "recorded_at": record["recorded_at"], "disclosed_at": filed.get(_document(event)), **event})
     return rows
 
 
+def _document(event: dict[str, Any]) -> str | None:
+    if event.get("type") == "DocumentFiled":
+        return event.get("document")
+    return (event.get("source") or {}).get("document")
+
+
 def summary(event: dict[str, Any]) -> str:
-    skip = {"type", "schema_version", "issuer", "effective_date", "recorded_at", "source", "ref",
+    skip = {"type", "schema_version", "issuer", "effective_date", "recorded_at", "disclosed_at", "source", "ref",
             "inference", "event_id", "sequence", "terms", "replacement"}
     parts = [f"{k}={v}" for k, v in event.items() if k not in skip and v not in ((), [], None)]
     if "terms" in event:
@@ -81,6 +96,8 @@ def journal_table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({
             "#": r["sequence"],
             "effective": r["effective_date"],
+            "recorded": r["recorded_at"][:19].replace("T", " "),
+            "disclosed": r.get("disclosed_at") or "",
             "type": r["type"],
             "what": summary(r),
             "source": f"{source.get('document')} / {source.get('locator')}",

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 
 from ledger.intake.extract.text import Line, TextIndex, collapse, is_running_header, is_separator
 
-_TAIL = r"(?:\s*\(\s*See\s+Instructions?\s*\))?(?:\s*\*)?(?:\s*[:.])?"
+# A caption's tail: "(See Instructions)", a footnote star, a colon or full stop, but not the
+# point of a figure right after it ("... IN ROW 9 .0004%").
+_TAIL = r"(?:\s*\(\s*See\s+Instructions?\s*\))?(?:\s*\*)?(?:\s*(?::|\.(?!\d)))?"
 
 # Field, label pattern, row number on a Schedule 13D, row number on a Schedule 13G.
 ROWS: tuple[tuple[str, str, int, int], ...] = (

@@ -95,9 +95,16 @@ class Draft:
         return lines
 
 
+class _Dumper(yaml.SafeDumper):
+    """No anchors and aliases: a date used twice (signed, and filed on its signature) is written twice."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _dump(data: Any) -> str:
     return yaml.dump(
-        data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
     )
 
 

@@ -16,14 +16,14 @@ from ledger.intake.extract.text import DATE, Line, collapse, is_running_header, 
 _CAPTIONS = {
     "issuer": r"\(\s*Name\s+of\s+(?:the\s+)?Issuer\s*\)",
     "class_title": r"\(\s*Title\s+of\s+Class\s+of\s+Securities\s*\)",
-    "cusip": r"\(\s*CUSIP\s+(?:Number|No\.?)\s*\)",
+    "cusip": r"\(\s*CUSIP(?:\s*/\s*SEDOL)?\s+(?:Number|No\.?)\s*\)",
     "event_date": r"\(\s*Dates?\s+of\s+Event\s+Which\s+Requires\s+Filing\s+of\s+(?:this|the)\s+Statement\s*\)",
 }
 # The same captions written inline: "Name of Issuer: ACME CORP"
 _INLINE = {
     "issuer": r"^\s*Name\s+of\s+(?:the\s+)?Issuer\s*:\s*(\S.*)$",
     "class_title": r"^\s*Title\s+of\s+Class\s+of\s+Securities\s*:\s*(\S.*)$",
-    "cusip": r"^\s*CUSIP\s+(?:Number|No\.?)\s*:\s*(\S.*)$",
+    "cusip": r"^(?:.*\s)?CUSIP(?:\s*/\s*SEDOL)?\s+(?:Number|No\.?)\s*:\s*(\S+)\s*$",
     "event_date": r"^\s*Dates?\s+of\s+Event\s+Which\s+Requires\s+Filing\s+of\s+(?:this|the)\s+Statement\s*:\s*(\S.*)$",
 }
 _FORM = re.compile(r"\bSCHEDULE\s+13([DG])\b", re.I)
@@ -72,6 +72,8 @@ def read_header(lines: Sequence[Line], first_cover_line: int | None = None) -> F
     amendment_match = _AMENDMENT.search(top)
     if amendment_match and amendment_match.group(1).isdigit():
         amendment = int(amendment_match.group(1)) or None
+    elif amendment_match and amendment_match.group(1).startswith("_"):
+        amendment = _typed_under_the_blank(top, amendment_match)
 
     fields = {name: _captioned(front, name) for name in _CAPTIONS}
     event_field = fields["event_date"]
@@ -124,13 +126,37 @@ def _captioned(lines: Sequence[Line], name: str) -> Field | None:
     return None
 
 
+def _typed_under_the_blank(top: str, match: re.Match[str]) -> int | None:
+    """'(Amendment No. ___)' with the number typed on the next line, under the blank, as a
+    typewritten form is filled in: that number, when the next line holds only it."""
+    line_start = top.rfind("\n", 0, match.start()) + 1
+    column = match.start(1) - line_start
+    rest = top[match.end():].split("\n", 2)
+    below = rest[1] if len(rest) > 1 else ""
+    number = re.fullmatch(r"\s*(\d{1,3})\s*", below)
+    if number is None or abs(below.index(number.group(1)) - column) > len(match.group(1)) + 2:
+        return None
+    return int(number.group(1)) or None
+
+
+# A date alone on its line, with "Date" captioned on the line below (a typed signature block).
+_DATE_ALONE = re.compile(rf"^\s*({DATE})(?:\s{{2,}}.*)?$", re.I)
+_DATE_CAPTION = re.compile(r"^[\s_]*Date\b", re.I)
+
+
 def _signature_date(lines: Sequence[Line]) -> Field | None:
-    """The 'Dated: July 2, 2004' line of the signature page (the last one before any exhibit)."""
+    """The 'Dated: July 2, 2004' line of the signature page (the last one before any exhibit),
+    or a date typed above a 'Date' caption."""
     found: Field | None = None
-    for line in lines:
+    for i, line in enumerate(lines):
         if _EXHIBIT_MARKER.match(line.text):
             break
         match = _SIGNED.match(line.text)
         if match:
             found = Field(match.group(1), line.page, collapse(line.text))
+            continue
+        alone = _DATE_ALONE.match(line.text)
+        if alone and any(_DATE_CAPTION.match(ln.text) and not ln.text.strip(" _").lower().startswith("date of")
+                         for ln in lines[i + 1:i + 3]):
+            found = Field(alone.group(1), line.page, collapse(line.text))
     return found

@@ -63,11 +63,9 @@ def html_to_text(html: str) -> str:
     parser.feed(html)
     parser.close()
     parser._end_line()
-    out: list[str] = []
-    for line in parser.lines:
-        if line.strip() or (out and out[-1].strip()):
-            out.append(line)
-    return "\n".join(out) + "\n"
+    # Paragraph breaks are not blank lines: a printed cover page puts a value right above its
+    # caption, and the text reader looks for it there.
+    return "\n".join(line for line in parser.lines if line.strip()) + "\n"
 
 
 def looks_like_html(text: str) -> bool:

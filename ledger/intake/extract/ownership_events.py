@@ -231,7 +231,7 @@ class _Drafter:
         notes = [f"code {code}: {CODE_NAMES.get(code or '', 'code not in the form instructions')}"]
         notes += self.footnote_notes(row)
         if partner is not None:
-            self.exercise(partner, holder, security, shares, date, notes)
+            self.exercise(partner, row, holder, security, shares, date, notes)
             return
         if ad == "A" and code in FROM_ISSUER:
             event = self.base("SharesIssued", date, row.locator, quote)
@@ -253,19 +253,18 @@ class _Drafter:
                 notes.append(f"price per share {price}")
         self.emit(event, notes)
 
-    def exercise(self, row: Row, holder: str, security: str, shares: int, date: dt.date, notes: list[str]) -> None:
-        """A Table II exercise or settlement, delivering the matched Table I shares."""
+    def exercise(self, row: Row, delivered: Row, holder: str, security: str, shares: int, date: dt.date,
+                 notes: list[str]) -> None:
+        """A Table II exercise or settlement (`row`), delivering the matched Table I shares (`delivered`)."""
         grant = self.grant(row, date, holder, security, shares)
         if grant is None:
             return
         kind, slug = grant
-        if kind == "rsu":
-            event = self.base("EquityCompensationReleased", date, row.locator, _quote(row))
-            event.update(grant=slug, quantity=shares)
-        else:
-            event = self.base("EquityCompensationExercised", date, row.locator, _quote(row))
-            event.update(grant=slug, quantity=shares)
-        self.emit(event, notes + [f"with {row.locator}, which reports the derivative side"])
+        where = f"{delivered.locator} with {row.locator}"
+        event = self.base("EquityCompensationReleased" if kind == "rsu" else "EquityCompensationExercised",
+                          date, where, _quote(row))
+        event.update(grant=slug, quantity=shares)
+        self.emit(event, notes + [f"{row.locator} reports the derivative side"])
         self.report_grant(row, holder, slug, date)
 
     def grant(self, row: Row, date: dt.date, holder: str, security: str, shares: int) -> tuple[str, str] | None:

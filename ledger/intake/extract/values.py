@@ -31,7 +31,8 @@ class Reading:
         return self.status == VALUE
 
 
-_LEADING_NOISE = re.compile(r"^(?:[:;]\s*|\(\d{1,2}\)\s+|\*+\s*)+")
+# A colon, a row number, asterisks, or a dash before a figure ("SOLE VOTING POWER - 4,444,899").
+_LEADING_NOISE = re.compile(r"^(?:[:;]\s*|\(\d{1,2}\)\s+|\*+\s*|[-\u2013\u2014]\s+(?=[\d.]))+")
 _NA = re.compile(r"^(?:n/?a\.?|not\s+applicable\.?)$", re.I)
 _NONE = re.compile(r"^(?:none|nil|zero)\b", re.I)
 _DASH_ZERO = r"-+\s*0\s*-+"
@@ -47,7 +48,8 @@ REPORTING_CODES = ("BD", "BK", "IC", "IV", "IA", "EP", "HC", "SA", "CP", "CO", "
 _CODE = re.compile(r"\b(" + "|".join(REPORTING_CODES) + r")\b")
 
 _CHECKED = re.compile(r"^\s*(?:[\[|/(]\s*[xX\u2713\u2714]\s*[\]|/)]|[xX\u2612\u2611](?:\s|$))")
-_UNCHECKED = re.compile(r"^\s*(?:[\[|/(]\s*_*\s*[\]|/)]|[o\u2610](?:\s|$)|$)")
+# An empty box: "[ ]", "( )", "o", a blank, or a typed rule ("_____") with nothing on it.
+_UNCHECKED = re.compile(r"^\s*(?:[\[|/(]\s*_*\s*[\]|/)]|[o\u2610](?:\s|$)|_+\s*$|$)")
 
 
 def _clean(text: str) -> str:
@@ -81,6 +83,8 @@ def read_percent(text: str) -> Reading:
     if _BOUND.match(cleaned):
         return Reading(UNREADABLE, reason=f'states a bound, not a figure: "{cleaned}"')
     match = _PERCENT.match(cleaned)
+    if match and re.match(r"[\d,]*,\d", cleaned[match.end():]):
+        return Reading(UNREADABLE, reason=f'a share count, not a percent: "{cleaned}"')
     if match:
         if match.group("zero"):
             return Reading(VALUE, "0")
@@ -110,8 +114,23 @@ def read_tax_id(text: str) -> tuple[Reading, str]:
     return Reading(BLANK), cleaned
 
 
+# Row 1's caption words where the layout leaves them beside the name, and what follows a tax id.
+_NAME_CAPTION = re.compile(
+    r"^(?:names?\s+of\s+reporting\s+persons?|(?:s\.?\s?s\.?\s+or\s+)?i\.?\s?r\.?\s?s\.?\s+identification\s+"
+    r"nos?\.?(?:\s+of\s+(?:the\s+)?above\s+persons?)?(?:\s*\(\s*entities\s+only\s*\))?|and|only)[\s.:;,/-]*", re.I)
+_NAME_TAIL = re.compile(r"(?:[\s,;:]+(?:tax\s+id(?:entification)?\s*(?:no\.?|number|#)?|i\.?r\.?s\.?\s+(?:no\.?|number)"
+                        r"|#))+[\s#:.]*$", re.I)
+_FOOTNOTE_MARK = re.compile(r"\s*(?:\*+|\(\d{1,2}\)|[\u2020\u2021]+)$")
+
+
 def read_name(text: str) -> Reading:
     cleaned = collapse(text).lstrip(" .:;,-").rstrip(" :;,-")
+    while True:
+        stripped = _NAME_CAPTION.sub("", cleaned, count=1)
+        if stripped == cleaned:
+            break
+        cleaned = stripped
+    cleaned = _FOOTNOTE_MARK.sub("", _NAME_TAIL.sub("", cleaned)).rstrip(" :;,-")
     if not cleaned:
         return Reading(BLANK)
     return Reading(VALUE, cleaned)
