@@ -136,7 +136,8 @@ def test_the_datasette_canned_queries_answer_from_the_read_models(savvis_file, t
 
 def test_the_views_people_query(savvis_file):
     """The views a writer keeps: the log as JSON text, the events in force, the parties; figures
-    counted by hand in the five event files (36 PartyRegistered, 98 events, none corrected)."""
+    counted by hand in the five event files (36 PartyRegistered, 98 events stated and each file's
+    filing date, 103 in all, none corrected)."""
     import sqlite3  # noqa: PLC0415
 
     with sqlite3.connect(f"file:{savvis_file}?mode=ro", uri=True) as c:
@@ -148,7 +149,7 @@ def test_the_views_people_query(savvis_file):
             ("bscgp", "The BSCGP, Inc.", "corporation"),
             ("clifford-h-friedman", "Clifford H. Friedman", "individual"),
             ("constellation-ventures-management", "Constellation Ventures Management, L.L.C.", "llc")]
-        assert c.execute("select count(*), sum(corrected) from events").fetchone() == (98, 0)
+        assert c.execute("select count(*), sum(corrected) from events").fetchone() == (103, 0)
         # Item 6 of the 13D/A: Warrants Nos. 26 to 29 exercised net on 2004-02-09; Item 3: Constellation's.
         assert c.execute("select json_extract(body, '$.warrant'), locator from events "
                          "where type = 'CashlessExercise' order by sequence").fetchall() == [
@@ -157,7 +158,7 @@ def test_the_views_people_query(savvis_file):
         # The log as stored, each record's own hash and event id, in sequence.
         rows = c.execute("select sequence, type, event_id, hash, record from log_records where issuer = 'savvis' "
                          "order by sequence").fetchall()
-        assert [r[0] for r in rows] == list(range(1, 99))
+        assert [r[0] for r in rows] == list(range(1, 104))
         first = json.loads(rows[0][4])
         assert (rows[0][1], rows[0][2], rows[0][3]) == (first["event"]["type"], first["event_id"], first["hash"])
 

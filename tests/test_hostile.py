@@ -88,7 +88,7 @@ def test_a_fresh_replay_replaces_a_ledger_whole(prod):
     code, _, err = run("--db", prod, "replay", SAVVIS, "--fresh")
     assert code == 0, err
     code, out, err = run("--db", prod, "export", "jsonl", "--out", "-")
-    assert code == 0 and out.count("\n") == 98  # the 98 events of the five SAVVIS files, nothing of acme
+    assert code == 0 and out.count("\n") == 103  # the 98 events of the five SAVVIS files and their 5 filing dates, nothing of acme
     assert not Path(str(prod) + "-wal").exists() or Ledger(prod)("verify").code == 0
 
 
@@ -362,7 +362,7 @@ def test_verify_sees_records_deleted_from_the_end_of_the_log(prod, tmp_path):
         conn.execute("delete from ledger_events where rowid=(select max(rowid) from ledger_events)")
     for _ in range(2):  # and keeps seeing it: verify leaves the evidence where it is
         code, _, err = run("--db", prod, "verify")
-        assert code == 1 and "the log ends before record 98" in err and "records were removed" in err
+        assert code == 1 and "the log ends before record 103" in err and "records were removed" in err
 
 
 def sql(ledger: Ledger, *statements: str) -> None:
@@ -391,7 +391,7 @@ def test_verify_sees_a_registry_record_removed(ledger):
     where = f"'{REGISTRY_STREAM}'" if ledger.engine == "postgres" else f"'{REGISTRY}'"
     sql(ledger, f"delete from ledger_events where originator_id = {where}")  # noqa: S608
     r = ledger("verify")
-    assert r.code == 1 and "98 stored records belong to no issuer the registry names" in r.err
+    assert r.code == 1 and "103 stored records belong to no issuer the registry names" in r.err
     assert "empty ledger" not in r.out
 
 
@@ -459,8 +459,8 @@ def test_the_server_going_away_just_after_the_commit_is_not_a_failed_import(post
         cut(True)
         monkeypatch.setattr(ReadModel, "follow_written", follow)
     assert code == 0, err
-    assert "imported 98 events" in out
-    assert Ledger(url).count() == 98 + 1  # and the registry's record
+    assert "imported 103 events" in out
+    assert Ledger(url).count() == 103 + 1  # and the registry's record
     code, _, err = run("--db", url, "verify")
     assert code == 0, err
     postgres_server.drop_database("gone")
@@ -511,9 +511,9 @@ def test_a_damaged_log_row_is_one_line_for_queries_and_verify(prod):
     for args in (["holdings", "--as-of", "2004-07-02"], ["captable"], ["history"]):
         code, _, err = run("--db", prod, *args)
         refused_in_one_line(code, err)
-        assert "record 98 of issuer 'savvis' is not a ledger record" in err
+        assert "record 103 of issuer 'savvis' is not a ledger record" in err
     code, _, err = run("--db", prod, "verify")
-    assert code == 1 and "record 98" in err
+    assert code == 1 and "record 103" in err
 
 
 def test_a_filing_past_the_bound_is_refused_before_any_pattern_reads_it(tmp_path):

@@ -156,12 +156,12 @@ def test_nothing_is_clipped_on_screen_or_paper(savvis_report):
 
 def test_the_journal_marks_what_a_correction_superseded(savvis_report):
     out, page, _ = savvis_report
-    # The correction (the 99th record, after the 98 SAVVIS events) replaces the 13D/A's count of
+    # The correction (the 104th record, after the 103 SAVVIS records) replaces the 13D/A's count of
     # 109,488,793 outstanding: that row is struck through and links to the correction's row.
     [row] = page.texts["journal"]
-    assert "SharesOutstandingReported" in row and "corrected by #99" in row
+    assert "SharesOutstandingReported" in row and "corrected by #104" in row
     html = out.read_text()
-    assert "corrected by <a href='#event-99'>#99</a>" in html and "<tr id='event-99'" in html
+    assert "corrected by <a href='#event-104'>#104</a>" in html and "<tr id='event-104'" in html
 
 
 def test_what_changed_since_an_earlier_instant(savvis_report):
@@ -172,7 +172,7 @@ def test_what_changed_since_an_earlier_instant(savvis_report):
     # plus the 3,333,333 warrant shares exercisable since 2004-03-31, 5,908,631, over the whole
     # plus those 3,333,333: 5,908,631 / 112,822,126 = 5.237120% and 5,908,631 / 113,333,333 =
     # 5.213497% (each rounded down).
-    assert ["#99"] == [r[0] for r in rows if r[0].startswith("#")]
+    assert ["#104"] == [r[0] for r in rows if r[0].startswith("#")]
     assert ["captable", "common", "reported_outstanding", "109,488,793", "110,000,000"] in rows
     assert ["ownership", "constellation-entities", "percent", "not derivable (at least 5.23712%)",
             "not derivable (at least 5.213497%)"] in rows

@@ -175,7 +175,7 @@ def test_the_read_models_follow_a_batch_in_the_transaction_that_appends_it(tmp_p
             assert c.execute("select count(*) from ledger_events").fetchone()[0] == 0
             assert c.execute("select count(*) from rm_timeline").fetchone()[0] == 0
         monkeypatch.undo()
-        assert import_events(store, loaded).added == {"savvis": 98}
+        assert import_events(store, loaded).added == {"savvis": 103}
         model = ReadModel(store, readonly=True)
         last = store.last("savvis")
         assert model.tracked("savvis") == (last["sequence"], last["hash"]) and model.current("savvis")
