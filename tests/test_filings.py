@@ -261,9 +261,21 @@ def test_acme_later_filing_keeps_one_opening_and_reconciles(acme_db):
     assert day[("cik-99999", "common")]["quantity"] == 4500  # 5,500 less 1,000 sold
     rows = as_json("--db", acme_db, "reconcile", "--issuer", "cik-12345")["rows"]
     holding = [(r["reported"], r["status"]) for r in rows if r["kind"] == "holding"]
-    assert sorted(holding) == sorted([(6000, "ok"), (5500, "ok"), (2000, "ok"), (5000, "ok"), (4500, "ok")])
+    # The March submission's four, April's one, and the Form 3's two (12,000 common, 3,000 RSUs).
+    assert sorted(holding) == sorted([(6000, "ok"), (5500, "ok"), (2000, "ok"), (5000, "ok"), (4500, "ok"),
+                                      (12000, "ok"), (3000, "ok")])
     history = as_json("--db", acme_db, "history", "--issuer", "cik-12345")["rows"]
     assert len([e for e in history if e["type"] == "PartyRegistered" and e["party"] == "cik-99999"]) == 1
+
+
+def test_a_form_3_reports_holdings_only(acme_db):
+    day = holdings(acme_db, "cik-12345", "2022-06-01")
+    assert day[("cik-88888", "common")]["quantity"] == 12000
+    rsu = day[("cik-88888", "cik-88888-restricted-stock-units")]
+    # 3,000 units; the vesting is in a footnote, not in the form's figures: a bound, not a guess.
+    assert (rsu["quantity"], rsu["vested"], rsu["vested_at_least"], rsu["vested_at_most"]) == (3000, None, 0, 3000)
+    assert holdings(acme_db, "cik-12345", "2022-06-01", "--disclosed-at", "2022-06-02") == {}
+    assert ("cik-88888", "common") in holdings(acme_db, "cik-12345", "2022-06-01", "--disclosed-at", "2022-06-03")
 
 
 def test_acme_disclosure_axis(acme_db):

@@ -127,7 +127,8 @@ class _Drafter:
             undisclosed = self.base("UndisclosedHolding", date, row.locator, "")
             undisclosed.update(holder=PUBLIC, security=slug,
                                description="the shares held by holders the filings do not name")
-            self.emit(undisclosed, ["a Form 4 does not state the shares outstanding: the class's total stays open"])
+            self.emit(undisclosed, [f"a Form {self.doc.form} does not state the shares outstanding: "
+                                    "the class's total stays open"])
         return slug
 
     def holder(self, row: Row, date: dt.date) -> str | None:
@@ -206,10 +207,12 @@ class _Drafter:
             if held_before:
                 opening = self.base("SharesIssued", date, row.locator, _quote(row))
                 opening.update(security=security, holder=holder, quantity=held_before)
-                opening["inference"] = {"reasoning": (
+                before = (
                     f"held before the first row this filing reports for {holder}: owned following "
-                    f"{int(following)} {'less' if ad == 'A' else 'plus'} the {int(shares or 0)} "
-                    f"{'acquired' if ad == 'A' else 'disposed of'}; when and how it was acquired is not reported")}
+                    f"{int(following)} {'less' if ad == 'A' else 'plus'} the {int(shares)} "
+                    f"{'acquired' if ad == 'A' else 'disposed of'}" if row.transaction
+                    else f"the holding {holder} reports in {row.locator}")
+                opening["inference"] = {"reasoning": f"{before}; when and how it was acquired is not reported"}
                 self.emit(opening, ["inferred opening holding: a batch of filings keeps only the first"],
                           opening=True)
         if row.transaction:
@@ -308,7 +311,8 @@ class _Drafter:
                     tranches.append({"quantity": before - used, "condition": UNREPORTED_VESTING})
                 event["tranches"] = tranches
                 vesting = (f"the {used} exercised here vested by {date}; " if used else "") + (
-                    f"the other {before - used} wait on '{UNREPORTED_VESTING}'" if before - used else "")
+                    f"{'the other' if used else 'all'} {before - used} wait on a condition the filings do not "
+                    "state (when they vest is not reported)" if before - used else "")
             event["inference"] = {"reasoning": (
                 f"the {title} {holder} held before this row: owned following {int(following)}"
                 + (f" plus the {shares} exercised" if used else "")
