@@ -144,6 +144,21 @@ def test_xml_13d_cover_pages(tmp_path):
     assert bml["security"] == "common"
 
 
+def test_13d_as_it_stands_is_public_from_its_signature_date(tmp_path):
+    """Without an SEC header the XML 13D's only date of its own is its signature, 12/31/2024:
+    the draft marks its filing date as that (basis signature)."""
+    db = tmp_path / "aadi.db"
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "aadi.xml").write_text(shared("sc13d-xml-aadi-2024.xml").read_text())
+    ok("--db", db, "replay", folder, "--filings")
+    assert as_json("--db", db, "reconcile", "--disclosed-at", "2024-12-30")["rows"] == []
+    rows = as_json("--db", db, "reconcile", "--disclosed-at", "2024-12-31")["rows"]
+    assert {r["subject"] for r in rows if r["kind"] == "beneficial_ownership"} == {"cik-1373604", "cik-1373603"}
+    filed = [e for e in as_json("--db", db, "history")["rows"] if e["type"] == "DocumentFiled"]
+    assert [(e["effective_date"], e["basis"]) for e in filed] == [("2024-12-31", "signature")]
+
+
 def test_13d_replayed_with_disclosed_at_the_day_before_and_of_its_filing(tmp_path):
     """The XML 13D carries no filing date; wrapped as EDGAR serves it, with an SEC header saying
     FILED AS OF DATE 2025-01-02, the public knows it from that day and not the day before."""

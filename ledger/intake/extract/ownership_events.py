@@ -51,6 +51,11 @@ CODE_NAMES = {
 }
 
 
+# The figures of a row, in the form's column order, whose footnotes the draft names.
+FIGURES = ("title", "date", "code", "shares", "price", "acquired_disposed", "exercise_price", "exercisable",
+           "expires", "underlying_title", "underlying_shares", "owned_following", "direct_indirect", "nature")
+
+
 class _Drafter:
     def __init__(self, doc: OwnershipDocument, file_name: str, ids: Ids) -> None:
         self.doc = doc
@@ -350,7 +355,17 @@ class _Drafter:
             self.report_grant(row, holder, grant[1], date)
 
     def footnote_notes(self, row: Row) -> list[str]:
-        return [f"{fid}: {self.doc.footnotes.get(fid, '(footnote text not found)')}" for fid in row.footnotes]
+        """Each footnote of the row, with the figures it qualifies ("F2 (on price, shares): ...")."""
+        on: dict[str, list[str]] = {}
+        for name in FIGURES:
+            figure = getattr(row, name)
+            for fid in figure.footnotes if figure is not None else ():
+                on.setdefault(fid, []).append(name.replace("_", " "))
+        notes = []
+        for fid in row.footnotes:
+            where = f" (on {', '.join(on[fid])})" if fid in on else ""
+            notes.append(f"{fid}{where}: {self.doc.footnotes.get(fid, '(footnote text not found)')}")
+        return notes
 
 
 def draft_ownership(doc: OwnershipDocument, file_name: str, ids: Ids) -> Draft:
@@ -369,7 +384,7 @@ def draft_ownership(doc: OwnershipDocument, file_name: str, ids: Ids) -> Draft:
         requires={"securities": {}, "parties": {}},
         notes=d.notes,
         event_notes=d.notes_per_event,
-        filing={"form": f"Form {doc.form}", "issuer_name": doc.issuer_name, "issuer_cik": doc.issuer_cik,
+        filing={"form": f"Form {doc.form}", "title": f"Form {doc.form}", "issuer_name": doc.issuer_name, "issuer_cik": doc.issuer_cik,
                 "ticker": doc.ticker, "event_date": doc.period, "signed": doc.signed,
                 "owners": [(o.cik, o.name) for o in doc.owners]},
         openings=d.openings,
