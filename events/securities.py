@@ -64,9 +64,10 @@ class SharesTransferred(Event):
 class StockSplit(Event):
     """A split of a class, numerator for denominator. It adjusts everything issuable as or
     convertible into the class: warrants and grants on it (quantities rounded down per
-    instrument, prices exact), the pools of plans granting it, and the conversion ratios of
-    classes converting into it; except what `unadjusted` names (a warrant, grant or plan whose
-    terms say a split leaves it as it is)."""
+    instrument, their tranches cut again from their cumulative amounts, prices exact), the
+    fixed conversion prices of notes converting into it, the pools of plans granting it, and
+    the conversion ratios of classes converting into it; except what `unadjusted` names (a
+    warrant, grant, plan or note whose terms say a split leaves it as it is)."""
 
     type: Literal["StockSplit"] = "StockSplit"
     security: Slug

@@ -87,6 +87,6 @@ def note_claim(row: dict[str, Any]) -> Claim | None:
     target, price = row["underlying"], row.get("conversion_price")
     if target is None or price is None:
         return None
-    shares = Fraction(row["principal"]) / Fraction(price)
+    shares = Fraction(row["principal"]) / Fraction(row.get("conversion_price_exact") or price)
     whole = shares.numerator // shares.denominator
     return Claim(row["party"], row["security"], target, whole, whole)

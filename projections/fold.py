@@ -318,8 +318,8 @@ def _stock_split(state: State, e: StockSplit) -> None:
             _within_authorized(state, e, e.security, after - before)  # checked as one issuance of the rise
         state.totals[e.security] = after
     for name in e.unadjusted:
-        if name not in state.warrants and name not in state.plans:
-            raise RuleViolation(e, "unadjusted", f"no live warrant, grant or plan '{name}'")
+        if name not in state.warrants and name not in state.plans and name not in state.notes:
+            raise RuleViolation(e, "unadjusted", f"no live warrant, grant, plan or note '{name}'")
     for w in state.warrants.values():
         if w.security != e.security or w.warrant in e.unadjusted:
             continue
@@ -333,15 +333,26 @@ def _stock_split(state: State, e: StockSplit) -> None:
         w.quantity = int(w.quantity * factor)
         w.exercised = int(w.exercised * factor)
         w.unknown_surrendered_at_least = int(w.unknown_surrendered_at_least * factor)
+        # Cut again from the cumulative amounts, as a grant's are: the tranches still add up to
+        # what they added up to, rounded once, and none opens more than it would have.
+        cumulative, given = 0, 0
         for t in w.tranches:
-            t.quantity = int(t.quantity * factor)
-            t.met_quantity = int(t.met_quantity * factor)
+            cumulative += t.quantity
+            t.quantity, given = int(cumulative * factor) - given, int(cumulative * factor)
+            t.met_quantity = min(t.quantity, int(t.met_quantity * factor))
             t.drawn_at_most = min(t.quantity, math.ceil(t.drawn_at_most * factor))  # a bound stays a bound
+        w.tranches = [t for t in w.tranches if t.quantity > 0]
         if w.exercise_price is not None:
             w.exercise_price = w.exercise_price / factor
     for sec in state.securities.values():
         if sec.created.converts_to == e.security and sec.conversion_ratio is not None:
             sec.conversion_ratio = sec.conversion_ratio * factor
+    for name, n in list(state.notes.items()):
+        if isinstance(n, NoteIssued) and n.conversion_price is not None and n.converts_to == e.security \
+                and name not in e.unadjusted:
+            # A fixed conversion price follows the shares it buys: a 2-for-1 split halves it.
+            state.note_prices[name] = state.note_prices.get(name, Fraction(n.conversion_price)) / factor
+            state.notes[name] = n  # its row changes
     for plan in state.plans.values():
         if e.security in plan.securities and plan.plan not in e.unadjusted:
             # Each figure rounds down on its own, as each grant does: what rounding takes from the
@@ -548,6 +559,7 @@ def _convertible(state: State, e: Event, name: str, field: str) -> NoteIssued | 
 def _convertible_cancelled(state: State, e: ConvertibleCancelled) -> None:
     c = _convertible(state, e, e.convertible, "convertible")
     state.notes.pop(e.convertible)
+    state.note_prices.pop(e.convertible, None)
     state.retired.add(e.convertible, c.holder, f"was cancelled on {e.effective_date} ({e.reason})")
 
 
@@ -607,15 +619,16 @@ def _convertible_converted(state: State, e: ConvertibleConverted) -> None:
     _security(state, e)
     if c.converts_to is not None and c.converts_to != e.security:
         raise RuleViolation(e, "security", f"'{e.convertible}' converts into '{c.converts_to}', not '{e.security}'")
-    issued = conversion_shares(c, e)
+    issued = conversion_shares(c, e, state.note_prices.pop(e.convertible, None))
     state.notes.pop(e.convertible)
     state.retired.add(e.convertible, c.holder, f"was converted on {e.effective_date}")
     _give(state, e, c.holder, e.security, issued)
 
 
-def conversion_shares(c: NoteIssued | SafeIssued, e: ConvertibleConverted) -> int:
+def conversion_shares(c: NoteIssued | SafeIssued, e: ConvertibleConverted, price: Fraction | None = None) -> int:
     """The shares a note or SAFE converts into (projections.convertibles), checked against those
-    stated; with no financing price, the shares stated, taken as they are."""
+    stated; with no financing price, the shares stated, taken as they are. `price` is a note's
+    conversion price as splits since its issue left it (State.note_prices)."""
     if e.price_per_share is None:
         return e.shares_issued
     if isinstance(c, SafeIssued):
@@ -624,8 +637,9 @@ def conversion_shares(c: NoteIssued | SafeIssued, e: ConvertibleConverted) -> in
         amount = accrued(c.principal, c.interest_rate, c.effective_date, e.effective_date)
         what = f"{c.principal} and interest to {e.effective_date}, {show(amount)},"
     if isinstance(c, NoteIssued) and c.conversion_price is not None:
-        issued = round_quantity(amount / Fraction(c.conversion_price), e.rounding)
-        how = f"{what} at its conversion price {c.conversion_price}"
+        fixed = price if price is not None else Fraction(c.conversion_price)
+        issued = round_quantity(amount / fixed, e.rounding)
+        how = f"{what} at its conversion price {c.conversion_price if price is None else show(fixed)}"
     else:
         try:
             done = convert(amount, e.price_per_share, c.discount, c.valuation_cap, e.capitalization, e.rounding)

@@ -7,11 +7,12 @@ rows per position (ledger.history.intervals) computes every row as this module d
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 from events import NoteIssued, SafeIssued
 from projections.state import State
-from projections.warrants import WarrantState
+from projections.warrants import WarrantState, round_money
 
 
 def share_row(key: tuple[str, str], quantity: int, undisclosed: str | None = None) -> dict[str, Any]:
@@ -71,9 +72,11 @@ def _grant_row(w: WarrantState, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def note_row(n: NoteIssued | SafeIssued) -> dict[str, Any]:
+def note_row(n: NoteIssued | SafeIssued, price: Fraction | None = None) -> dict[str, Any]:
     """A note's or SAFE's row: what it converts into is not a number of shares until it converts
-    (`quantity` null); a SAFE's `principal` is the amount invested."""
+    (`quantity` null); a SAFE's `principal` is the amount invested. `price` is a note's
+    conversion price after splits (State.note_prices): shown to the cent, as a warrant's is, with
+    `conversion_price_exact` (a fraction) beside it where the cents are not the whole of it."""
     if isinstance(n, SafeIssued):
         row = {"party": n.holder, "security": n.safe, "kind": "safe", "quantity": None,
                "principal": str(n.investment), "underlying": n.converts_to, "conversion_price": None,
@@ -88,6 +91,11 @@ def note_row(n: NoteIssued | SafeIssued) -> dict[str, Any]:
             "underlying": n.converts_to,
             "conversion_price": str(n.conversion_price) if n.conversion_price is not None else None,
         }
+        if price is not None:
+            shown = round_money(price)
+            row["conversion_price"] = str(shown)
+            if Fraction(shown) != price:
+                row["conversion_price_exact"] = f"{price.numerator}/{price.denominator}"
     if n.valuation_cap is not None:
         row["valuation_cap"] = str(n.valuation_cap)
     if n.discount is not None:
@@ -106,7 +114,9 @@ def holdings_rows(state: State, as_of: dt.date, *, shares: bool = True, pools: b
         row = warrant_row(w, as_of)
         if row is not None:
             rows.append(row)
-    rows.extend(note_row(state.notes[k]) for k in sorted(state.notes, key=lambda k: (state.notes[k].holder, k)))
+    prices = state.note_prices
+    rows.extend(note_row(state.notes[k], prices.get(k))
+                for k in sorted(state.notes, key=lambda k: (state.notes[k].holder, k)))
     if pools:
         rows.extend(pool_rows(state, as_of))
     return rows

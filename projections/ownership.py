@@ -109,7 +109,7 @@ def _read_of(state: State, day: dt.date) -> tuple:
     from projections.holdings import note_row  # noqa: PLC0415
 
     return (class_terms(state, day), [(h, s, q) for (h, s), q in state.shares.items()], state.warrants.values(),
-            [note_row(n) for n in state.notes.values()], control_of(state))
+            [note_row(n, state.note_prices.get(k)) for k, n in state.notes.items()], control_of(state))
 
 
 def positions_of(state: State, security: str, day: dt.date) -> dict[str, Direct]:

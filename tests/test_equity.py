@@ -431,6 +431,45 @@ def test_a_split_keeps_a_grants_tranches_whole_and_its_pool_whole():
     assert (pool["size"], pool["delivered"], pool["outstanding"], pool["quantity"]) == (2, 1, 0, 1)
 
 
+def test_a_split_cuts_a_warrants_tranches_from_their_cumulative_amounts():
+    import datetime as dt  # noqa: PLC0415
+
+    # 1,000 warrant shares in four quarterly tranches of 250, then 1-for-3: 333 shares
+    # (1,000 / 3 rounded down once); cumulative 250, 500, 750, 1,000 become 83, 166, 250, 333,
+    # so the tranches are 83, 83, 84, 83 (each rounded on its own, 83 x 4 = 332).
+    tranches = [{"quantity": 250, "exercisable_from": f"2022-{m:02d}-01"} for m in (3, 6, 9, 12)]
+    state = fold_of({"type": "WarrantIssued", "effective_date": "2022-02-01", "warrant": "w", "holder": "ana",
+                     "security": "common", "quantity": 1_000, "exercise_price": "3.00", "tranches": tranches},
+                    {"type": "StockSplit", "effective_date": "2022-02-15", "security": "common", "numerator": 1,
+                     "denominator": 3})
+    w = state.warrants["w"]
+    assert (w.quantity, [t.quantity for t in w.tranches]) == (333, [83, 83, 84, 83])
+    assert [w.exercisable(dt.date(2022, m, 1)) for m in (3, 6, 9, 12)] == [83, 166, 250, 333]
+    assert w.exercise_price == 9  # $3.00 x 3, exact
+
+
+def test_a_split_adjusts_a_notes_fixed_conversion_price_unless_told_not_to():
+    import datetime as dt  # noqa: PLC0415
+
+    from projections.holdings import holdings_rows  # noqa: PLC0415
+
+    note = {"type": "NoteIssued", "effective_date": "2022-02-01", "note": "n", "holder": "ana", "principal": "10000",
+            "converts_to": "common", "conversion_price": "1.00"}
+    split = {"type": "StockSplit", "effective_date": "2022-03-01", "security": "common", "numerator": 3,
+             "denominator": 1}
+    converted = {"type": "ConvertibleConverted", "effective_date": "2022-04-01", "convertible": "n",
+                 "security": "common", "price_per_share": "5.00"}
+    # $1.00 a share before a 3-for-1 split is $1/3 after: $10,000 buys 30,000 shares (not 10,000).
+    before = fold_of(note, split)
+    [row] = [r for r in holdings_rows(before, dt.date(2022, 3, 1)) if r["security"] == "n"]
+    assert (row["conversion_price"], row["conversion_price_exact"]) == ("0.33", "1/3")
+    after = fold_of(note, split, converted)
+    assert after.held("ana", "common") == 30_000
+    # Told to leave the note alone, the split leaves its price at $1.00: 10,000 shares.
+    kept = fold_of(note, {**split, "unadjusted": ["n"]}, converted)
+    assert kept.held("ana", "common") == 10_000
+
+
 def test_a_sar_delivers_fewer_shares_than_it_surrenders():
     from projections.fold import RuleViolation  # noqa: PLC0415
 
@@ -622,7 +661,7 @@ def test_generated_equity_histories_hold_their_invariants_and_the_intervals_agre
                 state = model.state_at("gen", day, save=False)
                 rows = holdings_rows(state, day)
                 for w in state.warrants.values():
-                    if w.is_grant:  # a warrant's tranches still round one by one on a split
+                    if w.is_grant:
                         assert sum(t.quantity for t in w.tranches) == w.quantity  # they add up to the grant
                     assert 0 <= w.exercisable(day) <= w.outstanding(day)
                 for pool in (r for r in rows if r["kind"] == "pool"):
@@ -855,7 +894,7 @@ def test_a_split_leaves_alone_what_it_is_told_to():
     assert state.warrants["g2"].display_price() == Decimal("0.50")
     [pool] = pool_rows(state, dt.date(2022, 6, 1))
     assert (pool["size"], pool["granted"], pool["returned"], pool["quantity"]) == (100_000, 144, 0, 99_856)
-    with pytest.raises(RuleViolation, match="no live warrant, grant or plan 'nope'"):
+    with pytest.raises(RuleViolation, match="no live warrant, grant, plan or note 'nope'"):
         fold_of(option("g1", 48), {**split, "unadjusted": ["nope"]})
 
 

@@ -219,7 +219,8 @@ class Sweep:
             self._set_instrument(SCHEDULE, name, (w.holder, _text(warrant_data(w))) if live else None, when)
         for name in state.notes.touched:
             n = state.notes.get(name)
-            self._set_instrument(NOTE, name, None if n is None else (n.holder, _text(note_row(n))), when)
+            row = None if n is None else (n.holder, _text(note_row(n, state.note_prices.get(name))))
+            self._set_instrument(NOTE, name, row, when)
         state.notes.touched.clear()
         for security, terms in class_terms(state, day).items():
             self._set((CLASS, "", security), _text(terms.data()), when)

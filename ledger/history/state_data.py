@@ -38,7 +38,7 @@ from projections.plans import PlanState
 from projections.warrants import read_warrant, warrant_data
 
 # Bumped whenever the layout below changes: a checkpoint in another layout is not read.
-LAYOUT = 3
+LAYOUT = 4
 _EVENTS = TypeAdapter(list[AnyEvent])
 
 
@@ -70,6 +70,7 @@ def dump(state: State) -> Parts:
         "warrants": [warrant_data(w) for w in state.warrants.values()],
         "expiries": [[d.isoformat(), name] for d, name in state.expiries],
         "notes": [[k, events.ref(e)] for k, e in state.notes.items()],
+        "note_prices": [[k, _fraction(v)] for k, v in state.note_prices.items()],
         "plans": [p.data() for p in state.plans.values()],
         "authorized": [[k, v] for k, v in state.authorized.items()],
         "identifiers": [[*k, v] for k, v in state.identifiers.items()],
@@ -130,6 +131,7 @@ def _state(data: dict[str, Any], kept: list[Event], parts: Parts) -> State:
         retired=Retired(load=lambda: _retired(parts.retired)),
         expiries=[(dt.date.fromisoformat(d), name) for d, name in data["expiries"]],
         notes={k: event(i) for k, i in data["notes"]},
+        note_prices={k: _unfraction(v) for k, v in data["note_prices"]},
         plans={p[0]: PlanState.read(p) for p in data["plans"]},
         authorized=dict(data["authorized"]),
         identifiers={(scheme, kind, ledger): external for scheme, kind, ledger, external in data["identifiers"]},

@@ -289,7 +289,7 @@ class EquityObjects:
         from projections.fold import conversion_shares  # noqa: PLC0415
 
         c = self.state.notes[e.convertible]
-        shares = conversion_shares(c, e)
+        shares = conversion_shares(c, e, self.state.note_prices.get(e.convertible))
         stock_id = derived_id(e.event_id, "stock")
         self._stock(derived_id(e.event_id, "stock-issuance"), stock_id, e.effective_date, c.holder, e.security,
                     shares, None, [f"Issued on the conversion of {e.convertible}"],
