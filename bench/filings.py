@@ -3,7 +3,7 @@
     python -m bench.filings                  # 1,000 filings
     python -m bench.filings --filings 5000   # more
 
-The filings are generated in the shapes of the real ones in ../shared/filings: an option
+The filings are generated in the shapes of the real EDGAR filings the tests read: an option
 exercise (M, with its Table II row) followed by sales under a 10b5-1 plan, as in the Tesla
 Form 4; an RSU settlement (M) with tax withholding (F), as in the AMD one; and open-market
 purchases, gifts and an indirect holding "By Trust". Each owner's filings continue one

@@ -1015,7 +1015,13 @@ def _holding_reported(state: State, e: HoldingReported) -> None:
 
 
 def _document_filed(state: State, e: DocumentFiled) -> None:
-    pass  # read by the disclosure axis (ledger.history), which filters the log before the fold
+    # Read by the disclosure axis (ledger.history), which filters the log before the fold; here
+    # a document has one filing date.
+    known = state.documents_filed.get(e.document)
+    if known is not None and known != e.effective_date:
+        raise RuleViolation(e, "effective_date", f"document '{e.document}' became public on {known}, "
+                                                 f"not {e.effective_date}")
+    state.documents_filed[e.document] = e.effective_date
 
 
 def _fact_stated(state: State, e: FactStated) -> None:

@@ -196,6 +196,8 @@ class State:
     # A note's fixed conversion price after the splits of its class since it was issued, exact;
     # absent while it is the price the note states.
     note_prices: dict[str, Fraction] = field(default_factory=dict)
+    # document -> the date it became public (DocumentFiled): one date per document.
+    documents_filed: dict[str, dt.date] = field(default_factory=dict)
     plans: dict[str, PlanState] = field(default_factory=dict)
     # Shares authorized per class, and for the issuer across its classes (key ""); and, once any
     # is set, the shares outstanding per class, kept as the fold goes (None before).

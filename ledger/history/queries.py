@@ -144,9 +144,16 @@ def disclosed_history(store: Store, query: Query, day: dt.date) -> list:
 
 def disclosed_state(store: Store, query: Query, day: dt.date) -> State:
     """The state on the query's date from only the documents public by the end of `day`."""
-    from projections.fold import fold  # noqa: PLC0415
+    from projections.fold import RuleViolation, fold  # noqa: PLC0415
 
-    return fold(disclosed_history(store, query, day), query.as_of)
+    try:
+        return fold(disclosed_history(store, query, day), query.as_of)
+    except RuleViolation as exc:
+        # What was public by then rests on a document made public later (a filing backdated
+        # behind another): said in one line, not answered from a history that is not one.
+        e = exc.event
+        raise UsageError(f"the documents public by {day} do not stand on their own: {e.type} of "
+                         f"{e.source.document} on {e.effective_date}: {exc}") from None
 
 
 def replay_state(store: Store, query: Query) -> State:

@@ -12,6 +12,7 @@ ones derive. All or nothing: one filing extract does not read refuses the whole 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from ledger.errors import InputError, NotAFiling
 from ledger.intake.extract.draft import Draft
 from ledger.intake.extract.ids import Ids
 from ledger.intake.extract.recognise import extract_document
-from ledger.intake.inputs import MAX_FILING_BYTES, read_user_text
+from ledger.intake.extract.xmltree import decode_filing
+from ledger.intake.inputs import MAX_FILING_BYTES, read_user_bytes
 from ledger.intake.loaded import Loaded
 from ledger.intake.loader import load_document
 
@@ -35,17 +37,28 @@ _ONCE = {
 
 
 def filing_files(paths: Iterable[str]) -> list[Path]:
-    """The files under each path, in name order; README files and hidden files are not filings."""
+    """The files under each path, in name order; hidden files and folders and README files are
+    not filings, and a link leading outside the folder is refused, as for event files."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
-                          and not p.name.lower().startswith("readme"))
-        elif path.exists():
+        if path.is_file():
             out.append(path)
-        else:
+            continue
+        if not path.is_dir():
             raise InputError(raw, None, None, "", "no such file or folder")
+        root = path.resolve()
+        for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for filename in sorted(filenames):
+                if filename.startswith(".") or filename.lower().startswith("readme"):
+                    continue
+                candidate = Path(dirpath) / filename
+                if not candidate.resolve().is_relative_to(root):
+                    raise InputError(str(candidate), None, None, "", f"links outside {raw}; not followed")
+                out.append(candidate)
+    if not out:
+        raise InputError(", ".join(paths), None, None, "", "no filings found")
     return out
 
 
@@ -55,29 +68,107 @@ def draft_filings(paths: Iterable[str], *, ids: Mapping[str, str] | None = None,
     mapping = Ids(ids)
     drafts: list[tuple[Path, Draft]] = []
     for path in filing_files(paths):
-        text = read_user_text(path, errors="replace", limit=MAX_FILING_BYTES)
+        text = decode_filing(read_user_bytes(path, limit=MAX_FILING_BYTES))
         try:
             drafts.append((path, extract_document(text, path.name, ids=mapping, filed=filed)))
         except NotAFiling as exc:
             raise InputError(str(path), None, None, "", str(exc)) from None
-    drafts.sort(key=lambda item: (_first_date(item[1]), item[0].name))
     return drafts
 
 
 def batch(drafts: list[tuple[Path, Draft]], known: Mapping[str, set[tuple]] | None = None) -> list[Loaded]:
     """The drafts put together as one batch of events, ready to import.
 
-    `known` gives, per issuer, what the ledger already records ((type, *id fields) tuples, and
-    ("position", holder, security) for positions it already derives): see known_in."""
+    What several filings register (a party, a class, a CIK, a control relation, an undisclosed
+    holding) is recorded once, by the filing made public first, effective from the earliest date
+    any of them needs it: so that what was public on a date folds on its own. A position's
+    inferred opening is kept from the filing whose row comes first in the history. `known` gives,
+    per issuer, what the ledger already records (see known_in)."""
+    drafts = sorted(drafts, key=lambda item: (_filed(item[1]), _first_date(item[1]), item[0].name))
     seen: dict[str, set[tuple]] = {issuer: set(keys) for issuer, keys in (known or {}).items()}
+    needed: dict[tuple, dt.date] = {}  # (issuer, registration key) -> earliest effective date
+    first_opening: dict[tuple, tuple] = {}  # (issuer, position) -> (date, draft, event) of the earliest
+    for n, (_, draft) in enumerate(drafts):
+        issuer = draft.document["issuer"]
+        if draft.events:
+            start = min(e["effective_date"] for e in draft.events)
+            for key in _required_keys(draft):
+                needed[(issuer, key)] = min(needed.get((issuer, key), start), start)
+        for i, event in enumerate(draft.events):
+            key = _once_key(event)
+            if key is not None:
+                date = needed.get((issuer, key))
+                needed[(issuer, key)] = min(date, event["effective_date"]) if date else event["effective_date"]
+            if i in draft.openings:
+                where = (event["effective_date"], n, i)
+                position = (issuer, _opening_position(event))
+                if position not in first_opening or where < first_opening[position]:
+                    first_opening[position] = where
     loaded: list[Loaded] = []
-    for path, draft in drafts:
+    stated: dict[tuple, list[Loaded]] = {}  # a form's key -> the stated events of its latest filing
+    for n, (path, draft) in enumerate(drafts):
         issuer = draft.document["issuer"]
         done = seen.setdefault(issuer, set())
-        events = _required(draft, done) + _kept(draft, done)
+        events = []
+        for i, event in enumerate(draft.events):
+            key = _once_key(event)
+            if key is not None:
+                if key in done:
+                    continue
+                done.add(key)
+                event = {**event, "effective_date": needed[(issuer, key)]}
+            if i in draft.openings:
+                position = _opening_position(event)
+                if position in done or first_opening[(issuer, position)][1:] != (n, i):
+                    continue
+            events.append(event)
+        for event in events:
+            for holder, security in _positions(event):
+                done.add(("position", holder, security))
+        form = _form_key(draft)
+        events = (_required(draft, done, {k: v for (i, k), v in needed.items() if i == issuer})
+                  + _retractions(draft, stated.get(form, []) if form and draft.filing.get("amends") else [])
+                  + events)
         data = {"document": {k: v for k, v in draft.document.items() if v is not None}, "events": events}
-        loaded += load_document(str(path), data)
+        items = load_document(str(path), data)
+        loaded += items
+        if form is not None:
+            stated[form] = [item for item in items if item.event.type not in _ONCE
+                            and item.event.type not in ("DocumentFiled", "EventRetracted")
+                            and item.event.inference is None]
     return loaded
+
+
+def _form_key(draft: Draft) -> tuple | None:
+    """What an amendment amends: the same form of the same owners, issuer and period."""
+    filing = draft.filing
+    if not filing.get("owners") or not filing.get("event_date"):
+        return None
+    base = str(filing.get("form", "")).removesuffix("/A")
+    return (draft.document["issuer"], base, filing["event_date"], tuple(sorted(filing["owners"])))
+
+
+def _retractions(draft: Draft, superseded: list[Loaded]) -> list[dict[str, Any]]:
+    """An amendment restates the form it amends: what the earlier filing stated is retracted, from
+    the amendment's filing on (the public knew the original until then)."""
+    form = draft.filing.get("form")
+    return [{"type": "EventRetracted", "effective_date": item.event.effective_date,
+             "retracts": item.event.event_id, "reason": f"restated by the {form} {draft.document['id']}",
+             "source": {"locator": "the amendment as a whole"}} for item in superseded]
+
+
+def _once_key(event: dict[str, Any]) -> tuple | None:
+    kind = event.get("type")
+    return (kind, *(event.get(f) for f in _ONCE[kind])) if kind in _ONCE else None
+
+
+def _opening_position(event: dict[str, Any]) -> tuple:
+    security = event.get("grant") if event.get("type") == "EquityCompensationIssued" else event.get("security")
+    return ("position", event.get("holder"), security)
+
+
+def _filed(draft: Draft) -> dt.date:
+    return draft.document.get("filed") or draft.document.get("date") or dt.date.max
 
 
 def read_filings(paths: Iterable[str], *, ids: Mapping[str, str] | None = None, filed: dt.date | None = None,
@@ -91,26 +182,6 @@ def _first_date(draft: Draft) -> dt.date:
     return min(dates) if dates else (draft.document.get("date") or dt.date.max)
 
 
-def _kept(draft: Draft, done: set[tuple]) -> list[dict[str, Any]]:
-    out = []
-    for index, event in enumerate(draft.events):
-        kind = event.get("type")
-        if kind in _ONCE:
-            key = (kind, *(event.get(f) for f in _ONCE[kind]))
-            if key in done:
-                continue
-            done.add(key)
-        if index in draft.openings:
-            position = ("position", event.get("holder"), event.get("security") if kind != "EquityCompensationIssued"
-                        else event.get("grant"))
-            if position in done:
-                continue
-        for holder, security in _positions(event):
-            done.add(("position", holder, security))
-        out.append(event)
-    return out
-
-
 def _positions(event: dict[str, Any]) -> list[tuple[str, str]]:
     if event.get("type") == "EquityCompensationIssued":
         return [(event["holder"], event["grant"])]
@@ -118,24 +189,31 @@ def _positions(event: dict[str, Any]) -> list[tuple[str, str]]:
     return [(event[k], security) for k in ("holder", "from_holder", "to_holder") if security and event.get(k)]
 
 
-def _required(draft: Draft, done: set[tuple]) -> list[dict[str, Any]]:
-    """The classes and parties a draft uses without creating them, where nothing records them yet."""
+def _required_keys(draft: Draft) -> list[tuple]:
+    return [("SecurityClassCreated", slug) for slug in draft.requires.get("securities", {})] + [
+        ("PartyRegistered", slug) for slug in draft.requires.get("parties", {})]
+
+
+def _required(draft: Draft, done: set[tuple], needed: Mapping[tuple, dt.date]) -> list[dict[str, Any]]:
+    """The classes and parties a draft uses without creating them, where nothing records them yet,
+    from the earliest date a filing of the batch needs them."""
     if not draft.events:
         return []
-    date = min(e["effective_date"] for e in draft.events)
     source = {"locator": "required by the draft: not stated by the filing"}
     out: list[dict[str, Any]] = []
     for slug, title in draft.requires.get("securities", {}).items():
-        if ("SecurityClassCreated", slug) not in done:
-            done.add(("SecurityClassCreated", slug))
+        key = ("SecurityClassCreated", slug)
+        if key not in done:
+            done.add(key)
             kind = "preferred" if "preferred" in (title or "").lower() else "common"
-            out.append({"type": "SecurityClassCreated", "effective_date": date, "security": slug,
+            out.append({"type": "SecurityClassCreated", "effective_date": needed[key], "security": slug,
                         "name": title or slug, "kind": kind, "source": source})
     for slug, name in draft.requires.get("parties", {}).items():
-        if ("PartyRegistered", slug) not in done:
-            done.add(("PartyRegistered", slug))
-            out.append({"type": "PartyRegistered", "effective_date": date, "party": slug, "name": name or slug,
-                        "kind": "other", "source": source})
+        key = ("PartyRegistered", slug)
+        if key not in done:
+            done.add(key)
+            out.append({"type": "PartyRegistered", "effective_date": needed[key], "party": slug,
+                        "name": name or slug, "kind": "other", "source": source})
     return out
 
 

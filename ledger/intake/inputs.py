@@ -20,6 +20,15 @@ MAX_FILING_BYTES = 64 << 20
 
 
 def read_user_text(path: Path, *, errors: str = "strict", limit: int = MAX_INPUT_BYTES) -> str:
+    data = read_user_bytes(path, limit=limit)
+    try:
+        return data.decode("utf-8", errors=errors)
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), None, None, "", f"not UTF-8 text (byte {exc.start + 1})") from None
+
+
+def read_user_bytes(path: Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """A regular file's bytes, refused in one line if it is none, cannot be read or passes `limit`."""
     name = str(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens without waiting for a writer
@@ -37,7 +46,4 @@ def read_user_text(path: Path, *, errors: str = "strict", limit: int = MAX_INPUT
             raise InputError(name, None, None, "", f"cannot be read ({exc.strerror})") from None
     if len(data) > limit:
         raise InputError(name, None, None, "", f"larger than {limit >> 20} MiB")
-    try:
-        return data.decode("utf-8", errors=errors)
-    except UnicodeDecodeError as exc:
-        raise InputError(name, None, None, "", f"not UTF-8 text (byte {exc.start + 1})") from None
+    return data

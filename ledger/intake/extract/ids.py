@@ -9,6 +9,7 @@ parties and classes, and on the ids the ledger already uses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from ledger.intake.extract.slugs import issuer_slug, party_slug, security_slug
@@ -44,9 +45,9 @@ def _cik(cik: str | None) -> str | None:
     if cik is None:
         return None
     digits = cik.strip().removeprefix("cik-").removeprefix("CIK-")
-    return str(int(digits)) if digits.isdigit() else None
+    return str(int(digits)) if re.fullmatch(r"[0-9]{1,10}", digits) else None
 
 
 def _key(text: str) -> str:
     text = " ".join(str(text).split()).casefold()
-    return str(int(text)) if text.isdigit() else text
+    return str(int(text)) if re.fullmatch(r"[0-9]{1,10}", text) else text

@@ -10,6 +10,7 @@ an XML root in, records out; nothing is computed here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
@@ -175,7 +176,7 @@ def _flag(text: str | None) -> bool:
 
 
 def _cik(text: str | None) -> str | None:
-    if not text or not text.strip().isdigit():
+    if not text or not re.fullmatch(r"[0-9]{1,10}", text.strip()):  # ASCII digits: "²" is a digit to str
         return None
     return str(int(text))
 
@@ -189,15 +190,20 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
+# Larger than any count or price a filing states; beyond it a figure is not read (1E+100000).
+_LARGEST = Decimal(10) ** 15
+
+
 def number(figure: Figure | None) -> Decimal | None:
-    """A figure's number, or None when it states none (blank, or only footnotes)."""
+    """A figure's number, or None when it states none (blank, or only footnotes) or none that
+    can be a count or a price."""
     if figure is None or figure.text is None:
         return None
     try:
         value = Decimal(figure.text.replace(",", "").replace("$", ""))
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    return value if value.is_finite() and abs(value) < _LARGEST else None
 
 
 def day(figure: Figure | None) -> dt.date | None:

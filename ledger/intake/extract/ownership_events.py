@@ -36,6 +36,8 @@ UNREPORTED_VESTING = UNSTATED  # the sources do not say when: exercisable figure
 FROM_ISSUER = {"A", "M", "X", "C", "O"}
 TO_ISSUER = {"F", "D"}
 EXERCISES = {"M", "X", "C", "O"}
+# Table II dispositions that end part of a grant without delivering shares.
+CANCELLATIONS = {"D", "H", "E"}
 _ENTITY_WORDS = re.compile(
     r"\b(trust|fund|partners|capital|holdings?|group|foundation|management|advisors?|associates|bank)\b", re.I)
 CODE_NAMES = {
@@ -61,8 +63,11 @@ class _Drafter:
         self.doc = doc
         self.ids = ids
         self.issuer = ids.issuer(doc.issuer_cik, doc.issuer_name)
-        owner = doc.owners[0] if doc.owners else None
+        # Joint filers report one holding: it is put with the owner of the lowest CIK, so that the
+        # same holding filed with its owners in another order lands on the same party.
+        owner = min(doc.owners, key=lambda o: (int(o.cik) if o.cik else 10**12, o.name)) if doc.owners else None
         self.owner = ids.party(owner.cik, owner.name) if owner else None
+        self.joint = [o.name for o in doc.owners if o is not owner]
         form = doc.form.lower().replace("/", "")
         parts = [self.issuer, f"form{form}", (doc.period or doc.signed or dt.date.min).isoformat()]
         if self.owner:
@@ -121,6 +126,7 @@ class _Drafter:
         if slug not in self.securities:
             self.securities[slug] = title
             kind = "preferred" if "preferred" in title.lower() else "common"
+            date = min(date, self.start)
             event = self.base("SecurityClassCreated", date, row.locator, title)
             event.update(security=slug, name=title, kind=kind)
             self.emit(event, [f"kind '{kind}' inferred from the title"])
@@ -147,6 +153,7 @@ class _Drafter:
         party = f"{self.owner}-{slugify(nature)}"[:100].strip("-")
         if party not in self.parties:
             self.parties[party] = nature
+            date = min(date, self.start)
             owner_name = self.parties.get(self.owner, self.owner)
             event = self.base("PartyRegistered", date, row.locator, nature)
             event.update(party=party, name=f"{owner_name} ({nature})", kind="other")
@@ -159,25 +166,35 @@ class _Drafter:
     # --- rows
     def run(self) -> None:
         doc = self.doc
-        first = next((day(r.date) for r in doc.rows if r.transaction and day(r.date)), None)
-        start = first or doc.period or doc.signed
+        dates = [d for d in (day(r.date) for r in doc.rows if r.transaction) if d is not None]
+        start = min(dates) if dates else (doc.period or doc.signed)
         if start is None:
             self.missing(None, "effective_date", "no transaction date, period of report or signature date")
             return
+        self.start = start  # what the filing registers, it registers from its earliest row
         self.register_owners(start)
-        table_two = [r for r in doc.rows if r.table == "II"]
+        if self.joint:
+            self.notes.append(f"a joint filing: its holdings are put with {self.owner}, the owner of the lowest "
+                              f"CIK; {', '.join(self.joint)} file(s) with it")
+        # In the order of the history (document order within a day): what a holder held before its
+        # first row is inferred from its earliest row, and every row is checked after those before.
+        def when(row: Row) -> dt.date:
+            return (day(row.date) if row.transaction else None) or doc.period or start
+
+        table_one = sorted((r for r in doc.rows if r.table == "I"), key=when)
+        table_two = sorted((r for r in doc.rows if r.table == "II"), key=when)
         matched: dict[int, Row] = {}
-        for row in doc.rows:
-            if row.table == "I" and row.transaction and _code(row) in EXERCISES and _ad(row) == "A":
-                partner = next((d for d in table_two if d.transaction and id(d) not in matched.values()
+        used: set[int] = set()
+        for row in table_one:
+            if row.transaction and _code(row) in EXERCISES and _ad(row) == "A":
+                partner = next((d for d in table_two if d.transaction and id(d) not in used
                                 and _code(d) == _code(row) and day(d.date) == day(row.date)
                                 and number(d.shares) == number(row.shares)), None)
                 if partner is not None:
                     matched[id(row)] = partner
-        used = {id(r) for r in matched.values()}
-        for row in doc.rows:
-            if row.table == "I":
-                self.table_one(row, matched.get(id(row)), start)
+                    used.add(id(partner))
+        for row in table_one:
+            self.table_one(row, matched.get(id(row)), start)
         for row in table_two:
             if id(row) not in used:
                 self.table_two(row, start)
@@ -189,22 +206,29 @@ class _Drafter:
             return
         security = self.security(row.title, row, date)
         holder = self.holder(row, date)
-        following = number(row.owned_following)
         if security is None or holder is None:
             return
+        following = number(row.owned_following)
         if following is None or following != following.to_integral_value() or following < 0:
             self.missing(row, "owned_following", _why(row.owned_following, "shares owned following"))
-            return
+            following = None
         shares = number(row.shares) if row.transaction else Decimal(0)
         if row.transaction and (shares is None or shares != shares.to_integral_value() or shares <= 0):
-            self.missing(row, "quantity", _why(row.shares, "transaction shares (whole shares)"))
-            return
+            self.missing(row, "quantity", _why(row.shares, "transaction shares (whole shares)") + (
+                "; the transaction is not drafted and the holding it leaves is reported"
+                if following is not None else "; the transaction is not drafted"))
+            shares = None
         ad = _ad(row) if row.transaction else None
         if row.transaction and ad not in {"A", "D"}:
-            self.missing(row, "acquired_disposed", "neither A nor D")
-            return
-        held_before = int(following) - int(shares) if ad == "A" else int(following) + int(shares or 0)
+            self.missing(row, "acquired_disposed", "neither A nor D; the transaction is not drafted")
+            shares = None
         if (holder, security) not in self.seen:
+            if following is None or shares is None:
+                # The opening cannot be inferred: the position waits for a row that states both.
+                self.missing(row, "opening", f"what {holder} held before this row cannot be inferred "
+                                             "without its shares and its amount owned following")
+                return
+            held_before = int(following) - int(shares) if ad == "A" else int(following) + int(shares)
             self.seen.add((holder, security))
             if held_before < 0:
                 self.missing(row, "owned_following", f"owned following {following} is less than the {shares} acquired")
@@ -220,8 +244,10 @@ class _Drafter:
                 opening["inference"] = {"reasoning": f"{before}; when and how it was acquired is not reported"}
                 self.emit(opening, ["inferred opening holding: a batch of filings keeps only the first"],
                           opening=True)
-        if row.transaction:
+        if row.transaction and shares is not None:
             self.transaction(row, partner, security, holder, int(shares), date)
+        if following is None:
+            return
         reported = self.base("HoldingReported", date, f"{row.locator}, owned following", _quote(row))
         reported.update(holder=holder, security=security, quantity=int(following))
         direct = (row.direct_indirect.text or "").upper() if row.direct_indirect else ""
@@ -275,61 +301,82 @@ class _Drafter:
         self.emit(event, notes + [f"{row.locator} reports the derivative side"])
         self.report_grant(row, holder, slug, date)
 
-    def grant(self, row: Row, date: dt.date, holder: str, security: str, shares: int) -> tuple[str, str] | None:
+    def terms(self, row: Row, holder: str) -> tuple[str, str, Decimal | None, dt.date | None]:
+        """(kind, grant id, exercise price, expiration) of a Table II row: grants of one title,
+        price and expiration held by one holder are one position, as the form reports them."""
         title = row.title.text or ""
-        kind = "rsu" if "restricted stock unit" in title.lower() or title.lower().startswith("rsu") else "option"
+        lowered = title.lower()
         price = _price(row.exercise_price)
-        if kind == "option" and price is None:
-            kind = "rsu" if "unit" in title.lower() else kind
+        kind = "rsu" if "restricted stock unit" in lowered or lowered.startswith("rsu") or (
+            price is None and "unit" in lowered) else "option"
         expires = day(row.expires)
         parts = [holder, slugify(title)[:40]]
         if price is not None:
             parts.append(slugify(str(price)))
         if expires is not None:
             parts.append(expires.isoformat())
-        slug = "-".join(p for p in parts if p).strip("-")[:120]
+        return kind, "-".join(p for p in parts if p).strip("-")[:120], price, expires
+
+    def issue(self, row: Row, date: dt.date, holder: str, security: str, slug: str, quantity: int,
+              used: int, reasoning: str | None) -> None:
+        """An EquityCompensationIssued of `quantity` on the row's terms; `used` of it exercised by
+        the row (vested by then); an inference with `reasoning`, else stated by the row (code A)."""
+        kind, _, price, expires = self.terms(row, holder)
+        event = self.base("EquityCompensationIssued", date, row.locator, _quote(row))
+        event.update(grant=slug, kind=kind, holder=holder, security=security, quantity=quantity)
+        if kind == "option" and price is not None:
+            event["exercise_price"] = str(price)
+        if expires is not None and expires > date:
+            event["expires"] = expires
+        exercisable = day(row.exercisable)
+        if exercisable is not None and exercisable <= date:
+            vesting = f"exercisable from {exercisable}, as the row states"
+        elif exercisable is not None and not used:
+            event["tranches"] = [{"quantity": quantity, "exercisable_from": exercisable}]
+            vesting = f"exercisable from {exercisable}, as the row states"
+        else:
+            # What the row exercises was vested; of the rest the filing says nothing (its
+            # footnotes may): pending, so that vested figures are bounds, never guesses.
+            tranches = [{"quantity": used, "exercisable_from": date}] if used else []
+            if quantity - used:
+                tranches.append({"quantity": quantity - used, "condition": UNREPORTED_VESTING})
+            event["tranches"] = tranches
+            vesting = (f"the {used} exercised here vested by {date}; " if used else "") + (
+                f"{'the other' if used else 'all'} {quantity - used} wait on a condition the filings do not "
+                "state (when they vest is not reported)" if quantity - used else "")
+        notes = [f"exercisable {row.exercisable.text if row.exercisable and row.exercisable.text else 'not stated'}; "
+                 + vesting] + self.footnote_notes(row)
+        if reasoning is not None:
+            event["inference"] = {"reasoning": f"{reasoning}; the grant's date is not reported; {vesting}"}
+        self.emit(event, notes, opening=reasoning is not None)
+
+    def grant(self, row: Row, date: dt.date, holder: str, security: str, shares: int) -> tuple[str, str] | None:
+        """The grant a row exercises (or holds), inferred from the row where this filing has not
+        drafted it yet: its quantity before the row is owned following plus what the row used."""
+        kind, slug, _, _ = self.terms(row, holder)
         following = number(row.owned_following)
-        if following is None or following != following.to_integral_value():
+        if following is None or following != following.to_integral_value() or following < 0:
             self.missing(row, "owned_following", _why(row.owned_following, "derivative securities owned following"))
             return None
         if (holder, slug) not in self.seen:
-            self.seen.add((holder, slug))
-            before = int(following) + (shares if _ad(row) == "D" else -shares if row.transaction else 0)
+            used = shares if row.transaction and _ad(row) == "D" else 0
+            before = int(following) + used
             if before <= 0:
                 self.missing(row, "owned_following", f"no grant left to exercise: owned following {following}")
                 return None
-            event = self.base("EquityCompensationIssued", date, row.locator, _quote(row))
-            event.update(grant=slug, kind=kind, holder=holder, security=security, quantity=before)
-            if kind == "option" and price is not None:
-                event["exercise_price"] = str(price)
-            if expires is not None and expires > date:
-                event["expires"] = expires
-            exercisable = day(row.exercisable)
-            used = shares if _ad(row) == "D" else 0
-            if exercisable is not None and exercisable <= date:
-                vesting = f"exercisable from {exercisable}, as the row states"
-            else:
-                # What the row exercises was vested; of the rest the filing says nothing (its
-                # footnotes may): pending, so that vested figures are lower bounds, never guesses.
-                tranches = [{"quantity": used, "exercisable_from": date}] if used else []
-                if before - used:
-                    tranches.append({"quantity": before - used, "condition": UNREPORTED_VESTING})
-                event["tranches"] = tranches
-                vesting = (f"the {used} exercised here vested by {date}; " if used else "") + (
-                    f"{'the other' if used else 'all'} {before - used} wait on a condition the filings do not "
-                    "state (when they vest is not reported)" if before - used else "")
-            event["inference"] = {"reasoning": (
-                f"the {title} {holder} held before this row: owned following {int(following)}"
-                + (f" plus the {shares} exercised" if used else "")
-                + f"; the grant's date is not reported; {vesting}")}
-            self.emit(event, [f"exercisable {row.exercisable.text if row.exercisable and row.exercisable.text else 'not stated'}"]
-                      + self.footnote_notes(row), opening=True)
+            self.seen.add((holder, slug))
+            title = row.title.text or ""
+            self.issue(row, date, holder, security, slug, before, used,
+                       f"the {title} {holder} held before this row: owned following {int(following)}"
+                       + (f" plus the {used} exercised" if used else ""))
         return kind, slug
 
     def report_grant(self, row: Row, holder: str, slug: str, date: dt.date) -> None:
         following = number(row.owned_following)
+        if following is None:
+            return
         reported = self.base("HoldingReported", date, f"{row.locator}, owned following", _quote(row))
-        reported.update(holder=holder, security=slug, quantity=int(following or 0))
+        reported.update(holder=holder, security=slug, quantity=int(following))
         self.emit(reported)
 
     def table_two(self, row: Row, start: dt.date) -> None:
@@ -341,18 +388,57 @@ class _Drafter:
         holder = self.holder(row, date)
         if underlying is None or holder is None:
             return
-        code = _code(row)
-        if row.transaction and not (code == "A" and _ad(row) == "A"):
+        if not row.transaction:
+            grant = self.grant(row, date, holder, underlying, 0)
+            if grant is not None:
+                self.report_grant(row, holder, grant[1], date)
+            return
+        code, ad = _code(row), _ad(row)
+        shares = number(row.shares)
+        if shares is None or shares != shares.to_integral_value() or shares <= 0:
+            self.missing(row, "quantity", _why(row.shares, "derivative securities (whole units)")
+                         + "; the transaction is not drafted")
+            return
+        if code == "A" and ad == "A":
+            self.new_grant(row, date, holder, underlying, int(shares))
+            return
+        grant = self.grant(row, date, holder, underlying, int(shares))
+        if grant is None:
+            return
+        if ad == "D" and code in CANCELLATIONS:
+            event = self.base("EquityCompensationCancelled", date, row.locator, _quote(row))
+            event.update(grant=grant[1], quantity=int(shares), reason=f"code {code}: {CODE_NAMES[code]}")
+            self.emit(event, self.footnote_notes(row))
+        else:
             self.missing(row, "type", f"Table II code {code} ({CODE_NAMES.get(code or '', 'unknown')}) without a "
                                       "matching Table I row is not drafted; the holding it leaves is reported")
-        shares = number(row.shares)
-        whole = int(shares) if shares is not None and shares == shares.to_integral_value() else 0
-        if row.transaction and code == "A" and _ad(row) == "A":
-            grant = self.grant(row, date, holder, underlying, whole)
-        else:
-            grant = self.grant(row, date, holder, underlying, 0) if not row.transaction else None
-        if grant is not None:
-            self.report_grant(row, holder, grant[1], date)
+        self.report_grant(row, holder, grant[1], date)
+
+    def new_grant(self, row: Row, date: dt.date, holder: str, security: str, shares: int) -> None:
+        """A grant the row reports (code A): of the shares it acquires, on the row's terms. The
+        same terms held before (owned following less the grant) are an earlier grant, inferred."""
+        _, base, _, _ = self.terms(row, holder)
+        following = number(row.owned_following)
+        earlier = int(following) - shares if following is not None and following == following.to_integral_value() \
+            else None
+        if earlier is not None and earlier < 0:
+            self.missing(row, "owned_following", f"owned following {following} is less than the {shares} granted")
+            earlier = None
+        slug = base
+        if earlier or (holder, base) in self.seen:
+            if earlier and (holder, base) not in self.seen:
+                self.seen.add((holder, base))
+                self.issue(row, date, holder, security, base, earlier, 0,
+                           f"grants of these terms {holder} held before this row: owned following "
+                           f"{int(following)} less the {shares} granted")
+            slug = f"{base}-{date.isoformat()}"[:120]
+        self.seen.add((holder, slug))
+        self.issue(row, date, holder, security, slug, shares, 0, None)
+        if slug == base and following is not None:
+            self.report_grant(row, holder, slug, date)
+        elif following is not None:
+            self.notes.append(f"{row.locator}: owned following {int(following)} covers this grant of {shares} "
+                              "and earlier grants of the same terms; it is not checked against one grant")
 
     def footnote_notes(self, row: Row) -> list[str]:
         """Each footnote of the row, with the figures it qualifies ("F2 (on price, shares): ...")."""
@@ -371,8 +457,6 @@ class _Drafter:
 def draft_ownership(doc: OwnershipDocument, file_name: str, ids: Ids) -> Draft:
     d = _Drafter(doc, file_name, ids)
     d.run()
-    for event in d.events:
-        event["source"]["document"] = d.document_id
     events = [{k: v for k, v in e.items() if k != "source"} | {"source": _src(e["source"])} for e in d.events]
     owner_names = ", ".join(o.name for o in doc.owners)
     return Draft(
@@ -386,7 +470,7 @@ def draft_ownership(doc: OwnershipDocument, file_name: str, ids: Ids) -> Draft:
         event_notes=d.notes_per_event,
         filing={"form": f"Form {doc.form}", "title": f"Form {doc.form}", "issuer_name": doc.issuer_name, "issuer_cik": doc.issuer_cik,
                 "ticker": doc.ticker, "event_date": doc.period, "signed": doc.signed,
-                "owners": [(o.cik, o.name) for o in doc.owners]},
+                "owners": [(o.cik, o.name) for o in doc.owners], "amends": doc.form.upper().endswith("/A")},
         openings=d.openings,
     )
 

@@ -8,6 +8,7 @@ any of these. Anything else is refused in one line saying what it looks like.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from ledger.errors import NotAFiling
 from ledger.intake.extract.draft import Draft
@@ -37,9 +38,19 @@ def extract_document(text: str, file_name: str, *, ids: Ids | None = None,
     header's FILED AS OF DATE wins over it, and without either the signature date stands."""
     ids = ids or Ids()
     if is_submission(text):
-        return _submission(read_submission(text), file_name, ids, filed)
-    draft = _one(text, file_name, ids)
-    _disclosure(draft, filed, "stated" if filed else None)
+        sub = read_submission(text)
+        draft = _submission(sub, file_name, ids, filed)
+    else:
+        sub = None
+        draft = _one(text, file_name, ids)
+        _disclosure(draft, filed, "stated" if filed else None)
+    # Two filings of one issuer, form and date (two filers' 13Gs, a Form 4 and its amendment) are
+    # two documents: the id ends with the accession number, else with a digest of the text.
+    suffix = sub.accession if sub is not None and sub.accession else hashlib.sha256(text.encode()).hexdigest()[:8]
+    draft.document["id"] = f"{draft.document['id']}-{suffix}"
+    for event in draft.events:
+        if isinstance(event.get("source"), dict) and "document" in event["source"]:
+            event["source"]["document"] = draft.document["id"]
     return draft
 
 
@@ -97,6 +108,7 @@ def _submission(sub: Submission, file_name: str, ids: Ids, filed: dt.date | None
     subject = sub.cik("SUBJECT COMPANY", "ISSUER")
     if subject is not None:  # the header's CIK names the issuer across every filing about it
         draft.document["issuer"] = ids.issuer(subject[0], subject[1])
+    _filer_ciks(draft, sub, ids)
     if sub.accession:
         draft.document["accession"] = sub.accession
     if sub.form:
@@ -109,6 +121,30 @@ def _submission(sub: Submission, file_name: str, ids: Ids, filed: dt.date | None
     else:
         _disclosure(draft, filed, "stated" if filed else None)
     return draft
+
+
+def _filer_ciks(draft: Draft, sub: Submission, ids: Ids) -> None:
+    """A reporting person the SEC header names as filer (same name, as slugs compare) gets the
+    id of its CIK, as the XML forms give it, so that its text and XML filings meet."""
+    from ledger.intake.extract.slugs import party_slug  # noqa: PLC0415
+
+    filers = {party_slug(name): cik for role in ("FILED BY", "FILER", "REPORTING-OWNER")
+              for cik, name in sub.entities.get(role, []) if name}
+    renames: dict[str, tuple[str, str]] = {}  # draft id -> (CIK id, CIK)
+    for event in draft.events:
+        cik = filers.get(party_slug(event["name"])) if event.get("type") == "PartyRegistered" else None
+        if cik is not None and event["party"] != ids.party(cik, event["name"]):
+            renames[event["party"]] = (ids.party(cik, event["name"]), cik)
+    for event in draft.events:
+        for key in ("party", "holder"):
+            if event.get(key) in renames:
+                event[key] = renames[event[key]][0]
+    for old, (new, cik) in renames.items():
+        at = next(i for i, e in enumerate(draft.events) if e.get("type") == "PartyRegistered" and e["party"] == new)
+        draft.events.insert(at + 1, {"type": "IdentifierRecorded", "effective_date": draft.events[at]["effective_date"],
+                                     "scheme": "sec", "kind": "party", "ledger_id": new, "external": cik,
+                                     "source": {"locator": "SEC header, FILED BY"}})
+        draft.event_notes.insert(at + 1, [f"the SEC header names {old} as a filer, CIK {cik}"])
 
 
 def _disclosure(draft: Draft, filed: dt.date | None, basis: str | None) -> None:

@@ -87,7 +87,7 @@ def draft_schedule13_xml(root: Element, file_name: str, ids: Ids) -> Draft:
         reg["source"] = {"locator": f"{where}, rows 1 and 4"}
         events.append(reg)
         notes.append([f"kind '{reg['kind']}' inferred from the name and row 12 type {value['type'] or '(none)'}"])
-        if value["cik"] and value["cik"].strip().isdigit():
+        if value["cik"] and re.fullmatch(r"[0-9]{1,10}", value["cik"].strip()):
             events.append({"type": "IdentifierRecorded", "effective_date": event_date, "scheme": "sec",
                            "kind": "party", "ledger_id": party, "external": str(int(value["cik"])),
                            "source": {"locator": f"{where}, CIK"}})
@@ -136,7 +136,8 @@ def draft_schedule13_xml(root: Element, file_name: str, ids: Ids) -> Draft:
             amendment or "").isdigit() else None, "title": form_text, "issuer_name": issuer_name,
                 "issuer_cik": issuer_cik, "class_title": class_title, "cusip": cusip, "event_date": event_date,
                 "signed": signed[0] if signed else None,
-                "filer_ciks": [str(int(c.text)) for c in root.iter("cik") if c.text and c.text.strip().isdigit()]},
+                "filer_ciks": [str(int(c.text)) for c in root.iter("cik")
+                               if c.text and re.fullmatch(r"[0-9]{1,10}", c.text.strip())]},
     )
 
 
@@ -157,7 +158,7 @@ def _count(text: str | None) -> int | None:
         value = Decimal((text or "").replace(",", ""))
     except InvalidOperation:
         return None
-    if not value.is_finite() or value < 0 or value != value.to_integral_value():
+    if not value.is_finite() or value < 0 or value >= 10**15 or value != value.to_integral_value():
         return None
     return int(value)
 

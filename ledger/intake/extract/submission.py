@@ -15,11 +15,11 @@ _HEADER = re.compile(r"<SEC-HEADER>(.*?)</SEC-HEADER>", re.S | re.I)
 _DOCUMENT = re.compile(r"<DOCUMENT>(.*?)</DOCUMENT>", re.S | re.I)
 _TEXT = re.compile(r"<TEXT>(.*?)(?:</TEXT>|\Z)", re.S | re.I)
 _TAG = re.compile(r"^<(TYPE|SEQUENCE|FILENAME|DESCRIPTION)>\s*(.*)$", re.M | re.I)
-_ACCESSION = re.compile(r"^\s*ACCESSION NUMBER:\s*(\d{10}-\d{2}-\d{6})\s*$", re.M)
+_ACCESSION = re.compile(r"^\s*ACCESSION NUMBER:\s*([0-9]{10}-[0-9]{2}-[0-9]{6})\s*$", re.M)
 _FORM = re.compile(r"^\s*CONFORMED SUBMISSION TYPE:\s*(\S.*?)\s*$", re.M)
-_FILED = re.compile(r"^\s*FILED AS OF DATE:\s*(\d{8})\s*$", re.M)
+_FILED = re.compile(r"^\s*FILED AS OF DATE:\s*([0-9]{8})\s*$", re.M)
 _SECTION = re.compile(r"^(SUBJECT COMPANY|FILED BY|FILER|ISSUER|REPORTING-OWNER):\s*$", re.M)
-_CIK = re.compile(r"^\s*CENTRAL INDEX KEY:\s*(\d+)\s*$", re.M)
+_CIK = re.compile(r"^\s*CENTRAL INDEX KEY:\s*([0-9]{1,10})\s*$", re.M)
 _NAME = re.compile(r"^\s*(?:COMPANY CONFORMED NAME|OWNER NAME|CONFORMED NAME):\s*(\S.*?)\s*$", re.M)
 
 
@@ -63,12 +63,8 @@ def is_submission(text: str) -> bool:
 def read_submission(text: str) -> Submission:
     header_match = _HEADER.search(text)
     header = header_match.group(1) if header_match else text[:5000]
-    filed = _FILED.search(header)
-    sub = Submission(
-        accession=_first(_ACCESSION, header),
-        form=_first(_FORM, header),
-        filed=dt.datetime.strptime(filed.group(1), "%Y%m%d").date() if filed else None,
-    )
+    sub = Submission(accession=_first(_ACCESSION, header), form=_first(_FORM, header),
+                     filed=_yyyymmdd(_first(_FILED, header)))
     sections = list(_SECTION.finditer(header))
     for i, section in enumerate(sections):
         end = sections[i + 1].start() if i + 1 < len(sections) else len(header)
@@ -85,6 +81,14 @@ def read_submission(text: str) -> Submission:
     if sub.form is None and sub.documents:
         sub.form = sub.documents[0].type or None
     return sub
+
+
+def _yyyymmdd(text: str | None) -> dt.date | None:
+    """FILED AS OF DATE's 20150210; None when it is no date (20230231)."""
+    try:
+        return dt.datetime.strptime(text, "%Y%m%d").date() if text else None
+    except ValueError:
+        return None
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str | None:
