@@ -395,3 +395,203 @@ def test_drafted_form4_folds_to_its_own_owned_following_figures(history):
     before = following[0] + (rows[0][1] if CODES[rows[0][0]][1] == "D" else -rows[0][1])
     assert sum(e.quantity for e in opening) == before == start
     assert all(isinstance(Decimal(getattr(e, "price_per_share", None) or 0), Decimal) for e in events)
+
+
+# --- what a review found: grants, pairing, order, gaps in a row, amendments, joint filers -------
+
+
+def xml_row(table: str, *, title="Common Stock", date="2023-04-10", code="S", shares="100", price="10.00",
+            ad="D", following="900", di="D", nature=None, exercise_price=None, exercisable=None, expires=None,
+            holding=False) -> str:
+    """One row of Table I or II, each figure as the form writes it (None: the element is absent)."""
+    kind = ("nonDerivative" if table == "I" else "derivative") + ("Holding" if holding else "Transaction")
+    parts = [f"<securityTitle><value>{title}</value></securityTitle>"]
+    if table == "II":
+        price_value = f"<value>{exercise_price}</value>" if exercise_price else '<footnoteId id="F1"/>'
+        parts.append(f"<conversionOrExercisePrice>{price_value}</conversionOrExercisePrice>")
+    if not holding:
+        parts.append(f"<transactionDate><value>{date}</value></transactionDate><transactionCoding>"
+                     f"<transactionFormType>4</transactionFormType><transactionCode>{code}</transactionCode>"
+                     "</transactionCoding><transactionAmounts>"
+                     + (f"<transactionShares><value>{shares}</value></transactionShares>" if shares else "")
+                     + f"<transactionPricePerShare><value>{price}</value></transactionPricePerShare>"
+                     f"<transactionAcquiredDisposedCode><value>{ad}</value></transactionAcquiredDisposedCode>"
+                     "</transactionAmounts>")
+    if table == "II":
+        parts.append(f"<exerciseDate><value>{exercisable}</value></exerciseDate>" if exercisable else "")
+        parts.append(f"<expirationDate><value>{expires}</value></expirationDate>" if expires else "")
+        parts.append(f"<underlyingSecurity><underlyingSecurityTitle><value>Common Stock</value>"
+                     f"</underlyingSecurityTitle><underlyingSecurityShares><value>{shares}</value>"
+                     "</underlyingSecurityShares></underlyingSecurity>")
+    if following is not None:
+        parts.append("<postTransactionAmounts><sharesOwnedFollowingTransaction>"
+                     f"<value>{following}</value></sharesOwnedFollowingTransaction></postTransactionAmounts>")
+    nature_xml = f"<natureOfOwnership><value>{nature}</value></natureOfOwnership>" if nature else ""
+    parts.append(f"<ownershipNature><directOrIndirectOwnership><value>{di}</value></directOrIndirectOwnership>"
+                 f"{nature_xml}</ownershipNature>")
+    return f"<{kind}>{''.join(parts)}</{kind}>"
+
+
+def xml_form(one=(), two=(), *, owners=(("99999", "DOE JANE"),), form="4", period="2023-04-10",
+             signed="2023-04-12", original=None) -> str:
+    people = "".join(f"<reportingOwner><reportingOwnerId><rptOwnerCik>{cik}</rptOwnerCik><rptOwnerName>{name}"
+                     "</rptOwnerName></reportingOwnerId></reportingOwner>" for cik, name in owners)
+    amends = f"<dateOfOriginalSubmission>{original}</dateOfOriginalSubmission>" if original else ""
+    return ('<?xml version="1.0"?><ownershipDocument><documentType>' + form + "</documentType>"
+            f"<periodOfReport>{period}</periodOfReport>{amends}<issuer><issuerCik>0000012345</issuerCik>"
+            f"<issuerName>ACME CORP</issuerName></issuer>{people}"
+            f"<nonDerivativeTable>{''.join(one)}</nonDerivativeTable><derivativeTable>{''.join(two)}"
+            '</derivativeTable><footnotes><footnote id="F1">Each unit is one share.</footnote></footnotes>'
+            f"<ownerSignature><signatureName>/s/</signatureName><signatureDate>{signed}</signatureDate>"
+            "</ownerSignature></ownershipDocument>")
+
+
+def import_forms(tmp_path: Path, *forms: str, name: str = "f") -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    for n, text in enumerate(forms):
+        (folder / f"form-{n}.xml").write_text(text)
+    db = tmp_path / f"{name}.db"
+    ok("--db", db, "import", "--filings", folder)
+    return db
+
+
+def holding_checks(db: Path) -> list[tuple[int, int | None, str]]:
+    rows = as_json("--db", db, "reconcile", "--issuer", "cik-12345")["rows"]
+    return [(r["reported"], r["derived"], r["status"]) for r in rows if r["kind"] == "holding"]
+
+
+OPTION = "Stock Option (Right to Buy)"
+
+
+def test_a_grant_reported_in_table_ii_is_the_grant_of_the_units_acquired(tmp_path):
+    # 1,000 options at $5.00, exercisable from 2024-02-01, owned following 1,000.
+    grant = xml_row("II", title=OPTION, date="2023-02-01", code="A", shares="1000", price="0", ad="A",
+                    following="1000", exercise_price="5.00", exercisable="2024-02-01", expires="2030-01-01")
+    db = import_forms(tmp_path, xml_form(two=[grant], period="2023-02-01", signed="2023-02-03"))
+    option = ("cik-99999", "cik-99999-stock-option-right-to-buy-5-00-2030-01-01")
+    assert holdings(db, "cik-12345", "2024-01-31")[option]["exercisable"] == 0
+    assert holdings(db, "cik-12345", "2024-02-01")[option]["exercisable"] == 1000
+    assert holding_checks(db) == [(1000, 1000, "ok")]
+
+
+def test_a_second_grant_of_the_same_terms_is_a_grant_of_its_own(tmp_path):
+    # 500 more of the same terms, owned following 1,500: 1,000 held before (inferred) and 500 new.
+    grant = xml_row("II", title=OPTION, date="2023-02-01", code="A", shares="500", price="0", ad="A",
+                    following="1500", exercise_price="5.00", exercisable="2023-02-01", expires="2030-01-01")
+    db = import_forms(tmp_path, xml_form(two=[grant], period="2023-02-01", signed="2023-02-03"))
+    day = holdings(db, "cik-12345", "2023-02-01")
+    base = "cik-99999-stock-option-right-to-buy-5-00-2030-01-01"
+    assert day[("cik-99999", base)]["quantity"] == 1000
+    assert day[("cik-99999", f"{base}-2023-02-01")]["quantity"] == 500
+
+
+def test_each_exercise_pairs_with_its_own_table_ii_row(tmp_path):
+    # Two exercises of 1,000 on one day: of the $5.00 options (2,000 left) and of the $8.00 (500 left).
+    one = [xml_row("I", code="M", shares="1000", price="5.00", ad="A", following="1000"),
+           xml_row("I", code="M", shares="1000", price="8.00", ad="A", following="2000")]
+    two = [xml_row("II", title=OPTION, code="M", shares="1000", price="0", ad="D", following="2000",
+                   exercise_price="5.00", expires="2030-01-01"),
+           xml_row("II", title=OPTION, code="M", shares="1000", price="0", ad="D", following="500",
+                   exercise_price="8.00", expires="2031-01-01")]
+    db = import_forms(tmp_path, xml_form(one, two))
+    day = holdings(db, "cik-12345", "2023-04-10")
+    assert day[("cik-99999", "cik-99999-stock-option-right-to-buy-5-00-2030-01-01")]["quantity"] == 2000
+    assert day[("cik-99999", "cik-99999-stock-option-right-to-buy-8-00-2031-01-01")]["quantity"] == 500
+    assert day[("cik-99999", "common")]["quantity"] == 2000
+    assert all(status == "ok" for *_, status in holding_checks(db))
+
+
+def test_rows_are_taken_in_the_order_of_the_history(tmp_path):
+    # Listed out of order: a sale of 100 on 04-10 (900 after), a purchase of 200 on 04-05 (1,000
+    # after). Before the purchase 800 were held; the sale leaves 900.
+    one = [xml_row("I", date="2023-04-10", code="S", shares="100", following="900"),
+           xml_row("I", date="2023-04-05", code="P", shares="200", ad="A", following="1000")]
+    db = import_forms(tmp_path, xml_form(one))
+    assert holdings(db, "cik-12345", "2023-04-05")[("cik-99999", "common")]["quantity"] == 1000
+    assert holdings(db, "cik-12345", "2023-04-10")[("cik-99999", "common")]["quantity"] == 900
+    assert holding_checks(db) == [(1000, 1000, "ok"), (900, 900, "ok")]
+
+
+def test_a_row_missing_a_figure_is_drafted_as_far_as_it_goes(tmp_path):
+    one = [xml_row("I", code="S", shares="100", following="900"),
+           xml_row("I", code="S", shares="50", following=None),
+           xml_row("I", code="S", shares="100.5", following="749")]
+    draft = extract_document(xml_form(one), "f.xml")
+    unread = [(u["locator"], u["field"]) for u in draft.unread]
+    assert unread == [("Table I, transaction row 2", "owned_following"), ("Table I, transaction row 3", "quantity")]
+    db = import_forms(tmp_path, xml_form(one))
+    # 1,000 - 100 - 50 = 850; the sale of 100.5 is not drafted, so its 749 disagrees with 850.
+    assert holdings(db, "cik-12345", "2023-04-10")[("cik-99999", "common")]["quantity"] == 850
+    assert holding_checks(db) == [(900, 900, "ok"), (749, 850, "mismatch")]
+
+
+def test_an_amendment_restates_the_form_it_amends(tmp_path):
+    sale = xml_row("I", code="S", shares="100", price="10.00", following="900")
+    restated = xml_row("I", code="S", shares="100", price="11.00", following="900")
+    db = import_forms(tmp_path, xml_form([sale], signed="2023-04-12"),
+                      xml_form([restated], form="4/A", signed="2023-04-20", original="2023-04-12"))
+    assert holdings(db, "cik-12345", "2023-04-30")[("cik-99999", "common")]["quantity"] == 900
+    assert holding_checks(db) == [(900, 900, "ok")]
+    history = as_json("--db", db, "history")["rows"]
+    assert [e["disclosed_at"] for e in history if e["type"] == "EventRetracted"] == ["2023-04-20", "2023-04-20"]
+    # The original's sale and its owned-following figure are retracted; the amendment's stand.
+    retracted = {e["retracts"] for e in history if e["type"] == "EventRetracted"}
+    assert {e["type"] for e in history if e["event_id"] in retracted} == {"SharesTransferred", "HoldingReported"}
+    assert holdings(db, "cik-12345", "2023-04-30", "--disclosed-at", "2023-04-15")[("cik-99999", "common")][
+        "quantity"] == 900
+
+
+def test_joint_filers_in_either_order_land_on_one_holder(tmp_path):
+    sale = xml_row("I", code="S", shares="100", following="900")
+    later = xml_row("I", date="2023-05-10", code="S", shares="100", following="800")
+    db = import_forms(tmp_path, xml_form([sale], owners=[("99999", "DOE JANE"), ("88888", "ROE RICHARD")]),
+                      xml_form([later], owners=[("88888", "ROE RICHARD"), ("99999", "DOE JANE")],
+                               period="2023-05-10", signed="2023-05-12"))
+    day = holdings(db, "cik-12345", "2023-05-10")
+    assert day[("cik-88888", "common")]["quantity"] == 800  # the lowest CIK holds
+    assert ("cik-99999", "common") not in day
+    assert all(status == "ok" for *_, status in holding_checks(db))
+
+
+def test_two_filings_of_one_day_are_two_documents(tmp_path):
+    first = xml_form([xml_row("I", code="S", shares="100", following="900")])
+    second = xml_form([xml_row("I", code="S", shares="100", following="800")],
+                      owners=(("77777", "POE EDGAR"),))
+    a, b = extract_document(first, "a.xml"), extract_document(second, "b.xml")
+    assert a.document["id"] != b.document["id"]
+
+
+def test_one_document_has_one_filing_date(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "a.xml").write_text(xml_form([xml_row("I", code="S", shares="100", following="900")]))
+    db = tmp_path / "f.db"
+    ok("--db", db, "import", "--filings", folder, "--filed", "2023-04-13")
+    line = refused(*run("--db", db, "import", "--filings", folder, "--filed", "2023-04-14")[::2])
+    assert "became public on 2023-04-13, not 2023-04-14" in line
+
+
+@pytest.mark.parametrize("text, field", [
+    (xml_form([xml_row("I", code="S", shares="1E+100000", following="900")]), "quantity"),
+    (xml_form([xml_row("I", code="S", shares="100", following="900")], owners=(("\u00b2", "DOE JANE"),)), None),
+])
+def test_figures_no_count_can_be_are_unread_not_a_traceback(text, field):
+    draft = extract_document(text, "h.xml")
+    assert field is None or field in {u["field"] for u in draft.unread}
+
+
+def test_a_filing_date_that_is_no_date_falls_back_to_the_signature(tmp_path):
+    text = ("<SEC-DOCUMENT>\n<SEC-HEADER>\nACCESSION NUMBER:\t0000099999-23-000002\nFILED AS OF DATE:\t20230231\n"
+            "</SEC-HEADER>\n<DOCUMENT>\n<TYPE>4\n<TEXT>\n<XML>\n"
+            + xml_form([xml_row("I", code="S", shares="100", following="900")]) + "\n</XML>\n</TEXT>\n</DOCUMENT>\n")
+    draft = extract_document(text, "s.txt")
+    assert (draft.document["filed"], draft.document["filed_basis"]) == (dt.date(2023, 4, 12), "signature")
+
+
+def test_hidden_folders_are_not_filings(tmp_path):
+    folder = tmp_path / "f"
+    (folder / ".git").mkdir(parents=True)
+    (folder / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (folder / "a.xml").write_text(xml_form([xml_row("I", code="S", shares="100", following="900")]))
+    ok("--db", tmp_path / "f.db", "import", "--filings", folder)
