@@ -535,6 +535,13 @@ def _proportions(history, disputed: WarrantIssued, stated_holder: str, statement
 
 
 def _actual(state: State, subject: str, field: str) -> Any:
+    if field in ("beneficially_owned", "percent"):
+        # What the same person's cover page reports (its latest), against the items' words.
+        reports = [r for r in state.ownership_reports if r.party == subject]
+        if not reports:
+            return None
+        value = getattr(reports[-1], field)
+        return value if field == "beneficially_owned" else str(value)
     if field == "holder" and subject in state.warrants:
         return state.warrants[subject].holder
     if field == "holder" and subject in state.retired:

@@ -595,3 +595,20 @@ def test_hidden_folders_are_not_filings(tmp_path):
     (folder / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     (folder / "a.xml").write_text(xml_form([xml_row("I", code="S", shares="100", following="900")]))
     ok("--db", tmp_path / "f.db", "import", "--filings", folder)
+
+
+def test_what_the_items_say_is_checked_against_the_cover_page(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    for name in ("arqule-2015-sc13g.txt", "albemarle-2015-sc13ga.txt"):
+        (folder / name).write_text(shared(name).read_text())
+    db = tmp_path / "s.db"
+    ok("--db", db, "import", "--filings", folder)
+    # ArQule, Item 6: "the beneficial owner of 2,944,518 shares, or 7.08%"; the cover, 4,444,899.
+    rows = as_json("--db", db, "reconcile", "--issuer", "arqule")["rows"]
+    assert [(r["status"], r["reported"], r["derived"]) for r in rows if r["kind"] == "statement"] == [
+        ("conflict", 2944518, 4444899)]
+    # Albemarle, Item 4: "11,466,840 shares or 10.2% of the 112,155,745 shares believed to be
+    # outstanding": 11,466,840 / 112,155,745 = 10.224%, which row 11's 10.2 rounds.
+    rows = as_json("--db", db, "reconcile", "--issuer", "albemarle")["rows"]
+    assert [(r["status"], r["reported"]) for r in rows if r["kind"] == "percent"] == [("ok", "10.2")]

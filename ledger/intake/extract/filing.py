@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ledger.intake.extract.cover_pages import find_cover_pages
@@ -11,6 +12,7 @@ from ledger.intake.extract.exhibits import exhibit_list, split_exhibits
 from ledger.intake.extract.figures import read_cover
 from ledger.intake.extract.header import FilingHeader, read_header
 from ledger.intake.extract.slugs import issuer_slug, security_slug
+from ledger.intake.extract.statements import ownership_statements, within_rounding
 from ledger.intake.extract.text import document_lines, page_label, split_pages
 from ledger.intake.extract.warrants import read_certificate
 
@@ -58,6 +60,11 @@ def extract_filing(text: str, file_name: str) -> Draft:
                     "its aggregate amount or percent of class was not read (see above)"
                 )
 
+    if class_slug and header.event_date is not None:
+        said, said_notes = _statements(lines, reports, class_slug, header.event_date)
+        reports += said
+        notes += said_notes
+
     listed = exhibit_list(lines)
     holders: dict[str, str] = {}
     for exhibit in split_exhibits(lines):
@@ -86,6 +93,38 @@ def extract_filing(text: str, file_name: str) -> Draft:
         event_notes=[e.notes for e in emitted_all],
         filing=_filing(header),
     )
+
+
+def _statements(lines, reports: list[Emitted], security: str, day) -> tuple[list[Emitted], list[str]]:
+    """The items' sentences about the holding: the shares outstanding they give, and where a
+    single reporting person's count or percent disagrees with its cover page, the finding."""
+    out: list[Emitted] = []
+    notes: list[str] = []
+    covers = [r.event for r in reports if r.event["type"] == "BeneficialOwnershipReported"]
+    for said in ownership_statements(lines):
+        where = f"Page {said.page}"
+        if said.outstanding is not None:
+            out.append(Emitted({"type": "SharesOutstandingReported", "effective_date": day, "security": security,
+                                "quantity": said.outstanding, "source": {"locator": where, "quote": said.quote}},
+                               ["the shares outstanding the filing divides by, as its items state them"]))
+        if len(covers) != 1:
+            continue  # which person the sentence is about is not read
+        cover = covers[0]
+        if said.shares != cover["beneficially_owned"]:
+            notes.append(f"{where}: the items say {said.shares:,} shares (\"{said.quote}\"); the cover page says "
+                         f"{cover['beneficially_owned']:,} (row 9). The draft follows the cover page.")
+            out.append(Emitted({"type": "FactStated", "effective_date": day, "subject": cover["party"],
+                                "field": "beneficially_owned", "value": said.shares,
+                                "note": "the items' count of the shares beneficially owned, against the cover page's",
+                                "source": {"locator": where, "quote": said.quote}}))
+        if not within_rounding(said.percent, Decimal(cover["percent"])):
+            notes.append(f"{where}: the items say {said.percent}% (\"{said.quote}\"); the cover page says "
+                         f"{cover['percent']}% (row 11), more than rounding apart.")
+            out.append(Emitted({"type": "FactStated", "effective_date": day, "subject": cover["party"],
+                                "field": "percent", "value": str(said.percent),
+                                "note": "the items' percent of class, against the cover page's row 11",
+                                "source": {"locator": where, "quote": said.quote}}))
+    return out, notes
 
 
 def _document(header: FilingHeader, issuer: str, file_name: str) -> dict[str, Any]:
