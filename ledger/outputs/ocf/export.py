@@ -17,6 +17,7 @@ from ledger.common.ocf import FILES, MANIFEST, OCF_VERSION, meta_comment
 from ledger.common.paths import atomic_file, output_path, write_folder
 from ledger.history.snapshot import Snapshot
 from ledger.outputs.ocf.build import Package, build_package, restore_external_ids
+from ledger.outputs.ocf.models import through_model
 
 # Fixed so that a zip of the same package is the same bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -68,6 +69,9 @@ def package_files(snapshot: Snapshot) -> tuple[dict[str, bytes], Package]:
             # Before the machine-readable comment, which stays last.
             obj["comments"][-1:-1] = unknown[obj["id"]]
     restore_external_ids(pkg, events)
+    for objects in (pkg.stakeholders, pkg.stock_classes, pkg.vesting_terms, pkg.stock_plans, pkg.transactions,
+                    pkg.documents):
+        objects[:] = [through_model(obj) for obj in objects]
     contents = {
         "stakeholders_files": pkg.stakeholders, "stock_classes_files": pkg.stock_classes,
         "vesting_terms_files": pkg.vesting_terms, "stock_plans_files": pkg.stock_plans or None,
