@@ -272,7 +272,14 @@ class Ledger:
         else:
             from projections.reconcile import reconcile  # noqa: PLC0415
 
-            rows = reconcile(history)
+            from projections.fold import RuleViolation  # noqa: PLC0415
+
+            try:
+                rows = reconcile(history)
+            except RuleViolation as exc:  # only a disclosed history can fail: the log itself folds
+                e = exc.event
+                raise UsageError(f"the documents public by {disclosed_at} do not stand on their own: {e.type} of "
+                                 f"{e.source.document} on {e.effective_date}: {exc}") from None
         return Answer(query.issuer, None, query.known_at, rows, disclosed_at=disclosed_at)
 
     def history(self, *, known_at: dt.datetime | None = None, issuer: str | None = None,

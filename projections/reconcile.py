@@ -50,7 +50,7 @@ def row(kind: str, subject: str, status: str, reported: Any, derived: Any, sourc
 
 
 def reconcile(history: Sequence[Event]) -> list[dict[str, Any]]:
-    """All checks over a resolved history (valid-time order)."""
+    """All checks over a resolved history (valid-time order); RuleViolation where it does not fold."""
     final = fold(history)
     reports = [e for e in history if isinstance(e, BeneficialOwnershipReported)]
     outstanding = [e for e in history if isinstance(e, SharesOutstandingReported)]

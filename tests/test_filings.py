@@ -612,3 +612,40 @@ def test_what_the_items_say_is_checked_against_the_cover_page(tmp_path):
     # outstanding": 11,466,840 / 112,155,745 = 10.224%, which row 11's 10.2 rounds.
     rows = as_json("--db", db, "reconcile", "--issuer", "albemarle")["rows"]
     assert [(r["status"], r["reported"]) for r in rows if r["kind"] == "percent"] == [("ok", "10.2")]
+
+
+# --- what a second review found ----------------------------------------------------------------
+
+
+def test_a_filing_made_public_later_keeps_the_opening_of_its_earlier_row(tmp_path):
+    # Filed 04-12: a sale on 04-10 (900 after). Filed 06-01: a purchase on 04-05 (1,000 after, 200
+    # bought). The opening is the later filing's: 800 before 04-05; the sale leaves 900.
+    sale = xml_form([xml_row("I", date="2023-04-10", code="S", shares="100", following="900")])
+    late = xml_form([xml_row("I", date="2023-04-05", code="P", shares="200", ad="A", following="1000")],
+                    period="2023-04-05", signed="2023-06-01")
+    db = import_forms(tmp_path, sale, late)
+    assert holdings(db, "cik-12345", "2023-04-30")[("cik-99999", "common")]["quantity"] == 900
+    assert holding_checks(db) == [(1000, 1000, "ok"), (900, 900, "ok")]
+    # What was public on 04-20 rests on the filing of 06-01: refused in one line, by every query.
+    for command in ("holdings", "reconcile"):
+        line = refused(*run("--db", db, command, "--disclosed-at", "2023-04-20")[::2])
+        assert "do not stand on their own" in line
+
+
+def test_a_first_row_without_its_figures_takes_its_position_from_an_earlier_filing(tmp_path):
+    held = xml_form(form="3", one=[xml_row("I", holding=True, following="5000")], period="2023-01-10",
+                    signed="2023-01-11")
+    sale = xml_form([xml_row("I", code="S", shares="100", following=None)])
+    db = import_forms(tmp_path, held, sale)
+    assert holdings(db, "cik-12345", "2023-04-10")[("cik-99999", "common")]["quantity"] == 4900
+
+
+def test_a_ledger_built_from_filings_exports_to_ocf(tmp_path):
+    # A purchase from holders the filings do not name: OCF has no stock to transfer from, so the
+    # purchase travels as a DOCUMENT with its effect on the lots.
+    db = import_forms(tmp_path, xml_form([xml_row("I", code="P", shares="300", ad="A", following="1300")]))
+    out = tmp_path / "f.ocf.zip"
+    assert "wrote OCF 1.2.0 package" in ok("--db", db, "export", "ocf", "--out", out)
+    again = tmp_path / "again.db"
+    ok("--db", again, "import", out)
+    assert holdings(again, "cik-12345", "2023-04-10")[("cik-99999", "common")]["quantity"] == 1300

@@ -86,8 +86,12 @@ def batch(drafts: list[tuple[Path, Draft]], known: Mapping[str, set[tuple]] | No
     per issuer, what the ledger already records (see known_in)."""
     drafts = sorted(drafts, key=lambda item: (_filed(item[1]), _first_date(item[1]), item[0].name))
     seen: dict[str, set[tuple]] = {issuer: set(keys) for issuer, keys in (known or {}).items()}
+    # Positions the ledger already holds: no opening is inferred for them. Within the batch the
+    # opening is the one chosen below, whichever filing came first in order of filing.
+    held = {issuer: {k for k in keys if k[0] == "position"} for issuer, keys in seen.items()}
     needed: dict[tuple, dt.date] = {}  # (issuer, registration key) -> earliest effective date
     first_opening: dict[tuple, tuple] = {}  # (issuer, position) -> (date, draft, event) of the earliest
+    granted: set[tuple] = set()  # (issuer, position) of grants a filing states (code A), not infers
     for n, (_, draft) in enumerate(drafts):
         issuer = draft.document["issuer"]
         if draft.events:
@@ -99,6 +103,8 @@ def batch(drafts: list[tuple[Path, Draft]], known: Mapping[str, set[tuple]] | No
             if key is not None:
                 date = needed.get((issuer, key))
                 needed[(issuer, key)] = min(date, event["effective_date"]) if date else event["effective_date"]
+            if event.get("type") == "EquityCompensationIssued" and i not in draft.openings:
+                granted.add((issuer, _opening_position(event)))
             if i in draft.openings:
                 where = (event["effective_date"], n, i)
                 position = (issuer, _opening_position(event))
@@ -110,7 +116,14 @@ def batch(drafts: list[tuple[Path, Draft]], known: Mapping[str, set[tuple]] | No
         issuer = draft.document["issuer"]
         done = seen.setdefault(issuer, set())
         events = []
+        renamed: dict[str, str] = {}
         for i, event in enumerate(draft.events):
+            event = _renamed(event, renamed)
+            if event.get("type") == "EquityCompensationIssued" and i not in draft.openings \
+                    and ("position", event["holder"], event["grant"]) in done:
+                # A grant of terms an earlier filing already holds (RSUs granted again): its own id.
+                renamed[event["grant"]] = f"{event['grant']}-{event['effective_date'].isoformat()}"[:120]
+                event = _renamed(event, renamed)
             key = _once_key(event)
             if key is not None:
                 if key in done:
@@ -119,7 +132,8 @@ def batch(drafts: list[tuple[Path, Draft]], known: Mapping[str, set[tuple]] | No
                 event = {**event, "effective_date": needed[(issuer, key)]}
             if i in draft.openings:
                 position = _opening_position(event)
-                if position in done or first_opening[(issuer, position)][1:] != (n, i):
+                if position in held.get(issuer, ()) or (issuer, position) in granted \
+                        or first_opening[(issuer, position)][1:] != (n, i):
                     continue
             events.append(event)
         for event in events:
@@ -155,6 +169,18 @@ def _retractions(draft: Draft, superseded: list[Loaded]) -> list[dict[str, Any]]
     return [{"type": "EventRetracted", "effective_date": item.event.effective_date,
              "retracts": item.event.event_id, "reason": f"restated by the {form} {draft.document['id']}",
              "source": {"locator": "the amendment as a whole"}} for item in superseded]
+
+
+def _renamed(event: dict[str, Any], renamed: Mapping[str, str]) -> dict[str, Any]:
+    """The event with the grant ids `renamed` maps replaced (its grant, or the grant a reported
+    holding is of)."""
+    if not renamed:
+        return event
+    out = dict(event)
+    for key in ("grant", "security"):
+        if out.get(key) in renamed:
+            out[key] = renamed[out[key]]
+    return out
 
 
 def _once_key(event: dict[str, Any]) -> tuple | None:

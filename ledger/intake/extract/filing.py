@@ -101,14 +101,17 @@ def _statements(lines, reports: list[Emitted], security: str, day) -> tuple[list
     out: list[Emitted] = []
     notes: list[str] = []
     covers = [r.event for r in reports if r.event["type"] == "BeneficialOwnershipReported"]
+    outstanding: set[int] = set()
     for said in ownership_statements(lines):
         where = f"Page {said.page}"
-        if said.outstanding is not None:
+        if said.outstanding is not None and said.outstanding not in outstanding:
+            outstanding.add(said.outstanding)
             out.append(Emitted({"type": "SharesOutstandingReported", "effective_date": day, "security": security,
                                 "quantity": said.outstanding, "source": {"locator": where, "quote": said.quote}},
                                ["the shares outstanding the filing divides by, as its items state them"]))
-        if len(covers) != 1:
-            continue  # which person the sentence is about is not read
+        # Checked only where the sentence names the filing's one reporting person just before it.
+        if len(covers) != 1 or not said.about(covers[0].get("name_as_reported") or ""):
+            continue
         cover = covers[0]
         if said.shares != cover["beneficially_owned"]:
             notes.append(f"{where}: the items say {said.shares:,} shares (\"{said.quote}\"); the cover page says "

@@ -222,12 +222,13 @@ class _Drafter:
         if row.transaction and ad not in {"A", "D"}:
             self.missing(row, "acquired_disposed", "neither A nor D; the transaction is not drafted")
             shares = None
+        if (holder, security) not in self.seen and (following is None or shares is None):
+            # Nothing to infer an opening from: the row is drafted as far as it goes, and what the
+            # holder held before must come from an earlier filing.
+            self.seen.add((holder, security))
+            self.missing(row, "opening", f"what {holder} held before this row cannot be inferred without its "
+                                         "shares and its amount owned following: an earlier filing must give it")
         if (holder, security) not in self.seen:
-            if following is None or shares is None:
-                # The opening cannot be inferred: the position waits for a row that states both.
-                self.missing(row, "opening", f"what {holder} held before this row cannot be inferred "
-                                             "without its shares and its amount owned following")
-                return
             held_before = int(following) - int(shares) if ad == "A" else int(following) + int(shares)
             self.seen.add((holder, security))
             if held_before < 0:

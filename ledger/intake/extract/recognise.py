@@ -136,7 +136,7 @@ def _filer_ciks(draft: Draft, sub: Submission, ids: Ids) -> None:
         if cik is not None and event["party"] != ids.party(cik, event["name"]):
             renames[event["party"]] = (ids.party(cik, event["name"]), cik)
     for event in draft.events:
-        for key in ("party", "holder"):
+        for key in ("party", "holder", "subject"):
             if event.get(key) in renames:
                 event[key] = renames[event[key]][0]
     for old, (new, cik) in renames.items():
@@ -174,7 +174,7 @@ def _with_ids(draft: Draft, ids: Ids) -> Draft:
 
         renames[security_slug(class_title)] = ids.security(class_title)
     for event in draft.events:
-        for key in ("party", "security", "holder"):
+        for key in ("party", "security", "holder", "subject"):
             if isinstance(event.get(key), str) and event[key] in renames:
                 event[key] = renames[event[key]]
     draft.requires["securities"] = {renames.get(k, k): v for k, v in draft.requires.get("securities", {}).items()}

@@ -17,9 +17,9 @@ from decimal import Decimal
 from ledger.intake.extract.text import Line, collapse
 
 _SENTENCE = re.compile(
-    r"beneficial\s+owner\s+of\s+(?:an\s+aggregate\s+of\s+)?(?P<shares>\d{1,3}(?:,\d{3})+|\d+)\s+shares?"
+    r"beneficial\s+owner\s+of\s+(?:an\s+aggregate\s+of\s+)?(?P<shares>\d{1,3}(?:,\d{3}){1,4}|\d{1,15})\s+shares?"
     r"(?:\s+of\s+[A-Za-z ]{1,40}?)?,?\s+(?:or|representing)\s+(?:approximately\s+)?(?P<percent>\d+(?:\.\d+)?|\.\d+)\s*%"
-    r"(?:\s+of\s+the\s+(?P<outstanding>\d{1,3}(?:,\d{3})+|\d+)\s+shares)?", re.I)
+    r"(?:\s+of\s+the\s+(?P<outstanding>\d{1,3}(?:,\d{3}){1,4}|\d{1,15})\s+shares)?", re.I)
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,11 @@ class Statement:
     outstanding: int | None
     quote: str  # the words as the filing prints them, whitespace collapsed
     page: int
+    before: str  # the words just before the sentence, collapsed: whom it is about
+
+    def about(self, name: str) -> bool:
+        """Whether the words before the sentence name this person."""
+        return collapse(name).casefold() in self.before.casefold()
 
 
 def ownership_statements(lines: Sequence[Line]) -> list[Statement]:
@@ -43,8 +48,15 @@ def ownership_statements(lines: Sequence[Line]) -> list[Statement]:
         outstanding = match.group("outstanding")
         out.append(Statement(int(match.group("shares").replace(",", "")), Decimal(match.group("percent")),
                              int(outstanding.replace(",", "")) if outstanding else None,
-                             collapse(match.group(0)), page))
+                             collapse(match.group(0)), page, _sentence_start(text, match.start())))
     return out
+
+
+def _sentence_start(text: str, start: int) -> str:
+    """The words of the sentence before `start` (from its last full stop), collapsed."""
+    before = collapse(text[max(0, start - 400):start])
+    stops = list(re.finditer(r"\.\s+(?=[A-Z])", before))
+    return before[stops[-1].end():] if stops else before
 
 
 def within_rounding(stated: Decimal, cover: Decimal) -> bool:

@@ -850,6 +850,12 @@ class Translator:
     # --- what a ledger export embedded -------------------------------------------------
 
     def documents(self) -> None:
+        # The events an object of the package stands for, its effects on lots apart: an event of
+        # a type OCF has objects for, but carried as a DOCUMENT (a transfer out of a holding no
+        # source numbers), is taken from its DOCUMENT.
+        native = {read_meta(obj).get("event") for kind in ("OCF_STAKEHOLDERS_FILE", "OCF_STOCK_CLASSES_FILE",
+                                                             "OCF_STOCK_PLANS_FILE", "OCF_TRANSACTIONS_FILE")
+                  for _, obj in self.pkg.of(kind) if not read_meta(obj).get("effect_of")}
         for file, obj in self.pkg.of("OCF_DOCUMENTS_FILE"):
             uri = obj.get("uri")
             if not isinstance(uri, str) or not uri.startswith(f"data:{EVENT_MEDIA};base64,"):
@@ -862,7 +868,8 @@ class Translator:
                 raise self.fail(item, "uri", "the embedded event is not base64 JSON") from None
             if hashlib.md5(body).hexdigest() != obj.get("md5"):  # noqa: S324
                 raise self.fail(item, "md5", "does not match the embedded event (altered?)")
-            if not isinstance(record, dict) or record.get("type") in FROM_OBJECTS:
+            if not isinstance(record, dict) or (record.get("type") in FROM_OBJECTS
+                                                 and record.get("event_id") in native):
                 continue
             original = record.get("source") or {}
             data = {k: v for k, v in record.items() if k not in ("event_id", "recorded_at", "issuer", "source")}

@@ -298,7 +298,12 @@ class Builder(EquityObjects):
             out.append((i, lot, taken, balance))
         return out
 
-    def _transferred(self, e: SharesTransferred) -> None:
+    def _transferred(self, e: SharesTransferred) -> bool | None:
+        held = sum(lot.quantity for lot in self.lots.by_key.get((e.from_holder, e.security), []))
+        if held < e.quantity:
+            # Out of a holding no source numbers (the public's, in a history of filings): OCF has no
+            # stock to transfer from, so the event travels as a DOCUMENT with its effect on the lots.
+            return False
         for i, lot, taken, balance in self._consume(e, e.from_holder, e.security, e.quantity, "transfer"):
             to_id = derived_id(e.event_id, "transfer", str(i), "to")
             self._stock(derived_id(e.event_id, "transfer", str(i), "to-issuance"), to_id, e.effective_date,
