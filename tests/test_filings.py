@@ -649,3 +649,21 @@ def test_a_ledger_built_from_filings_exports_to_ocf(tmp_path):
     again = tmp_path / "again.db"
     ok("--db", again, "import", out)
     assert holdings(again, "cik-12345", "2023-04-10")[("cik-99999", "common")]["quantity"] == 1300
+
+
+def test_an_amendment_retracts_the_filing_of_its_date_of_original_submission(tmp_path):
+    # Two Form 4s of one period: a sale of 100 (900 after, signed 04-12) and of 50 (850 after,
+    # signed 04-13); the 4/A restates the first (original submission 04-12). 1,000 - 100 - 50 = 850.
+    first = xml_form([xml_row("I", date="2023-04-10", code="S", shares="100", following="900")])
+    second = xml_form([xml_row("I", date="2023-04-11", code="S", shares="50", following="850")],
+                      signed="2023-04-13")
+    amended = xml_form([xml_row("I", date="2023-04-10", code="S", shares="100", following="900")],
+                       form="4/A", signed="2023-04-20", original="2023-04-12")
+    db = import_forms(tmp_path, first, second, amended)
+    assert holdings(db, "cik-12345", "2023-04-30")[("cik-99999", "common")]["quantity"] == 850
+
+
+def test_the_same_filing_with_other_line_endings_is_the_same_document(tmp_path):
+    text = xml_form([xml_row("I", code="S", shares="100", following="900")]).replace("><", ">\n<")
+    db = import_forms(tmp_path, text, text.replace("\n", "\r\n"))
+    assert holdings(db, "cik-12345", "2023-04-10")[("cik-99999", "common")]["quantity"] == 900

@@ -111,7 +111,7 @@ def batch(drafts: list[tuple[Path, Draft]], known: Mapping[str, set[tuple]] | No
                 if position not in first_opening or where < first_opening[position]:
                     first_opening[position] = where
     loaded: list[Loaded] = []
-    stated: dict[tuple, list[Loaded]] = {}  # a form's key -> the stated events of its latest filing
+    stated: dict[tuple, list[tuple[dt.date, list[Loaded]]]] = {}  # a form's key -> (filed, stated events)
     for n, (path, draft) in enumerate(drafts):
         issuer = draft.document["issuer"]
         done = seen.setdefault(issuer, set())
@@ -141,15 +141,16 @@ def batch(drafts: list[tuple[Path, Draft]], known: Mapping[str, set[tuple]] | No
                 done.add(("position", holder, security))
         form = _form_key(draft)
         events = (_required(draft, done, {k: v for (i, k), v in needed.items() if i == issuer})
-                  + _retractions(draft, stated.get(form, []) if form and draft.filing.get("amends") else [])
+                  + _retractions(draft, _amended(draft, stated.get(form, [])) if form and draft.filing.get("amends")
+                                 else [])
                   + events)
         data = {"document": {k: v for k, v in draft.document.items() if v is not None}, "events": events}
         items = load_document(str(path), data)
         loaded += items
         if form is not None:
-            stated[form] = [item for item in items if item.event.type not in _ONCE
-                            and item.event.type not in ("DocumentFiled", "EventRetracted")
-                            and item.event.inference is None]
+            stated.setdefault(form, []).append((_filed(draft), [
+                item for item in items if item.event.type not in _ONCE
+                and item.event.type not in ("DocumentFiled", "EventRetracted") and item.event.inference is None]))
     return loaded
 
 
@@ -160,6 +161,14 @@ def _form_key(draft: Draft) -> tuple | None:
         return None
     base = str(filing.get("form", "")).removesuffix("/A")
     return (draft.document["issuer"], base, filing["event_date"], tuple(sorted(filing["owners"])))
+
+
+def _amended(draft: Draft, filings: list[tuple[dt.date, list[Loaded]]]) -> list[Loaded]:
+    """The stated events of the filing an amendment amends: the one filed on its date of original
+    submission where it gives one, else the latest filed before it."""
+    original = draft.filing.get("amendment_of")
+    same = [events for filed, events in filings if original is not None and filed == original]
+    return same[-1] if same else (filings[-1][1] if filings else [])
 
 
 def _retractions(draft: Draft, superseded: list[Loaded]) -> list[dict[str, Any]]:

@@ -471,7 +471,8 @@ def draft_ownership(doc: OwnershipDocument, file_name: str, ids: Ids) -> Draft:
         event_notes=d.notes_per_event,
         filing={"form": f"Form {doc.form}", "title": f"Form {doc.form}", "issuer_name": doc.issuer_name, "issuer_cik": doc.issuer_cik,
                 "ticker": doc.ticker, "event_date": doc.period, "signed": doc.signed,
-                "owners": [(o.cik, o.name) for o in doc.owners], "amends": doc.form.upper().endswith("/A")},
+                "owners": [(o.cik, o.name) for o in doc.owners], "amends": doc.form.upper().endswith("/A"),
+                "amendment_of": doc.amendment_of},
         openings=d.openings,
     )
 

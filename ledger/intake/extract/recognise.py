@@ -46,7 +46,9 @@ def extract_document(text: str, file_name: str, *, ids: Ids | None = None,
         _disclosure(draft, filed, "stated" if filed else None)
     # Two filings of one issuer, form and date (two filers' 13Gs, a Form 4 and its amendment) are
     # two documents: the id ends with the accession number, else with a digest of the text.
-    suffix = sub.accession if sub is not None and sub.accession else hashlib.sha256(text.encode()).hexdigest()[:8]
+    # The digest is of the words, not the bytes: the same filing with other line endings is the same.
+    words = " ".join(text.split())
+    suffix = sub.accession if sub is not None and sub.accession else hashlib.sha256(words.encode()).hexdigest()[:8]
     draft.document["id"] = f"{draft.document['id']}-{suffix}"
     for event in draft.events:
         if isinstance(event.get("source"), dict) and "document" in event["source"]:
