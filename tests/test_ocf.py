@@ -437,3 +437,23 @@ def test_adjustments_returns_and_cancellations_travel_as_ocf_objects(tmp_path):
     for day in ("2024-04-01", "2024-04-06", "2024-04-10"):
         for report in (("holdings",), ("captable",), ("captable", "--by", "holder")):
             assert again.rows(*report, "--as-of", day) == led.rows(*report, "--as-of", day), (report, day)
+
+
+def test_a_net_exercise_that_delivers_no_share_survives_a_round_trip(tmp_path):
+    """A SAR of 1 at $0.50 exercised net at $2.00 delivers floor(1 x 1.50 / 2.00) = 0 shares: the
+    exercise names no resulting stock, and the import reads it back as the same exercise."""
+    events = tmp_path / "sar.yaml"
+    events.write_text("""document: {id: d, issuer: gen}
+events:
+  - {type: PartyRegistered, effective_date: 2022-01-01, party: h0, name: H0, kind: individual, source: {locator: t}}
+  - {type: SecurityClassCreated, effective_date: 2022-01-01, security: common, name: Common, kind: common, source: {locator: t}}
+  - {type: StockPlanCreated, effective_date: 2022-01-01, plan: p, name: P, securities: [common], pool_size: 1000, source: {locator: t}}
+  - {type: EquityCompensationIssued, effective_date: 2022-01-01, grant: g0, kind: sar, holder: h0, security: common, plan: p, quantity: 1, exercise_price: "0.50", source: {locator: t}}
+  - {type: EquityCompensationExercised, effective_date: 2022-10-28, grant: g0, quantity: 1, method: net, fair_market_value: "2.00", source: {locator: t}}
+""")
+    original = ledger_with(tmp_path, "sar", events)
+    out = tmp_path / "sar.ocf.zip"
+    assert original("export", "ocf", "--as-of", "2023-01-01", "--out", out).code == 0
+    again = Ledger(tmp_path / "again.db")
+    r = again("import", out)
+    assert r.code == 0 and "imported 5 events" in r.out, r.err

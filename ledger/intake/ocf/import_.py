@@ -351,6 +351,8 @@ class Translator:
                 continue
             if any(s in self.issuances for s in obj.get("resulting_security_ids") or []):
                 continue
+            if obj.get("resulting_security_ids") == [] and read_meta(obj).get("method") == "net":
+                continue  # a net exercise (a SAR) whose shares round down to none: nothing resulted
             grant = self.issuances.get(obj.get("security_id"))
             if grant is None:
                 raise self.fail(item, "security_id", f"no issuance of security {obj.get('security_id')!r}")
