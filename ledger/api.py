@@ -258,7 +258,12 @@ class Ledger:
                   draft: str | None = None, disclosed_at: dt.date | None = None) -> Answer:
         """Reported figures against derived ones, document against document (or, with `draft`,
         a draft from `ledger extract` against what the ledger records)."""
-        from ledger.history.queries import disclosed_history, history_at, make_query  # noqa: PLC0415
+        from ledger.history.queries import (  # noqa: PLC0415
+            disclosed_history,
+            history_at,
+            make_query,
+            not_standing_alone,
+        )
 
         with self._reading() as store:
             query = make_query(store, issuer, None, known_at)
@@ -277,9 +282,7 @@ class Ledger:
             try:
                 rows = reconcile(history)
             except RuleViolation as exc:  # only a disclosed history can fail: the log itself folds
-                e = exc.event
-                raise UsageError(f"the documents public by {disclosed_at} do not stand on their own: {e.type} of "
-                                 f"{e.source.document} on {e.effective_date}: {exc}") from None
+                raise not_standing_alone(disclosed_at, exc) from None
         return Answer(query.issuer, None, query.known_at, rows, disclosed_at=disclosed_at)
 
     def history(self, *, known_at: dt.datetime | None = None, issuer: str | None = None,

@@ -84,7 +84,7 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], ignore_checksums: boo
 
             drafts = draft_filings(paths, ids=ids, filed=filed)  # every filing read before the ledger is touched
             with open_store(ctx, create=True) as store:
-                result = import_events(store, batch(drafts, known_records(store)))
+                result = import_events(store, batch(drafts, known_records(store, drafts)))
         else:
             loaded = load_files(collect_files(paths), ignore_checksums=ignore_checksums, ids=ids)
             with open_store(ctx, create=True) as store:

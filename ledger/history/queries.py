@@ -17,6 +17,7 @@ from projections.timeline import known_at, resolve
 
 if TYPE_CHECKING:
     from ledger.history.readmodel import ReadModel
+    from projections.fold import RuleViolation
 
 
 @dataclass(frozen=True)
@@ -149,11 +150,15 @@ def disclosed_state(store: Store, query: Query, day: dt.date) -> State:
     try:
         return fold(disclosed_history(store, query, day), query.as_of)
     except RuleViolation as exc:
-        # What was public by then rests on a document made public later (a filing backdated
-        # behind another): said in one line, not answered from a history that is not one.
-        e = exc.event
-        raise UsageError(f"the documents public by {day} do not stand on their own: {e.type} of "
-                         f"{e.source.document} on {e.effective_date}: {exc}") from None
+        raise not_standing_alone(day, exc) from None
+
+
+def not_standing_alone(day: dt.date, exc: RuleViolation) -> UsageError:
+    """What was public by `day` rests on a document made public later (a filing backdated behind
+    another): said in one line, not answered from a history that is not one."""
+    e = exc.event
+    return UsageError(f"the documents public by {day} do not stand on their own: {e.type} of "
+                      f"{e.source.document} on {e.effective_date}: {exc}")
 
 
 def replay_state(store: Store, query: Query) -> State:

@@ -2,11 +2,11 @@
 
 A folder of one issuer's filings lands on one set of parties and classes: ids are CIKs (or
 slugs, unified by --ids); a party, class, identifier, control relation or undisclosed holding
-that an earlier filing of the batch (or the ledger) already records is not recorded again; a
-class or party a draft only requires is created; and the holding inferred before a holder's
-first reported transaction is kept only for the first filing, in the order of the history,
-so that every later filing's "owned following" figures are checked against what the earlier
-ones derive. All or nothing: one filing extract does not read refuses the whole batch.
+that several filings register is recorded once (see batch); a class or party a draft only
+requires is created; and the holding inferred before a holder's first reported transaction is
+kept only from the row first in the history, so that every later "owned following" figure is
+checked against what the earlier filings derive. All or nothing: one filing extract does not
+read refuses the whole batch.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def filing_files(paths: Iterable[str]) -> list[Path]:
 
 def draft_filings(paths: Iterable[str], *, ids: Mapping[str, str] | None = None,
                   filed: dt.date | None = None) -> list[tuple[Path, Draft]]:
-    """Every filing's draft, in the order of the history; the first that is no filing refuses all."""
+    """Every filing's draft, in the order of the files; the first that is no filing refuses all."""
     mapping = Ids(ids)
     drafts: list[tuple[Path, Draft]] = []
     for path in filing_files(paths):
@@ -265,9 +265,11 @@ def known_in(state: Any) -> set[tuple]:
     return keys
 
 
-def known_records(store: Any) -> dict[str, set[tuple]]:
-    """What the ledger in `store` already records, per issuer."""
+def known_records(store: Any, drafts: list[tuple[Path, Draft]]) -> dict[str, set[tuple]]:
+    """What the ledger in `store` already records of the issuers the drafts are about (the log of
+    no other issuer is read)."""
     from projections.fold import fold  # noqa: PLC0415
     from projections.timeline import resolve  # noqa: PLC0415
 
-    return {issuer: known_in(fold(resolve(store.records(issuer)))) for issuer in store.issuers()}
+    issuers = sorted({draft.document["issuer"] for _, draft in drafts})
+    return {issuer: known_in(fold(resolve(store.records(issuer)))) for issuer in issuers if store.has_log(issuer)}

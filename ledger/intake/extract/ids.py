@@ -21,6 +21,10 @@ class Ids:
         for key, value in (mapping or {}).items():
             self._by_key[_key(key)] = value
 
+    def __bool__(self) -> bool:
+        """Whether the mapping maps anything."""
+        return bool(self._by_key)
+
     def _mapped(self, *keys: str | None) -> str | None:
         for key in keys:
             if key and _key(key) in self._by_key:

@@ -91,8 +91,10 @@ class _Drafter:
         self.events.append(event)
         self.notes_per_event.append(notes or [])
 
-    def base(self, kind: str, date: dt.date, locator: str, quote: str = "") -> dict[str, Any]:
-        return {"type": kind, "effective_date": date, "source": {"locator": locator, "quote": quote}}
+    def base(self, kind: str, date: dt.date, locator: str) -> dict[str, Any]:
+        # No quote: an XML form has no words to quote, and `verify --sources` checks quotes word
+        # for word; the locator names the row and the column.
+        return {"type": kind, "effective_date": date, "source": {"locator": locator}}
 
     def missing(self, row: Row | None, field: str, reason: str) -> None:
         self.unread.append({"locator": row.locator if row else "form", "field": field, "reason": reason})
@@ -106,14 +108,13 @@ class _Drafter:
             self.parties[party] = owner.name
             roles = [r for r, on in (("director", owner.director), ("officer", owner.officer),
                                      ("ten percent owner", owner.ten_percent), ("other", owner.other)) if on]
-            event = self.base("PartyRegistered", date, "reporting owner",
-                              f"{owner.name} ({owner.cik})")
+            event = self.base("PartyRegistered", date, "reporting owner")
             event.update(party=party, name=owner.name, kind=_owner_kind(owner.name))
             role = ", ".join(roles) + (f": {owner.title}" if owner.title else "")
             self.emit(event, [f"relationship to the issuer: {role or 'none stated'}",
                               f"kind '{event['kind']}' inferred from the name"])
             if owner.cik:
-                ident = self.base("IdentifierRecorded", date, "reporting owner", "")
+                ident = self.base("IdentifierRecorded", date, "reporting owner")
                 ident.update(scheme="sec", kind="party", ledger_id=party, external=owner.cik)
                 self.emit(ident)
 
@@ -127,15 +128,15 @@ class _Drafter:
             self.securities[slug] = title
             kind = "preferred" if "preferred" in title.lower() else "common"
             date = min(date, self.start)
-            event = self.base("SecurityClassCreated", date, row.locator, title)
+            event = self.base("SecurityClassCreated", date, row.locator)
             event.update(security=slug, name=title, kind=kind)
             self.emit(event, [f"kind '{kind}' inferred from the title"])
             if PUBLIC not in self.parties:
                 self.parties[PUBLIC] = "holders not named in these filings"
-                public = self.base("PartyRegistered", date, "form", "")
+                public = self.base("PartyRegistered", date, "form")
                 public.update(party=PUBLIC, name="Holders not named in these filings", kind="other")
                 self.emit(public, ["the other side of sales and purchases: the market, or anyone unnamed"])
-            undisclosed = self.base("UndisclosedHolding", date, row.locator, "")
+            undisclosed = self.base("UndisclosedHolding", date, row.locator)
             undisclosed.update(holder=PUBLIC, security=slug,
                                description="the shares held by holders the filings do not name")
             self.emit(undisclosed, [f"a Form {self.doc.form} does not state the shares outstanding: "
@@ -155,10 +156,10 @@ class _Drafter:
             self.parties[party] = nature
             date = min(date, self.start)
             owner_name = self.parties.get(self.owner, self.owner)
-            event = self.base("PartyRegistered", date, row.locator, nature)
+            event = self.base("PartyRegistered", date, row.locator)
             event.update(party=party, name=f"{owner_name} ({nature})", kind="other")
             self.emit(event, ["held indirectly by the reporting owner: a party of its own, controlled by the owner"])
-            control = self.base("ControlRecorded", date, row.locator, nature)
+            control = self.base("ControlRecorded", date, row.locator)
             control.update(controller=self.owner, controlled=party, relation="other")
             self.emit(control)
         return party
@@ -235,7 +236,7 @@ class _Drafter:
                 self.missing(row, "owned_following", f"owned following {following} is less than the {shares} acquired")
                 return
             if held_before:
-                opening = self.base("SharesIssued", date, row.locator, _quote(row))
+                opening = self.base("SharesIssued", date, row.locator)
                 opening.update(security=security, holder=holder, quantity=held_before)
                 before = (
                     f"held before the first row this filing reports for {holder}: owned following "
@@ -249,7 +250,7 @@ class _Drafter:
             self.transaction(row, partner, security, holder, int(shares), date)
         if following is None:
             return
-        reported = self.base("HoldingReported", date, f"{row.locator}, owned following", _quote(row))
+        reported = self.base("HoldingReported", date, f"{row.locator}, owned following")
         reported.update(holder=holder, security=security, quantity=int(following))
         direct = (row.direct_indirect.text or "").upper() if row.direct_indirect else ""
         if direct in {"D", "I"}:
@@ -262,26 +263,25 @@ class _Drafter:
                     date: dt.date) -> None:
         code, ad = _code(row), _ad(row)
         price = _price(row.price)
-        quote = _quote(row)
         notes = [f"code {code}: {CODE_NAMES.get(code or '', 'code not in the form instructions')}"]
         notes += self.footnote_notes(row)
         if partner is not None:
             self.exercise(partner, row, holder, security, shares, date, notes)
             return
         if ad == "A" and code in FROM_ISSUER:
-            event = self.base("SharesIssued", date, row.locator, quote)
+            event = self.base("SharesIssued", date, row.locator)
             event.update(security=security, holder=holder, quantity=shares)
             if price is not None:
                 event["price_per_share"] = str(price)
             if code in EXERCISES:
                 notes.append("no matching Table II row: the derivative exercised is not in this filing")
         elif ad == "D" and code in TO_ISSUER:
-            event = self.base("SharesRepurchased", date, row.locator, quote)
+            event = self.base("SharesRepurchased", date, row.locator)
             event.update(security=security, holder=holder, quantity=shares)
             if price is not None:
                 event["price_per_share"] = str(price)
         else:
-            event = self.base("SharesTransferred", date, row.locator, quote)
+            event = self.base("SharesTransferred", date, row.locator)
             giver, taker = (PUBLIC, holder) if ad == "A" else (holder, PUBLIC)
             event.update(security=security, from_holder=giver, to_holder=taker, quantity=shares)
             if price is not None:
@@ -297,7 +297,7 @@ class _Drafter:
         kind, slug = grant
         where = f"{delivered.locator} with {row.locator}"
         event = self.base("EquityCompensationReleased" if kind == "rsu" else "EquityCompensationExercised",
-                          date, where, _quote(row))
+                          date, where)
         event.update(grant=slug, quantity=shares)
         self.emit(event, notes + [f"{row.locator} reports the derivative side"])
         self.report_grant(row, holder, slug, date)
@@ -323,7 +323,7 @@ class _Drafter:
         """An EquityCompensationIssued of `quantity` on the row's terms; `used` of it exercised by
         the row (vested by then); an inference with `reasoning`, else stated by the row (code A)."""
         kind, _, price, expires = self.terms(row, holder)
-        event = self.base("EquityCompensationIssued", date, row.locator, _quote(row))
+        event = self.base("EquityCompensationIssued", date, row.locator)
         event.update(grant=slug, kind=kind, holder=holder, security=security, quantity=quantity)
         if kind == "option" and price is not None:
             event["exercise_price"] = str(price)
@@ -376,7 +376,7 @@ class _Drafter:
         following = number(row.owned_following)
         if following is None:
             return
-        reported = self.base("HoldingReported", date, f"{row.locator}, owned following", _quote(row))
+        reported = self.base("HoldingReported", date, f"{row.locator}, owned following")
         reported.update(holder=holder, security=slug, quantity=int(following))
         self.emit(reported)
 
@@ -407,7 +407,7 @@ class _Drafter:
         if grant is None:
             return
         if ad == "D" and code in CANCELLATIONS:
-            event = self.base("EquityCompensationCancelled", date, row.locator, _quote(row))
+            event = self.base("EquityCompensationCancelled", date, row.locator)
             event.update(grant=grant[1], quantity=int(shares), reason=f"code {code}: {CODE_NAMES[code]}")
             self.emit(event, self.footnote_notes(row))
         else:
@@ -458,29 +458,22 @@ class _Drafter:
 def draft_ownership(doc: OwnershipDocument, file_name: str, ids: Ids) -> Draft:
     d = _Drafter(doc, file_name, ids)
     d.run()
-    events = [{k: v for k, v in e.items() if k != "source"} | {"source": _src(e["source"])} for e in d.events]
     owner_names = ", ".join(o.name for o in doc.owners)
     return Draft(
         document={"id": d.document_id, "issuer": d.issuer,
                   "title": f"Form {doc.form} of {owner_names} for {doc.issuer_name}",
                   "file": file_name, "date": doc.signed},
-        events=events,
+        events=d.events,
         unread=d.unread,
         requires={"securities": {}, "parties": {}},
         notes=d.notes,
         event_notes=d.notes_per_event,
-        filing={"form": f"Form {doc.form}", "title": f"Form {doc.form}", "issuer_name": doc.issuer_name, "issuer_cik": doc.issuer_cik,
-                "ticker": doc.ticker, "event_date": doc.period, "signed": doc.signed,
+        filing={"form": f"Form {doc.form}", "title": f"Form {doc.form}", "issuer_name": doc.issuer_name,
+                "issuer_cik": doc.issuer_cik, "ticker": doc.ticker, "event_date": doc.period, "signed": doc.signed,
                 "owners": [(o.cik, o.name) for o in doc.owners], "amends": doc.form.upper().endswith("/A"),
                 "amendment_of": doc.amendment_of},
         openings=d.openings,
     )
-
-
-def _src(source: dict[str, str]) -> dict[str, str]:
-    # No quote: an XML form has no words to quote, and `verify --sources` checks quotes word for
-    # word; the locator names the row and column.
-    return {"locator": source["locator"]}
 
 
 def _owner_kind(name: str) -> str:
@@ -511,15 +504,3 @@ def _why(figure: Figure | None, what: str) -> str:
     if figure.text is None:
         return f"{what}: no figure" + (f", only footnotes {', '.join(figure.footnotes)}" if figure.footnotes else "")
     return f"{what}: '{figure.text}' is not a whole number of shares"
-
-
-def _quote(row: Row) -> str:
-    """The row's own figures, as the form states them, in the form's column order."""
-    parts = [row.title.text or ""]
-    for label, fig in (("date", row.date), ("code", row.code), ("shares", row.shares), ("price", row.price),
-                       ("A/D", row.acquired_disposed), ("exercise price", row.exercise_price),
-                       ("underlying", row.underlying_shares), ("owned following", row.owned_following),
-                       ("D/I", row.direct_indirect), ("nature", row.nature)):
-        if fig is not None and fig.text:
-            parts.append(f"{label} {fig.text}")
-    return "; ".join(p for p in parts if p)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+
 from ledger.errors import NotAFiling
 from ledger.intake.extract.draft import Draft
 from ledger.intake.extract.filing import extract_filing
@@ -18,6 +19,7 @@ from ledger.intake.extract.ids import Ids
 from ledger.intake.extract.ownership import FORMS, is_ownership_document, read_ownership
 from ledger.intake.extract.ownership_events import draft_ownership
 from ledger.intake.extract.schedule13_xml import draft_schedule13_xml, is_schedule13_xml
+from ledger.intake.extract.slugs import party_slug
 from ledger.intake.extract.submission import Submission, is_submission, read_submission
 from ledger.intake.extract.xmltree import XmlRefused, parse_xml
 
@@ -49,10 +51,7 @@ def extract_document(text: str, file_name: str, *, ids: Ids | None = None,
     # The digest is of the words, not the bytes: the same filing with other line endings is the same.
     words = " ".join(text.split())
     suffix = sub.accession if sub is not None and sub.accession else hashlib.sha256(words.encode()).hexdigest()[:8]
-    draft.document["id"] = f"{draft.document['id']}-{suffix}"
-    for event in draft.events:
-        if isinstance(event.get("source"), dict) and "document" in event["source"]:
-            event["source"]["document"] = draft.document["id"]
+    draft.document["id"] = f"{draft.document['id']}-{suffix}"  # the events take it from the header on import
     return draft
 
 
@@ -128,8 +127,6 @@ def _submission(sub: Submission, file_name: str, ids: Ids, filed: dt.date | None
 def _filer_ciks(draft: Draft, sub: Submission, ids: Ids) -> None:
     """A reporting person the SEC header names as filer (same name, as slugs compare) gets the
     id of its CIK, as the XML forms give it, so that its text and XML filings meet."""
-    from ledger.intake.extract.slugs import party_slug  # noqa: PLC0415
-
     filers = {party_slug(name): cik for role in ("FILED BY", "FILER", "REPORTING-OWNER")
               for cik, name in sub.entities.get(role, []) if name}
     renames: dict[str, tuple[str, str]] = {}  # draft id -> (CIK id, CIK)
@@ -137,10 +134,7 @@ def _filer_ciks(draft: Draft, sub: Submission, ids: Ids) -> None:
         cik = filers.get(party_slug(event["name"])) if event.get("type") == "PartyRegistered" else None
         if cik is not None and event["party"] != ids.party(cik, event["name"]):
             renames[event["party"]] = (ids.party(cik, event["name"]), cik)
-    for event in draft.events:
-        for key in ("party", "holder", "subject"):
-            if event.get(key) in renames:
-                event[key] = renames[event[key]][0]
+    _rename(draft, {old: new for old, (new, _) in renames.items()})
     for old, (new, cik) in renames.items():
         at = next(i for i, e in enumerate(draft.events) if e.get("type") == "PartyRegistered" and e["party"] == new)
         draft.events.insert(at + 1, {"type": "IdentifierRecorded", "effective_date": draft.events[at]["effective_date"],
@@ -159,27 +153,24 @@ def _disclosure(draft: Draft, filed: dt.date | None, basis: str | None) -> None:
 
 def _with_ids(draft: Draft, ids: Ids) -> Draft:
     """The text reader's slugs, through the --ids mapping: parties by name, classes by title."""
-    if not ids._by_key:
+    if not ids:
         return draft
     issuer_name = draft.filing.get("issuer_name")
     if issuer_name:
         draft.document["issuer"] = ids.issuer(None, issuer_name)
-    renames: dict[str, str] = {}
-    for event in draft.events:
-        if event.get("type") == "PartyRegistered":
-            renames[event["party"]] = ids.party(None, event["name"])
-    class_title = draft.filing.get("class_title")
-    for slug, title in list(draft.requires.get("securities", {}).items()):
-        renames[slug] = ids.security(title)
-    if class_title:
-        from ledger.intake.extract.slugs import security_slug  # noqa: PLC0415
+    renames = {e["party"]: ids.party(None, e["name"]) for e in draft.events if e.get("type") == "PartyRegistered"}
+    # Every class the draft's events name is one it requires (the cover pages' and the warrants').
+    renames.update({slug: ids.security(title) for slug, title in draft.requires.get("securities", {}).items()})
+    _rename(draft, renames)
+    return draft
 
-        renames[security_slug(class_title)] = ids.security(class_title)
+
+def _rename(draft: Draft, renames: dict[str, str]) -> None:
+    """The draft's ids `renames` maps, replaced wherever its events and requirements name them."""
     for event in draft.events:
         for key in ("party", "security", "holder", "subject"):
             if isinstance(event.get(key), str) and event[key] in renames:
                 event[key] = renames[event[key]]
-    draft.requires["securities"] = {renames.get(k, k): v for k, v in draft.requires.get("securities", {}).items()}
-    draft.requires["parties"] = {renames.get(k, k): v for k, v in draft.requires.get("parties", {}).items()}
-    return draft
+    for kind in ("securities", "parties"):
+        draft.requires[kind] = {renames.get(k, k): v for k, v in draft.requires.get(kind, {}).items()}
 
