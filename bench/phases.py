@@ -309,10 +309,11 @@ def query(target: str, first: str, last: str, n_dates: int = 200, seed: int = 20
             rows = _guarded(lambda: kinds[kind](Query(issuer, d, known)), out)
             took = now() - t0
             if keep:
-                # The JSON the command prints, encoded from the rows as it encodes them.
+                # The JSON the command prints, asked again and printed as the command prints it.
                 t1 = now()
-                to_json({"as_of": d.isoformat(), "known_at": known.isoformat()}, rows)
-                floor.keep(took, rows, took + now() - t1)
+                held = book.holdings(as_of=d, known_at=known, issuer=issuer)
+                to_json(held.header(), held.found)
+                floor.keep(took, rows, now() - t1)
             if kind == "holdings" and not parties:
                 parties.extend(sorted({r["party"] for r in rows}))
             return took

@@ -28,10 +28,11 @@ import contextlib
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from ledger.common.stored_rows import StoredRows
 from ledger.errors import UsageError
 from ledger.log.target import default_target, is_server, redact
 
@@ -63,10 +64,17 @@ class Answer:
     issuer: str
     as_of: dt.date | None
     known_at: dt.datetime
-    rows: list[dict[str, Any]]
+    found: Sequence[dict[str, Any]]  # a list, or holdings kept as their stored JSON (see `rows`)
     state: State | None = field(default=None, repr=False, compare=False)
     security: str | None = None  # the class an ownership answer is of
     disclosed_at: dt.date | None = None  # only documents public by then, when asked
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows, one dict each."""
+        if isinstance(self.found, StoredRows):
+            return self.found.parsed()
+        return self.found if isinstance(self.found, list) else list(self.found)
 
     def header(self) -> dict[str, Any]:
         """The JSON contract's header: `as_of` (null for questions about the whole history) and `known_at`;
@@ -133,10 +141,10 @@ class Ledger:
                 return query, disclosed_state(store, query, disclosed_at)
             return query, state_at(store, query)
 
-    def _answer(self, query: Query, rows: list[dict[str, Any]], state: State | None = None) -> Answer:
+    def _answer(self, query: Query, rows: Sequence[dict[str, Any]], state: State | None = None) -> Answer:
         return Answer(query.issuer, query.as_of, query.known_at, rows, state)
 
-    def _from_intervals(self, read: Callable[..., list[dict[str, Any]]],
+    def _from_intervals(self, read: Callable[..., Sequence[dict[str, Any]]],
                         fold: Callable[[State, dt.date], list[dict[str, Any]]], issuer: str | None,
                         as_of: dt.date | None, known_at: dt.datetime | None, *options: Any,
                         disclosed_at: dt.date | None = None) -> Answer:

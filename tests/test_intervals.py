@@ -23,6 +23,7 @@ from ledger.history.readmodel import ReadModel
 from ledger.intake.importer import import_events
 from ledger.intake.loaded import Loaded
 from ledger.log.store import Store
+from ledger.outputs.render import to_json
 from projections.captable import captable_rows
 from projections.holdings import holdings_rows
 from projections.ownership import ownership_rows
@@ -92,7 +93,10 @@ def test_intervals_answer_as_the_fold_does_on_every_date(case, data):
                     want = holdings_rows(model.state_at("prop", day, save=False), day)
                     if n % 16 == 0:
                         assert want == holdings_rows(replay_state(store, Query("prop", day, NOW)), day)
-                    assert model.answer_at(answers.holdings, "prop", day) == want, day
+                    stored = model.answer_at(answers.holdings, "prop", day)
+                    assert stored == want, day
+                    # Printed as stored, the JSON is the text the fold's rows encode to.
+                    assert to_json({}, stored) == to_json({}, want), day
                     assert model.answer_at(answers.holdings, "prop", day, "h1") == [r for r in want if r["party"] == "h1"]
                     if n % 4 == 0:  # the cap table and voting from the intervals and the classes' terms
                         state = model.state_at("prop", day, save=False)

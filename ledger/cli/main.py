@@ -136,7 +136,8 @@ def holdings(ctx: click.Context, as_of: dt.date | None, known_at: dt.datetime | 
              issuer: str | None, party: str | None) -> None:
     """Shares, warrants, grants and notes per party, and each plan's pool, on a date."""
     answer = book(ctx).holdings(as_of=as_of, known_at=known_at, disclosed_at=disclosed_at, issuer=issuer, party=party)
-    emit(fmt, f"Holdings of {answer.issuer}", answer.header(), answer.rows,
+    # As found: printed as JSON, rows read from the intervals are their stored text.
+    emit(fmt, f"Holdings of {answer.issuer}", answer.header(), answer.found,
          HOLDINGS_COLUMNS if fmt != "json" else None)
 
 

@@ -13,6 +13,7 @@ nor the event models.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ledger.history import interval_table
@@ -20,7 +21,7 @@ from ledger.history import interval_table
 if TYPE_CHECKING:
     from projections.class_terms import ClassTerms
 
-Rows = list[dict[str, Any]]
+Rows = Sequence[dict[str, Any]]  # a list, or the holdings' StoredRows
 
 
 def holdings(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> Rows:

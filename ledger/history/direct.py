@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ledger.history import interval_table
@@ -35,7 +35,7 @@ def stream_id(issuer: str) -> str:
     return uuid.uuid5(NAMESPACE, f"issuer:{issuer}").hex
 
 
-Found = tuple[str, dt.date, dt.datetime, list[dict[str, Any]]]  # issuer, as_of, known_at, rows
+Found = tuple[str, dt.date, dt.datetime, Sequence[dict[str, Any]]]  # issuer, as_of, known_at, rows
 
 
 def answer(read: Callable[..., list[dict[str, Any]]], target: str, issuer: str | None, as_of: dt.date | None,

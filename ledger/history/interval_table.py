@@ -24,6 +24,8 @@ from typing import Any
 
 import orjson
 
+from ledger.common.stored_rows import StoredRows
+
 # The rules the stored rows were derived under: raised whenever a derivation would write other
 # rows for the same log (as when expired warrants stopped having one). Rows derived under
 # other rules are not read, and the next writer derives them again.
@@ -113,14 +115,14 @@ def on(day: dt.date) -> list[Any]:
     return [OPEN_EPOCH, day.year, d, d]
 
 
-def rows_at(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> list[dict[str, Any]]:
-    """The holdings rows in force on a date, in the order of holdings_rows."""
+def rows_at(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> StoredRows:
+    """The holdings rows in force on a date, in the order of holdings_rows, as stored."""
     where = "issuer=? and party=?" if party is not None else "issuer=?"
     args = [issuer, party] if party is not None else [issuer]
     # The kinds named one by one, so that the scan is of each kind's rows of the year.
     sql = (f"select row from rm_holdings_iv where {where} and {IN_FORCE} and ord in (?, ?, ?, ?) "  # noqa: S608
            "order by ord, party, security")
-    return [orjson.loads(r[0]) for r in conn.execute(sql, [*args, *on(day), SHARES, WARRANT, NOTE, POOL])]
+    return StoredRows([r[0] for r in conn.execute(sql, [*args, *on(day), SHARES, WARRANT, NOTE, POOL])])
 
 
 # A holding no source numbers (UndisclosedHolding) has a null quantity: what it is known to hold
