@@ -10,6 +10,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	# pip compiles what it installs, but an editable install leaves the project as source; where
+	# Python may not write bytecode (PYTHONDONTWRITEBYTECODE, as in many containers) every
+	# command would compile each module it loads, again, before doing anything.
+	$(BIN)/python -m compileall -q events projections ledger
 	touch $(STAMP)
 
 OUT := out/savvis
