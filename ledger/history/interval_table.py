@@ -27,9 +27,10 @@ import orjson
 from ledger.common.stored_rows import StoredRows
 
 # The rules the stored rows were derived under: raised whenever a derivation would write other
-# rows for the same log (as when expired warrants stopped having one). Rows derived under
-# other rules are not read, and the next writer derives them again.
-RULES = 5
+# rows for the same log (as when expired warrants stopped having one), or the table is laid out
+# otherwise. Rows derived under other rules are not read, and the next writer makes the table
+# again and derives them again.
+RULES = 6
 OPEN = "9999-12-31"
 OPEN_EPOCH = -1
 SHARES, WARRANT, NOTE = 0, 1, 2  # the order of holdings_rows: shares, then warrants, then notes
@@ -39,12 +40,15 @@ POOL = 6  # a stock plan's pool: a holdings row, listed after the notes
 Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE/CLASS/SCHEDULE/CONTROL/POOL, party, security)
 
 SCHEMA = (
-    # Clustered by what a question reads: an issuer's rows of one kind, one epoch, in the order
-    # the answers list them. Rows are JSON text; in a table keyed by rowid the rows of a date lie
-    # scattered among every other, and reading them cost more than the rest of an answer.
+    # Clustered by what a question reads: an issuer's rows of one kind, one epoch, from their
+    # first day, so that a date's scan stops at the rows that begin after it (in the open
+    # epoch, every position opened later). Rows are JSON text; in a table keyed by rowid the
+    # rows of a date lie scattered among every other, and reading them cost more than the
+    # rest of an answer. The answers' order (party, class) is then SQLite's sort of the rows
+    # it returns, as it already was for the two epochs a date reads.
     "create table if not exists rm_holdings_iv (issuer text, epoch integer, valid_from text, valid_to text, "
     "ord integer, party text, security text, row text, "
-    "primary key (issuer, ord, epoch, party, security, valid_from)) without rowid",
+    "primary key (issuer, ord, epoch, valid_from, party, security)) without rowid",
     "create index if not exists rm_holdings_iv_party on rm_holdings_iv (issuer, party, epoch, valid_from)",
     # How far the intervals have followed the timeline, and the earliest date a write since
     # then reaches back to (NULL when they are up to date with `sequence`).
