@@ -38,45 +38,69 @@ class Claim:
 BY_HOLDER = attrgetter("holder", "instrument")
 
 
-def _last_day(w: WarrantState, by: dt.date) -> dt.date:
-    return by if w.expires is None else min(by, w.expires - dt.timedelta(days=1))
+# Rule 13d-3: what can be acquired within 60 days counts as owned.
+WINDOW = dt.timedelta(days=60)
 
 
-def _warrant_available(w: WarrantState, day: dt.date, by: dt.date) -> int:
-    if w.expired_on(day):
-        return 0
-    return w.exercisable(_last_day(w, by))
+@dataclass(frozen=True, slots=True)
+class Exercisable:
+    """What a live warrant can become of its own class, seen from a day: its shares left, and
+    what of them can be had within the window (by the day before it expires, if sooner), each
+    with what is certain of it where an exercise or a tranche leaves it open. The same on every
+    day until an event acts on the warrant, it expires, or one of its tranches comes within the
+    window (`window_dates`): the intervals keep it as a row valid between those days."""
+
+    holder: str
+    warrant: str
+    security: str
+    outstanding: int
+    outstanding_known: bool
+    outstanding_at_least: int
+    available: int
+    available_at_least: int
+    exercisable_known: bool
+
+    def data(self) -> list[Any]:
+        return [self.holder, self.warrant, self.security, self.outstanding, self.outstanding_known,
+                self.outstanding_at_least, self.available, self.available_at_least, self.exercisable_known]
+
+    @classmethod
+    def read(cls, data: list[Any]) -> Exercisable:
+        return cls(*data)
 
 
-def _warrant_available_at_least(w: WarrantState, day: dt.date, by: dt.date) -> int:
-    if w.expired_on(day):
-        return 0
-    return w.exercisable_at_least(_last_day(w, by))
+def exercisable_within(w: WarrantState, day: dt.date) -> Exercisable:
+    """A warrant unexpired on `day`, as Exercisable."""
+    last = day + WINDOW if w.expires is None else min(day + WINDOW, w.expires - dt.timedelta(days=1))
+    return Exercisable(w.holder, w.warrant, w.security, w.outstanding(day), w.outstanding_known,
+                       w.outstanding_at_least(day), w.exercisable(last), w.exercisable_at_least(last),
+                       w.exercisable_known(day))
 
 
-def warrant_claims(warrants: Iterable[WarrantState], terms: dict[str, ClassTerms], target: str, day: dt.date,
-                   by: dt.date) -> list[Claim]:
+def window_dates(w: WarrantState) -> set[dt.date]:
+    """The days on which a tranche of the warrant comes within the window, as no event says."""
+    return {t.exercisable_from - WINDOW for t in w.tranches if t.exercisable_from is not None}
+
+
+def warrant_claims(warrants: Iterable[Exercisable], terms: dict[str, ClassTerms], target: str) -> list[Claim]:
     """Unexpired warrants on `target`, or on a class that converts into it (by the classes' terms
-    on `day`), with what of each can be had by `by`."""
+    on the day), with what of each can be had within the window."""
     out: list[Claim] = []
     for w in warrants:
-        if w.expired_on(day):
-            continue
-        outstanding = w.outstanding(day)
         if w.security == target:
-            if outstanding > 0 or not w.outstanding_known:
-                out.append(Claim(w.holder, w.warrant, target, outstanding, _warrant_available(w, day, by),
-                                 at_most=not w.exercisable_known(day), shares_at_least=w.outstanding_at_least(day),
-                                 available_at_least=_warrant_available_at_least(w, day, by)))
+            if w.outstanding > 0 or not w.outstanding_known:
+                out.append(Claim(w.holder, w.warrant, target, w.outstanding, w.available,
+                                 at_most=not w.exercisable_known, shares_at_least=w.outstanding_at_least,
+                                 available_at_least=w.available_at_least))
             continue
         t = terms.get(w.security)
         if t is None or t.converts_to != target or t.ratio is None:
             continue
         n, d = t.ratio.numerator, t.ratio.denominator
-        available = _warrant_available(w, day, by) if t.convertible else 0
-        at_least = _warrant_available_at_least(w, day, by) if t.convertible else 0
-        out.append(Claim(w.holder, w.warrant, target, outstanding * n // d, available * n // d,
-                         at_most=not w.exercisable_known(day), shares_at_least=w.outstanding_at_least(day) * n // d,
+        available = w.available if t.convertible else 0
+        at_least = w.available_at_least if t.convertible else 0
+        out.append(Claim(w.holder, w.warrant, target, w.outstanding * n // d, available * n // d,
+                         at_most=not w.exercisable_known, shares_at_least=w.outstanding_at_least * n // d,
                          available_at_least=at_least * n // d))
     return out
 

@@ -20,15 +20,12 @@ from typing import TYPE_CHECKING, Any
 from projections.class_terms import ClassTerms, class_terms, unknown_class
 from projections.control import Control, control_of
 from projections.denominators import Mode, denominator_of
-from projections.dilution import BY_HOLDER, note_claim, warrant_claims
+from projections.dilution import BY_HOLDER, Exercisable, exercisable_within, note_claim, warrant_claims
 from projections.open_figures import open_figure
 from projections.voting import percent
 
 if TYPE_CHECKING:
     from projections.state import State
-    from projections.warrants import WarrantState
-
-WINDOW = dt.timedelta(days=60)
 
 
 @dataclass
@@ -50,11 +47,11 @@ class Direct:
 
 
 def direct_positions(security: str, day: dt.date, terms: dict[str, ClassTerms],
-                     shares: Iterable[tuple[str, str, int]], warrants: Iterable[WarrantState],
+                     shares: Iterable[tuple[str, str, int]], warrants: Iterable[Exercisable],
                      notes: Iterable[dict[str, Any]], control: Control) -> dict[str, Direct]:
     """What each holder holds of the class and can acquire of it within 60 days, from the
-    classes' terms, the share holdings as (holder, class, quantity), the live warrants, the
-    notes' holdings rows and who controls whom."""
+    classes' terms, the share holdings as (holder, class, quantity), what each live warrant can
+    become of its class within the window, the notes' holdings rows and who controls whom."""
     positions: dict[str, Direct] = {}
     # One pass over the holdings, both the class's own shares and those that convert into it:
     # no Claim object per holding, and a Direct made only for a holder not seen yet (tens of
@@ -74,7 +71,7 @@ def direct_positions(security: str, day: dt.date, terms: dict[str, ClassTerms],
         elif t.convertible:
             d.acquirable += quantity * t.ratio.numerator // t.ratio.denominator
     bounds = []
-    claims = warrant_claims(warrants, terms, security, day, day + WINDOW)
+    claims = warrant_claims(warrants, terms, security)
     claims += [c for c in map(note_claim, notes) if c is not None and c.target == security]
     for claim in claims:
         d = positions.setdefault(claim.holder, Direct())
@@ -108,7 +105,8 @@ def _read_of(state: State, day: dt.date) -> tuple:
     """What ownership reads, from a folded state."""
     from projections.holdings import note_row  # noqa: PLC0415
 
-    return (class_terms(state, day), [(h, s, q) for (h, s), q in state.shares.items()], state.warrants.values(),
+    return (class_terms(state, day), [(h, s, q) for (h, s), q in state.shares.items()],
+            [exercisable_within(w, day) for w in state.warrants.values() if not w.expired_on(day)],
             [note_row(n, state.note_prices.get(k)) for k, n in state.notes.items()], control_of(state))
 
 
@@ -122,7 +120,7 @@ def ownership_rows(state: State, security: str, day: dt.date, *, mode: Mode = "b
 
 
 def ownership_from(security: str, day: dt.date, terms: dict[str, ClassTerms], shares: Iterable[tuple[str, str, int]],
-                   warrants: Iterable[WarrantState], notes: Iterable[dict[str, Any]], control: Control,
+                   warrants: Iterable[Exercisable], notes: Iterable[dict[str, Any]], control: Control,
                    mode: Mode = "best") -> list[dict[str, Any]]:
     """Each person's rows 7 to 13 for the class (see direct_positions for what is read)."""
     shares = list(shares)

@@ -65,13 +65,13 @@ def classes(conn: Any, issuer: str, day: dt.date) -> Rows:
 
 def ownership(conn: Any, issuer: str, day: dt.date, security: str, mode: str = "best") -> Rows:
     from projections.control import Control  # noqa: PLC0415
+    from projections.dilution import Exercisable  # noqa: PLC0415
     from projections.ownership import ownership_from  # noqa: PLC0415
-    from projections.warrants import read_warrant  # noqa: PLC0415
 
     terms = _terms(conn, issuer, day)
     [control] = interval_table.rows_of_kind(conn, issuer, day, interval_table.CONTROL) or [None]
     return ownership_from(security, day, terms, interval_table.share_positions_at(conn, issuer, day),
-                          [read_warrant(w) for w in interval_table.rows_of_kind(conn, issuer, day,
-                                                                               interval_table.SCHEDULE)],
+                          [Exercisable.read(w) for w in interval_table.rows_of_kind(conn, issuer, day,
+                                                                                   interval_table.SCHEDULE)],
                           interval_table.instruments_at(conn, issuer, day, (interval_table.NOTE,)),
                           Control.read(control) if control else Control({}, {}), mode)

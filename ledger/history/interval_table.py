@@ -5,8 +5,8 @@ The standard library and orjson only, so that a query can read it without the ev
 
 A row of `rm_holdings_iv` is, as JSON text, one position's holdings row (shares, a warrant
 or a grant, a note, or a stock plan's pool); one class's terms (projections.class_terms: what the cap table and voting read
-of a class besides its holdings; party ''); a live warrant's schedule (projections.warrants:
-what ownership needs to know what is exercisable within 60 days); or who controls whom
+of a class besides its holdings; party ''); what a live warrant can become of its class within
+60 days (projections.dilution.Exercisable, for ownership; kind SCHEDULE); or who controls whom
 (projections.control; party '', security 'control'). Each is valid from `valid_from` up to,
 not including, `valid_to`; the rows in force today end on OPEN. A closed interval is listed
 under each calendar year it overlaps (`epoch`), an open one once (OPEN_EPOCH), so the rows
@@ -30,11 +30,11 @@ from ledger.common.stored_rows import StoredRows
 # rows for the same log (as when expired warrants stopped having one), or the table is laid out
 # otherwise. Rows derived under other rules are not read, and the next writer makes the table
 # again and derives them again.
-RULES = 6
+RULES = 7
 OPEN = "9999-12-31"
 OPEN_EPOCH = -1
 SHARES, WARRANT, NOTE = 0, 1, 2  # the order of holdings_rows: shares, then warrants, then notes
-CLASS, SCHEDULE, CONTROL = 3, 4, 5  # a class's terms, a warrant's schedule, who controls whom
+CLASS, SCHEDULE, CONTROL = 3, 4, 5  # a class's terms, a warrant's 60-day window, who controls whom
 POOL = 6  # a stock plan's pool: a holdings row, listed after the notes
 
 Key = tuple[int, str, str]  # (SHARES/WARRANT/NOTE/CLASS/SCHEDULE/CONTROL/POOL, party, security)

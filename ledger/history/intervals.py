@@ -31,10 +31,11 @@ from events import Event, ServiceEnded, StockSplit
 from ledger.history.interval_table import CLASS, CONTROL, NOTE, OPEN, POOL, SCHEDULE, SHARES, WARRANT, Key, table_rows
 from projections.class_terms import class_terms
 from projections.control import control_of
+from projections.dilution import exercisable_within, window_dates
 from projections.fold import apply
 from projections.holdings import note_row, pool_rows, share_row, warrant_row
 from projections.state import State
-from projections.warrants import WarrantState, warrant_data
+from projections.warrants import WarrantState
 
 T = TypeVar("T")
 
@@ -96,9 +97,10 @@ def _named_warrant(event: Event) -> str | None:
 
 
 def _dates_of(w: WarrantState) -> set[dt.date]:
-    """The dates on which a warrant's row can change with no event: when it was issued, when a
-    tranche opens or was met, when it expires."""
-    out = {w.issued_on}
+    """The dates on which a warrant's rows can change with no event: when it was issued, when a
+    tranche opens or was met, when it expires; and (its schedule row: what it can become within
+    60 days) when a tranche comes within the window."""
+    out = {w.issued_on} | window_dates(w)
     if w.expires is not None:
         out.add(w.expires)
     for t in w.tranches:
@@ -216,7 +218,8 @@ class Sweep:
                 self._schedule(w)
             self._set_instrument(WARRANT, name, None if row is None else (w.holder, _text(row)), when)
             live = w is not None and not w.expired_on(day)
-            self._set_instrument(SCHEDULE, name, (w.holder, _text(warrant_data(w))) if live else None, when)
+            self._set_instrument(SCHEDULE, name, (w.holder, _text(exercisable_within(w, day).data())) if live else None,
+                                 when)
         for name in state.notes.touched:
             n = state.notes.get(name)
             row = None if n is None else (n.holder, _text(note_row(n, state.note_prices.get(name))))

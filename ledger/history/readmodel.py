@@ -45,6 +45,8 @@ from projections.timeline import Recorded, acted_on, resolve
 CHECKPOINT_EVERY = 1000
 CACHE_KIB = 128 * 1024
 PAGE = 10_000
+# Intervals a derivation holds before writing them (about 40 MB of rows).
+SPANS_HELD = 100_000
 CORRECTIONS = ("EventCorrected", "EventRetracted")
 _EVENT = TypeAdapter(AnyEvent)
 
@@ -417,11 +419,18 @@ class ReadModel:
             state = self.state_at(issuer, before, follow=False, save=False)
             after = before.isoformat()
         sweep = intervals.Sweep(state, open_rows, before)
+        self._clear_intervals(issuer, dirty)
         for day, events in intervals.by_day((dt.date.fromisoformat(day), event)
                                             for day, _, _, event in self.rows_after(issuer, after)):
             sweep.day(day, events)
+            if len(sweep.closed) >= SPANS_HELD:
+                # From far back (a new ledger, new rules) millions of intervals close: each goes
+                # to the table, in this transaction, as it closes, rather than all being held.
+                self._insert_spans(issuer, sweep.closed)
+                sweep.closed.clear()
         rest = sweep.finish()
-        self._write_intervals(issuer, intervals.Derived(dirty, 0, 0, in_table, sweep.closed, rest), tracked)
+        self._write_intervals(issuer, intervals.Derived(dirty, 0, 0, in_table, sweep.closed, rest), tracked,
+                              cleared=True)
 
     def interval_base(self, issuer: str, start: str) -> tuple[dict[interval_table.Key, tuple[str, str]],
                                                                 dict[interval_table.Key, tuple[int, str, str]]]:
@@ -441,26 +450,35 @@ class ReadModel:
             open_rows[(o, p, s)] = in_table[(o, p, s)] = (begun, text)
         return open_rows, in_table
 
-    def _write_intervals(self, issuer: str, derived: intervals.Derived, tracked: int) -> None:
-        """What begins on or after the derivation's start goes, with the closed rows it reopened
-        and the open rows it changed; its intervals come in their place."""
-        execute, start = self.db.conn.execute, derived.start
+    def _clear_intervals(self, issuer: str, start: str) -> None:
+        """What begins on or after a derivation's start, and the closed rows it reopens."""
+        execute = self.db.conn.execute
         if start == "":
             execute("delete from rm_holdings_iv where issuer=?", [issuer])
         else:
             execute("delete from rm_holdings_iv where issuer=? and valid_from>=?", [issuer, start])
             execute("delete from rm_holdings_iv where issuer=? and valid_to>=? and valid_to<>?",
                     [issuer, start, interval_table.OPEN])
+
+    def _insert_spans(self, issuer: str, spans: list[tuple[interval_table.Key, str, str, str]]) -> None:
+        self.db.conn.executemany("insert into rm_holdings_iv values (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 interval_table.table_rows(issuer, spans))
+
+    def _write_intervals(self, issuer: str, derived: intervals.Derived, tracked: int, cleared: bool = False) -> None:
+        """What begins on or after the derivation's start goes (unless `cleared` already), with the
+        closed rows it reopened and the open rows it changed; its intervals come in their place."""
+        execute = self.db.conn.execute
+        if not cleared:
+            self._clear_intervals(issuer, derived.start)
         rest, in_table = derived.rest, derived.in_table
         # An open row is one per key (its primary key: the key, the open epoch, the day it began).
         self.db.conn.executemany(
             "delete from rm_holdings_iv where issuer=? and ord=? and epoch=? and party=? and security=? and valid_from=?",
             [(issuer, o, interval_table.OPEN_EPOCH, p, s, begun) for (o, p, s), (begun, text) in in_table.items()
              if rest.get((o, p, s)) != (begun, text)])
-        spans = derived.closed + [(key, begun, interval_table.OPEN, text) for key, (begun, text) in rest.items()
-                                  if in_table.get(key) != (begun, text)]
-        self.db.conn.executemany("insert into rm_holdings_iv values (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 interval_table.table_rows(issuer, spans))
+        self._insert_spans(issuer, derived.closed + [(key, begun, interval_table.OPEN, text)
+                                                     for key, (begun, text) in rest.items()
+                                                     if in_table.get(key) != (begun, text)])
         execute("insert or replace into rm_intervals (issuer, sequence, dirty) values (?, ?, null)", [issuer, tracked])
 
     def answer_at(self, read: Callable[..., list[dict[str, Any]]], issuer: str, day: dt.date,
