@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from projections.warrants import WarrantState
 
 
-@dataclass(frozen=True)
+# A plain record (not frozen): thousands are made per ownership answer, and nothing changes one.
+@dataclass(slots=True)
 class Claim:
     holder: str
     instrument: str

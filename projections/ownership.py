@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from projections.state import State
 
 
-@dataclass
+@dataclass(slots=True)
 class Direct:
     own: int = 0
     acquirable: int = 0
@@ -56,25 +56,32 @@ def direct_positions(security: str, day: dt.date, terms: dict[str, ClassTerms],
     # One pass over the holdings, both the class's own shares and those that convert into it:
     # no Claim object per holding, and a Direct made only for a holder not seen yet (tens of
     # thousands of holdings at 10^6 events).
-    into = {s: t for s, t in terms.items() if s != security and t.converts_to == security and t.ratio is not None}
+    # Per class converting into this one: whether it can now, and its ratio as two integers.
+    into = {s: (t.convertible, t.ratio.numerator, t.ratio.denominator) for s, t in terms.items()
+            if s != security and t.converts_to == security and t.ratio is not None}
     for holder, sec, quantity in shares:
-        t = None
-        if sec != security:
-            t = into.get(sec)
-            if t is None:
-                continue
+        if sec == security:
+            d = positions.get(holder)
+            if d is None:
+                d = positions[holder] = Direct()
+            d.own += quantity
+            continue
+        conversion = into.get(sec)
+        if conversion is None:
+            continue
         d = positions.get(holder)
         if d is None:
             d = positions[holder] = Direct()
-        if t is None:
-            d.own += quantity
-        elif t.convertible:
-            d.acquirable += quantity * t.ratio.numerator // t.ratio.denominator
+        convertible, n, m = conversion
+        if convertible:
+            d.acquirable += quantity * n // m
     bounds = []
     claims = warrant_claims(warrants, terms, security)
     claims += [c for c in map(note_claim, notes) if c is not None and c.target == security]
     for claim in claims:
-        d = positions.setdefault(claim.holder, Direct())
+        d = positions.get(claim.holder)
+        if d is None:
+            d = positions[claim.holder] = Direct()
         d.acquirable += claim.available
         if claim.at_most and claim.available > claim.available_at_least:
             d.at_most = True
@@ -143,6 +150,7 @@ def ownership_from(security: str, day: dt.date, terms: dict[str, ClassTerms], sh
         if sole or shared:
             persons[group] = (sole, shared - sole)
 
+    denominator = whole.fields()  # the same for every row
     rows = []
     for person, (sole, shared) in sorted(persons.items()):
         if not shared and len(sole) == 1 and person in sole:
@@ -156,8 +164,10 @@ def ownership_from(security: str, day: dt.date, terms: dict[str, ClassTerms], sh
             acquirable = sum(positions[e].acquirable for e in sole | shared)
             entities = sorted(sole | shared)
         owned = sole_total + shared_total
-        aggregate = f"split of {person}'s aggregate"  # a group holds its whole aggregate
-        missing = list(dict.fromkeys(m for e in entities for m in positions[e].missing if aggregate not in m))
+        missing: list[str] = []
+        if any(positions[e].missing for e in entities):
+            aggregate = f"split of {person}'s aggregate"  # a group holds its whole aggregate
+            missing = list(dict.fromkeys(m for e in entities for m in positions[e].missing if aggregate not in m))
         if not owned and not missing:
             continue
         row: dict[str, Any] = {
@@ -176,7 +186,7 @@ def ownership_from(security: str, day: dt.date, terms: dict[str, ClassTerms], sh
             row["complete"] = False
             row["missing"] = missing
             _open_figures(row, positions, entities, sole, shared, outstanding)
-        row.update(whole.fields())
+        row.update(denominator)
         if outstanding is None:
             row["complete"] = False
             row.setdefault("missing", []).append(whole.reason)
