@@ -1,8 +1,9 @@
 """Answer rows kept as the JSON text a read model stored them in, parsed only when read.
 
 A holdings answer read from the validity intervals is, row for row, the text the writer
-stored; printed as JSON it is those texts joined, not parsed into dicts and encoded again.
-The standard library and orjson only: a query path imports this without the event models.
+stored, joined by SQLite in the answer's order; printed as JSON it is that text as it is,
+not parsed into dicts and encoded again. The standard library and orjson only: a query path
+imports this without the event models.
 """
 
 from __future__ import annotations
@@ -12,21 +13,25 @@ from typing import Any, overload
 
 import orjson
 
+# Between two rows of the JSON contract: one compact object a line, indented under "rows".
+SEPARATOR = ",\n    "
+
 
 class StoredRows(Sequence[dict[str, Any]]):
-    """A sequence of rows whose JSON is `texts`, each a compact object; the dicts are made on
-    first use and kept."""
+    """A sequence of `count` rows whose JSON is `text`: compact objects joined by SEPARATOR;
+    the dicts are made on first use and kept."""
 
-    __slots__ = ("_rows", "texts")
+    __slots__ = ("_rows", "count", "text")
 
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = texts
+    def __init__(self, text: str, count: int) -> None:
+        self.text = text
+        self.count = count
         self._rows: list[dict[str, Any]] | None = None
 
     def parsed(self) -> list[dict[str, Any]]:
         if self._rows is None:
             # One array parsed at once: no call per row.
-            self._rows = orjson.loads("[" + ",".join(self.texts) + "]")
+            self._rows = orjson.loads("[" + self.text + "]")
         return self._rows
 
     @overload
@@ -38,7 +43,7 @@ class StoredRows(Sequence[dict[str, Any]]):
         return self.parsed()[index]
 
     def __len__(self) -> int:
-        return len(self.texts)
+        return self.count
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.parsed())

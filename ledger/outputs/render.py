@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ledger.common.stored_rows import StoredRows
+from ledger.common.stored_rows import SEPARATOR, StoredRows
 from projections.open_figures import open_figure
 
 if TYPE_CHECKING:
@@ -58,16 +58,16 @@ def _json_default(value: Any) -> Any:
 
 def to_json(header: dict[str, Any], rows: Sequence[dict[str, Any]]) -> str:
     """The JSON contract: the header's keys indented by two spaces, then `rows`, one compact
-    object a line. Rows the intervals stored as JSON (StoredRows) are their texts as stored,
-    which are the same rows encoded the same way: nothing is parsed to be encoded again. Other
+    object a line. Rows the intervals stored as JSON (StoredRows) are their text as stored and
+    joined, which is the same rows encoded the same way: nothing is parsed to be encoded again. Other
     rows are written by orjson (the standard library's encoder is several times slower on a
     large answer); the text is the standard library's but for a float under 1e-4, which orjson
     writes out (0.00005 for 5e-05): the same number (no projection yields NaN or an infinity,
     which orjson would write as null). A row orjson refuses (an integer past 64 bits, a value
     with no JSON form) goes to the standard library's encoder, which encodes it or raises."""
-    texts = rows.texts if isinstance(rows, StoredRows) else [_row_json(r) for r in rows]
+    text = rows.text if isinstance(rows, StoredRows) else SEPARATOR.join(_row_json(r) for r in rows)
     head = "".join(f"  {_row_json(k)}: {_row_json(v)},\n" for k, v in header.items())
-    body = "\n    " + ",\n    ".join(texts) + "\n  " if texts else ""
+    body = "\n    " + text + "\n  " if text else ""
     return "{\n" + head + '  "rows": [' + body + "]\n}"
 
 
