@@ -126,13 +126,16 @@ def on(day: dt.date) -> list[Any]:
 
 def rows_at(conn: Any, issuer: str, day: dt.date, party: str | None = None) -> StoredRows:
     """The holdings rows in force on a date, in the order of holdings_rows, as stored."""
+    # One party's rows on its own index: the primary key's range on the day a row begins
+    # would read every party's rows of the year.
     where = "issuer=? and party=?" if party is not None else "issuer=?"
+    table = "rm_holdings_iv indexed by rm_holdings_iv_party" if party is not None else "rm_holdings_iv"
     args = [issuer, party] if party is not None else [issuer]
     # The kinds named one by one, so that the scan is of each kind's rows of the year. Joined
     # by SQLite in the order of its sorted subquery (an aggregate over an ordered subquery
     # reads it in order; test_intervals holds the text to the fold's rows): tens of
     # thousands of rows never become Python strings one by one.
-    sql = (f"select count(*), group_concat(row, ?) from (select row from rm_holdings_iv "  # noqa: S608
+    sql = (f"select count(*), group_concat(row, ?) from (select row from {table} "  # noqa: S608
            f"where {where} and {IN_FORCE} and ord in (?, ?, ?, ?) order by ord, party, security)")
     count, text = conn.execute(sql, [SEPARATOR, *args, *on(day), SHARES, WARRANT, NOTE, POOL]).fetchone()
     return StoredRows(text or "", count)
