@@ -115,15 +115,18 @@ def voting_from(terms: dict[str, ClassTerms], positions: Iterable[tuple[str, str
     for security in by_class:
         for holder in terms[security].undisclosed:
             holdings.setdefault(holder, {}).setdefault(security, 0)
+    # What every holding of a class shares: asked once per class, not per holding (tens of
+    # thousands at 10^6 events).
+    per_class = {security: (c, terms[security], c.per_share.numerator, c.per_share.denominator, c.denominator.fields())
+                 for security, c in by_class.items()}
     rows = []
     for holder, held in holdings.items():
         known = 0
         missing: list[str] = []
         classes = []
         for security, quantity in sorted(held.items()):
-            c = by_class[security]
-            votes = quantity * c.per_share.numerator // c.per_share.denominator
-            t = terms[security]
+            c, t, n, d, denominator = per_class[security]
+            votes = quantity * n // d
             open_holding = holder in t.undisclosed
             entry: dict[str, Any] = {"security": security}
             if not t.stated or open_holding:
@@ -135,7 +138,7 @@ def voting_from(terms: dict[str, ClassTerms], positions: Iterable[tuple[str, str
                 entry["votes"] = votes
                 known += votes
             entry["percent"] = percent(votes, c.total) if entry["votes"] is not None and c.total else None
-            entry.update(c.denominator.fields())
+            entry.update(denominator)
             if entry["percent"] is None and c.open:
                 entry["missing"] = [c.open]
             classes.append(entry)
