@@ -37,6 +37,7 @@ from ledger.errors import UsageError
 from ledger.log.target import default_target, is_server, redact
 
 if TYPE_CHECKING:
+    from ledger.history.direct import Reader
     from ledger.history.queries import Query
     from ledger.log.store import Store
     from projections.state import State
@@ -90,18 +91,24 @@ class Ledger:
 
     On a server, the first question that needs the log opens it, read-only, and the ledger
     keeps the connection for the next until `close()`, the end of a `with` block, or the
-    object's end. A SQLite file is opened again for every question, which costs little and
-    answers from the file that is at the path now (one may be moved into its place)."""
+    object's end. A SQLite file the intervals answer from is kept open the same way, read-only
+    (ledger.history.direct.Reader), and opened again when another file has been moved into its
+    place: the answer is always the file's that is at the path now."""
 
     def __init__(self, target: str | os.PathLike[str] | None = None):
         self.target = str(target) if target is not None else default_target()
         self._store: Store | None = None
+        self._reader: Reader | None = None
 
     def close(self) -> None:
         store = getattr(self, "_store", None)  # a ledger whose __init__ failed has none
         if store is not None:
             self._store = None
             store.close()
+        reader = getattr(self, "_reader", None)
+        if reader is not None:
+            self._reader = None
+            reader.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -158,7 +165,9 @@ class Ledger:
             return dataclasses.replace(self._answer(query, fold(state, query.as_of), state),
                                        disclosed_at=disclosed_at)
 
-        found = direct.answer(read, self.target, issuer, as_of, known_at, *options)
+        if self._reader is None:
+            self._reader = direct.Reader(self.target)
+        found = direct.answer(read, self.target, issuer, as_of, known_at, *options, reader=self._reader)
         if found is not None:
             return Answer(*found)
         from ledger.history.queries import answer, make_query  # noqa: PLC0415

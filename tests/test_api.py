@@ -50,8 +50,8 @@ def test_a_mistake_is_the_one_error_a_caller_catches(savvis_file, tmp_path):
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgres"])
 def test_a_ledger_keeps_a_servers_connection_and_reads_a_file_afresh(engine, savvis_file, tmp_path, request):
-    """A server's connection kept between questions, opened again after a mistake; a file opened
-    for each question, so that one made meanwhile, or moved into its place, is the one read."""
+    """A server's connection kept between questions, opened again after a mistake; a file's kept
+    too, and opened again when one is made meanwhile, or moved into its place."""
     if engine == "postgres":
         url = request.getfixturevalue("postgres_url")
         assert Cli(url)("replay", ROOT / "replay_data" / "savvis").code == 0
@@ -63,7 +63,9 @@ def test_a_ledger_keeps_a_servers_connection_and_reads_a_file_afresh(engine, sav
         first = book.captable(as_of=day).rows
         store = book._store
         if engine == "sqlite":
-            assert store is None  # a file is opened for each question
+            assert store is None  # a file is read with sqlite3 alone, on the reader's connection
+            kept = book._reader.connection()
+            assert book.voting(as_of=day).rows and book._reader.connection() is kept
         else:
             assert store is not None and book.voting(as_of=day).rows and book._store is store
             assert book.captable(as_of=day).rows == first
@@ -173,3 +175,18 @@ def test_a_view_altered_to_show_something_else_is_reported(savvis_file, tmp_path
         c.execute("create view parties as select 'nobody' as party")
     r = Cli(copy)("verify")
     assert r.code == 1 and "view parties: not created by the ledger" in r.err
+
+
+def test_a_file_kept_open_answers_what_was_written_between_two_questions(tmp_path):
+    """The reader keeps the file open between questions; each question is its own read
+    transaction, so an import made in between is in the next answer."""
+    target = tmp_path / "acme.db"
+    assert Cli(target)("import", ROOT / "tests" / "data" / "acme" / "01-formation.yaml").code == 0
+    with Ledger(target) as book:
+        before = book.holdings().rows
+        kept = book._reader.connection()
+        assert Cli(target)("import", ROOT / "tests" / "data" / "acme" / "02-2020.yaml").code == 0
+        after = book.holdings().rows
+        assert book._reader.connection() is kept
+        assert after != before
+        assert after == Ledger(target).holdings().rows  # what a ledger opened now answers

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -38,19 +39,71 @@ def stream_id(issuer: str) -> str:
 Found = tuple[str, dt.date, dt.datetime, Sequence[dict[str, Any]]]  # issuer, as_of, known_at, rows
 
 
+class Reader:
+    """A SQLite ledger file kept open, read-only, between one question and the next: opening it
+    again parses its schema and prepares every statement afresh, most of what a small answer
+    costs. One connection per thread. Before each question the file at the path is looked at:
+    another file moved into its place (another inode) is opened in turn, so the answer is
+    always the file's that is there now; each question is one read transaction, so a write
+    made in between is seen."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def connection(self) -> sqlite3.Connection | None:
+        try:
+            stat = os.stat(self.target)
+        except OSError:
+            return None
+        identity = (stat.st_dev, stat.st_ino)
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            if held[0] == identity:
+                return held[1]
+            self.forget(held[1])
+        # Used by this thread only; closed by whichever thread closes the reader.
+        conn = sqlite3.connect(readonly_uri(self.target), uri=True, check_same_thread=False)
+        self._local.held = (identity, conn)
+        with self._lock:
+            self._opened.append(conn)
+        return conn
+
+    def forget(self, conn: sqlite3.Connection) -> None:
+        """This thread's connection closed, to be opened again at the next question."""
+        self._local.held = None
+        with self._lock:
+            if conn in self._opened:
+                self._opened.remove(conn)
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
+        self._local = threading.local()
+
+
 def answer(read: Callable[..., list[dict[str, Any]]], target: str, issuer: str | None, as_of: dt.date | None,
-           known_at: dt.datetime | None, *options: Any) -> Found | None:
+           known_at: dt.datetime | None, *options: Any, reader: Reader | None = None) -> Found | None:
     """(issuer, as_of, known_at, rows) from the intervals, `read(conn, issuer, day, *options)` being
-    one of ledger.history.answers; or None where they cannot answer."""
+    one of ledger.history.answers; or None where they cannot answer. With a `reader`, on its
+    connection (kept open); else on one opened for this question."""
     if is_server(target) or not os.path.isfile(target):
         return None
     now = dt.datetime.now(dt.timezone.utc)
     known = known_at or now
     day = as_of or now.date()
     try:
-        conn = sqlite3.connect(readonly_uri(target), uri=True)
+        conn = reader.connection() if reader is not None else sqlite3.connect(readonly_uri(target), uri=True)
     except sqlite3.Error:
         return None
+    if conn is None:
+        return None
+    failed = False
     try:
         conn.execute("BEGIN")
         if issuer is None:
@@ -75,6 +128,12 @@ def answer(read: Callable[..., list[dict[str, Any]]], target: str, issuer: str |
             return None
         return issuer, day, known, read(conn, issuer, day, *options)
     except (sqlite3.Error, ValueError, KeyError, TypeError, AttributeError):
+        failed = True
         return None
     finally:
-        conn.close()
+        if reader is None:
+            conn.close()
+        elif failed:
+            reader.forget(conn)  # whatever went wrong, the next question opens the file afresh
+        elif conn.in_transaction:
+            conn.rollback()  # read only: ends the read transaction, so the next sees later writes
