@@ -43,7 +43,8 @@ BY_HOLDER = attrgetter("holder", "instrument")
 WINDOW = dt.timedelta(days=60)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, as Claim: one per live warrant per ownership answer, and nothing changes one.
+@dataclass(slots=True)
 class Exercisable:
     """What a live warrant can become of its own class, seen from a day: its shares left, and
     what of them can be had within the window (by the day before it expires, if sooner), each
