@@ -100,9 +100,9 @@ def fold_checked(log: SpooledLog, plan: Plan, rm: ReadModelCheck | None) -> tupl
     state = State()
     error: Exception | None = None
     if rm is not None and rm.compares_intervals():
-        from ledger.history.intervals import Sweep, by_day  # noqa: PLC0415
+        from ledger.history.intervals import Fingerprint, Sweep, by_day, finished, spill  # noqa: PLC0415
 
-        sweep = Sweep(state, {})
+        sweep, derived = Sweep(state, {}), Fingerprint()
         for day, events in by_day((e.effective_date, e) for e in log.history(plan)):
             if error is not None:
                 continue  # the rest is still parsed and checked
@@ -110,10 +110,11 @@ def fold_checked(log: SpooledLog, plan: Plan, rm: ReadModelCheck | None) -> tupl
                 if rm.due(day):
                     sweep.frozen(partial(rm.reach, day))  # compared on the plain state
                 sweep.day(day, events)
+                spill(sweep, rm.issuer, derived)
             except RuleViolation as exc:
                 error = exc
         if error is None:
-            rm.spans = sweep.spans()
+            rm.derived = finished(sweep, rm.issuer, derived)
         else:
             sweep.finish()
         return state, error
@@ -178,8 +179,9 @@ class ReadModelCheck:
             self.close()
             raise
         self._pending = sorted(set(self.days))
-        # The validity intervals of the history the log's own check folds, when it derived them.
-        self.spans: list | None = None
+        # The fingerprint of the validity intervals of the history the log's own check folds,
+        # when it derived them.
+        self.derived: intervals.Fingerprint | None = None
         self._beyond: int | None = None
         self._beyond_error: Exception | None = None
         self._covered = False
@@ -277,8 +279,9 @@ class ReadModelCheck:
             return
         try:
             if whole and self._intervals_followed():
-                spans = self.spans if self.spans is not None else intervals.intervals(history())
-                if intervals.differs(self.model.db.conn, self.issuer, spans):
+                derived = (self.derived if self.derived is not None
+                           else intervals.intervals_fingerprint(self.issuer, history()))
+                if intervals.differs(self.model.db.conn, self.issuer, derived):
                     stale.append("rm_holdings_iv")
         except CANNOT_REBUILD as exc:
             self._fail(exc)

@@ -267,27 +267,60 @@ def by_day(events: Iterable[tuple[dt.date, Event]]) -> Iterator[tuple[dt.date, l
         yield day, batch
 
 
-def intervals(history: Iterable[Event]) -> list[tuple[Key, str, str, str]]:
-    """Every interval of a whole history folded from nothing (what verify compares)."""
-    sweep = Sweep(State(), {})
+# Intervals a whole derivation holds before folding them into its fingerprint or writing them.
+SPANS_HELD = 100_000
+
+
+class Fingerprint:
+    """How many rows, and a sum of their hashes: equal for the same rows in any order, within one
+    process (whose hash seed no one else knows), and added to chunk by chunk, so that a whole
+    history's intervals are compared without holding them all, or sorting them."""
+
+    __slots__ = ("count", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0
+
+    def add(self, rows: Iterable[tuple]) -> Fingerprint:
+        count, total = self.count, self.total
+        for row in rows:
+            count += 1
+            total = (total + hash(tuple(row))) & 0xFFFF_FFFF_FFFF_FFFF
+        self.count, self.total = count, total
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fingerprint) and (self.count, self.total) == (other.count, other.total)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def spill(sweep: Sweep, issuer: str, into: Fingerprint) -> None:
+    """The intervals a sweep has closed so far, once there are many, folded into `into` and let go."""
+    if len(sweep.closed) >= SPANS_HELD:
+        into.add(table_rows(issuer, sweep.closed))
+        sweep.closed.clear()
+
+
+def finished(sweep: Sweep, issuer: str, into: Fingerprint) -> Fingerprint:
+    """`into` with the rest of a sweep's intervals, once every day is folded."""
+    return into.add(table_rows(issuer, sweep.spans()))
+
+
+def intervals_fingerprint(issuer: str, history: Iterable[Event]) -> Fingerprint:
+    """The fingerprint of every interval of a whole history folded from nothing (what verify
+    compares with the table)."""
+    sweep, out = Sweep(State(), {}), Fingerprint()
     for day, events in by_day((e.effective_date, e) for e in history):
         sweep.day(day, events)
-    return sweep.spans()
+        spill(sweep, issuer, out)
+    return finished(sweep, issuer, out)
 
 
-def fingerprint(rows: Iterable[tuple]) -> tuple[int, int]:
-    """How many rows, and a sum of their hashes: equal for the same rows in any order, within one
-    process (whose hash seed no one else knows), without holding them all to sort."""
-    count = total = 0
-    for row in rows:
-        count += 1
-        total = (total + hash(tuple(row))) & 0xFFFF_FFFF_FFFF_FFFF
-    return count, total
-
-
-def differs(db: Any, issuer: str, spans: Iterable[tuple[Key, str, str, str]]) -> bool:
-    """Whether the stored intervals of an issuer differ from `spans`, those of a fresh fold of its
-    history (`intervals`, or a Sweep's that folded it whole)."""
+def differs(db: Any, issuer: str, derived: Fingerprint) -> bool:
+    """Whether the stored intervals of an issuer differ from those of a fresh fold of its history
+    (`derived`: intervals_fingerprint, or a Sweep's that folded it whole)."""
     stored = db.execute("select issuer, epoch, valid_from, valid_to, ord, party, security, row "
                         "from rm_holdings_iv where issuer=?", [issuer])
-    return fingerprint(stored) != fingerprint(table_rows(issuer, spans))
+    return Fingerprint().add(stored) != derived

@@ -45,8 +45,6 @@ from projections.timeline import Recorded, acted_on, resolve
 CHECKPOINT_EVERY = 1000
 CACHE_KIB = 128 * 1024
 PAGE = 10_000
-# Intervals a derivation holds before writing them (about 40 MB of rows).
-SPANS_HELD = 100_000
 CORRECTIONS = ("EventCorrected", "EventRetracted")
 _EVENT = TypeAdapter(AnyEvent)
 
@@ -423,7 +421,7 @@ class ReadModel:
         for day, events in intervals.by_day((dt.date.fromisoformat(day), event)
                                             for day, _, _, event in self.rows_after(issuer, after)):
             sweep.day(day, events)
-            if len(sweep.closed) >= SPANS_HELD:
+            if len(sweep.closed) >= intervals.SPANS_HELD:
                 # From far back (a new ledger, new rules) millions of intervals close: each goes
                 # to the table, in this transaction, as it closes, rather than all being held.
                 self._insert_spans(issuer, sweep.closed)
