@@ -1014,3 +1014,35 @@ def test_an_ocf_retraction_of_a_security_already_acted_on_is_refused_naming_both
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1
     assert ("TX_EQUITY_COMPENSATION_RETRACTION t-ret: security_id: retracts 's-opt', on which "
             "Transactions.ocf.json: TX_VESTING_ACCELERATION t-acc has acted") in r.err
+
+
+def test_a_condition_met_after_a_split_survives_an_ocf_round_trip(tmp_path):
+    """RSUs g: 1 on a milestone, 1 from 2023-04-10; split 2-for-1 on 2022-07-03 (2 and 2); the
+    milestone met for 2 on 2022-10-27. Vested: 2 on 2023-01-01, 4 on 2023-07-01, in the ledger
+    and in the ledger read back from its OCF export (which met the tranches as they were before
+    the split, and so 1 share of them)."""
+    from tests.conftest import Ledger  # noqa: PLC0415
+
+    def ev(event_type, day, **fields):
+        return {"type": event_type, "effective_date": day, "source": SRC, **fields}
+
+    events = [
+        ev("PartyRegistered", "2022-01-01", party="h0", name="H0", kind="individual"),
+        ev("SecurityClassCreated", "2022-01-01", security="common", name="Common", kind="common"),
+        ev("StockPlanCreated", "2022-01-01", plan="p", name="P", securities=["common"], pool_size=100),
+        ev("EquityCompensationIssued", "2022-06-15", grant="g", kind="rsu", holder="h0", security="common",
+           plan="p", quantity=2, tranches=[{"quantity": 1, "condition": "milestone"},
+                                           {"quantity": 1, "exercisable_from": "2023-04-10"}]),
+        ev("StockSplit", "2022-07-03", security="common", numerator=2, denominator=1),
+        ev("VestingConditionMet", "2022-10-27", grant="g", quantity=2),
+    ]
+    path = tmp_path / "g.yaml"
+    path.write_text(yaml.safe_dump({"document": {"id": "g", "issuer": "gen"}, "events": events}, sort_keys=False))
+    a, b = Ledger(tmp_path / "a.db"), Ledger(tmp_path / "b.db")
+    assert a("import", path).code == 0
+    assert a("export", "ocf", "--as-of", "2025-12-31", "--out", tmp_path / "g.ocf.zip").code == 0
+    assert b("import", tmp_path / "g.ocf.zip").code == 0
+    for ledger in (a, b):
+        vested = {day: [r["vested"] for r in ledger.rows("holdings", "--as-of", day) if r["security"] == "g"]
+                  for day in ("2023-01-01", "2023-07-01")}
+        assert vested == {"2023-01-01": [2], "2023-07-01": [4]}

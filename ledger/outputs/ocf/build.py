@@ -320,7 +320,9 @@ class Builder(EquityObjects):
     def _split(self, e: StockSplit) -> None:
         factor = Fraction(e.numerator, e.denominator)
         self.lots.split(e.security, factor)
-        for w in self.warrants.values():
+        # Grants vesting on conditions keep their tranches apart (grant_tranches): a condition met
+        # after the split meets the split tranches, as in the fold.
+        for w in [*self.warrants.values(), *self.grant_tranches.values()]:
             if w.underlying == e.security and w.warrant not in e.unadjusted:
                 w.split(factor)
         for security, cls in self.classes.items():
