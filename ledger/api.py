@@ -167,7 +167,7 @@ class Ledger:
 
         if self._reader is None:
             self._reader = direct.Reader(self.target)
-        found = direct.answer(read, self.target, issuer, as_of, known_at, *options, reader=self._reader)
+        found = direct.answer(read, self._reader, issuer, as_of, known_at, *options)
         if found is not None:
             return Answer(*found)
         from ledger.history.queries import answer, make_query  # noqa: PLC0415

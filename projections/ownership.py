@@ -46,7 +46,7 @@ class Direct:
         return self.total - self.bounded
 
 
-def direct_positions(security: str, day: dt.date, terms: dict[str, ClassTerms],
+def direct_positions(security: str, terms: dict[str, ClassTerms],
                      shares: Iterable[tuple[str, str, int]], warrants: Iterable[Exercisable],
                      notes: Iterable[dict[str, Any]], control: Control) -> dict[str, Direct]:
     """What each holder holds of the class and can acquire of it within 60 days, from the
@@ -119,7 +119,7 @@ def _read_of(state: State, day: dt.date) -> tuple:
 
 def positions_of(state: State, security: str, day: dt.date) -> dict[str, Direct]:
     """direct_positions from a folded state."""
-    return direct_positions(security, day, *_read_of(state, day))
+    return direct_positions(security, *_read_of(state, day))
 
 
 def ownership_rows(state: State, security: str, day: dt.date, *, mode: Mode = "best") -> list[dict[str, Any]]:
@@ -131,7 +131,7 @@ def ownership_from(security: str, day: dt.date, terms: dict[str, ClassTerms], sh
                    mode: Mode = "best") -> list[dict[str, Any]]:
     """Each person's rows 7 to 13 for the class (see direct_positions for what is read)."""
     shares = list(shares)
-    positions = direct_positions(security, day, terms, shares, warrants, notes, control)
+    positions = direct_positions(security, terms, shares, warrants, notes, control)
     derived = sum(q for _, s, q in shares if s == security)
     whole = denominator_of(terms.get(security) or unknown_class(security), derived, day, mode)
     outstanding = whole.shares

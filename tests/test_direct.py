@@ -41,25 +41,25 @@ def test_the_intervals_answer_as_a_fold_of_the_log_does(savvis_file):
             state = replay_state(store, Query("savvis", day, known))
             want = holdings_rows(state, day)
             for party in (None, "constellation-entities", "cvc-offshore-ii"):
-                found = direct.answer(answers.holdings, str(savvis_file), None, day, known, party)
+                found = direct.answer(answers.holdings, direct.Reader(str(savvis_file)), None, day, known, party)
                 assert found == ("savvis", day, known, [r for r in want if party in (None, r["party"])]), day
-            assert direct.answer(answers.captable, str(savvis_file), None, day, known)[3] == \
+            assert direct.answer(answers.captable, direct.Reader(str(savvis_file)), None, day, known)[3] == \
                 captable_rows(state, day), day
             for mode in ("best", "derived", "reported"):
-                assert direct.answer(answers.voting, str(savvis_file), None, day, known, mode)[3] == \
+                assert direct.answer(answers.voting, direct.Reader(str(savvis_file)), None, day, known, mode)[3] == \
                     voting_rows(state, day, mode=mode), (day, mode)
                 for security in state.securities:
-                    assert direct.answer(answers.ownership, str(savvis_file), None, day, known, security, mode)[3] \
+                    assert direct.answer(answers.ownership, direct.Reader(str(savvis_file)), None, day, known, security, mode)[3] \
                         == ownership_rows(state, security, day, mode=mode), (day, mode, security)
 
 
 def test_it_leaves_to_the_whole_path_what_it_cannot_answer(savvis_file, tmp_path):
     day = dt.date(2004, 3, 31)
     early = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-    assert direct.answer(answers.holdings, str(savvis_file), None, day, early, None) is None  # before the log's head: fold
-    assert direct.answer(answers.holdings, str(savvis_file), "nobody", day, None, None) is None  # the whole path says why
-    assert direct.answer(answers.holdings, str(tmp_path / "none.db"), None, day, None, None) is None
-    assert direct.answer(answers.holdings, "postgresql://u@localhost/x", None, day, None, None) is None
+    assert direct.answer(answers.holdings, direct.Reader(str(savvis_file)), None, day, early, None) is None  # before the log's head: fold
+    assert direct.answer(answers.holdings, direct.Reader(str(savvis_file)), "nobody", day, None, None) is None  # the whole path says why
+    assert direct.answer(answers.holdings, direct.Reader(str(tmp_path / "none.db")), None, day, None, None) is None
+    assert direct.answer(answers.holdings, direct.Reader("postgresql://u@localhost/x"), None, day, None, None) is None
 
 
 @pytest.mark.parametrize("question", [
@@ -94,12 +94,12 @@ def test_intervals_derived_under_other_rules_are_not_read_and_are_derived_again(
     path = tmp_path / "l.db"
     shutil.copy(savvis_file, path)
     day, known = dt.date(2004, 3, 31), dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
-    before = direct.answer(answers.holdings, str(path), None, day, known, None)
+    before = direct.answer(answers.holdings, direct.Reader(str(path)), None, day, known, None)
     assert before is not None
     with sqlite3.connect(path) as c:  # as a ledger whose rows an earlier version derived, by other rules
         c.execute("update rm_interval_rules set rules=?", [interval_table.RULES - 1])
         c.execute("delete from rm_holdings_iv where ord=?", [interval_table.SHARES])
-    assert direct.answer(answers.holdings, str(path), None, day, known, None) is None  # not read
+    assert direct.answer(answers.holdings, direct.Reader(str(path)), None, day, known, None) is None  # not read
     # The whole path folds instead, and answers as before.
     assert Ledger(path).holdings(as_of=day, known_at=known).rows == before[3]
     with Store(str(path)) as store:  # a writer derives them again under these rules
@@ -108,7 +108,7 @@ def test_intervals_derived_under_other_rules_are_not_read_and_are_derived_again(
         model.close()
     with sqlite3.connect(path) as c:
         assert c.execute("select rules from rm_interval_rules").fetchall() == [(interval_table.RULES,)]
-    assert direct.answer(answers.holdings, str(path), None, day, known, None) == before
+    assert direct.answer(answers.holdings, direct.Reader(str(path)), None, day, known, None) == before
 
 
 def test_two_writers_migrating_an_older_ledger_at_once_migrate_it_once(tmp_path):

@@ -100,6 +100,7 @@ def fold_checked(log: SpooledLog, plan: Plan, rm: ReadModelCheck | None) -> tupl
     state = State()
     error: Exception | None = None
     if rm is not None and rm.compares_intervals():
+        from ledger.history.interval_table import table_rows  # noqa: PLC0415
         from ledger.history.intervals import Fingerprint, Sweep, by_day, finished, spill  # noqa: PLC0415
 
         sweep, derived = Sweep(state, {}), Fingerprint()
@@ -110,7 +111,7 @@ def fold_checked(log: SpooledLog, plan: Plan, rm: ReadModelCheck | None) -> tupl
                 if rm.due(day):
                     sweep.frozen(partial(rm.reach, day))  # compared on the plain state
                 sweep.day(day, events)
-                spill(sweep, rm.issuer, derived)
+                spill(sweep, lambda spans: derived.add(table_rows(rm.issuer, spans)))
             except RuleViolation as exc:
                 error = exc
         if error is None:

@@ -2,10 +2,10 @@
 
 A query the intervals answer (holdings, the cap table, voting, ownership and the classes:
 ledger.history.answers) needs neither the store library nor the event models (loading them
-is most of a short query's time). `answer` opens the file read-only, checks in one read
-transaction that the read models have followed the issuer's whole log (the
-last record's sequence and hash, as the store's own readers do) and that the intervals are
-up to date, and reads the rows. Where it cannot answer so (a server, an earlier `known_at`
+is most of a short query's time). `answer` reads the file on a Reader's read-only
+connection: it checks in one read transaction that the read models have followed the
+issuer's whole log (the last record's sequence and hash, as the store's own readers do) and
+that the intervals are up to date, and reads the rows. Where it cannot answer so (a server, an earlier `known_at`
 than the log's head, read models behind the log, an issuer to choose, anything unreadable)
 it answers None, and the caller takes the whole path, which also says what is wrong.
 """
@@ -87,18 +87,17 @@ class Reader:
         self._local = threading.local()
 
 
-def answer(read: Callable[..., list[dict[str, Any]]], target: str, issuer: str | None, as_of: dt.date | None,
-           known_at: dt.datetime | None, *options: Any, reader: Reader | None = None) -> Found | None:
+def answer(read: Callable[..., list[dict[str, Any]]], reader: Reader, issuer: str | None, as_of: dt.date | None,
+           known_at: dt.datetime | None, *options: Any) -> Found | None:
     """(issuer, as_of, known_at, rows) from the intervals, `read(conn, issuer, day, *options)` being
-    one of ledger.history.answers; or None where they cannot answer. With a `reader`, on its
-    connection (kept open); else on one opened for this question."""
-    if is_server(target) or not os.path.isfile(target):
+    one of ledger.history.answers, on the reader's connection; or None where they cannot answer."""
+    if is_server(reader.target) or not os.path.isfile(reader.target):
         return None
     now = dt.datetime.now(dt.timezone.utc)
     known = known_at or now
     day = as_of or now.date()
     try:
-        conn = reader.connection() if reader is not None else sqlite3.connect(readonly_uri(target), uri=True)
+        conn = reader.connection()
     except sqlite3.Error:
         return None
     if conn is None:
@@ -131,9 +130,7 @@ def answer(read: Callable[..., list[dict[str, Any]]], target: str, issuer: str |
         failed = True
         return None
     finally:
-        if reader is None:
-            conn.close()
-        elif failed:
+        if failed:
             reader.forget(conn)  # whatever went wrong, the next question opens the file afresh
         elif conn.in_transaction:
             conn.rollback()  # read only: ends the read transaction, so the next sees later writes

@@ -296,10 +296,11 @@ class Fingerprint:
     __hash__ = None  # type: ignore[assignment]
 
 
-def spill(sweep: Sweep, issuer: str, into: Fingerprint) -> None:
-    """The intervals a sweep has closed so far, once there are many, folded into `into` and let go."""
+def spill(sweep: Sweep, keep: Callable[[list[tuple[Key, str, str, str]]], object]) -> None:
+    """The intervals a sweep has closed so far, once there are many, handed to `keep` (written,
+    or folded into a fingerprint) and let go: a derivation from far back closes millions."""
     if len(sweep.closed) >= SPANS_HELD:
-        into.add(table_rows(issuer, sweep.closed))
+        keep(sweep.closed)
         sweep.closed.clear()
 
 
@@ -314,7 +315,7 @@ def intervals_fingerprint(issuer: str, history: Iterable[Event]) -> Fingerprint:
     sweep, out = Sweep(State(), {}), Fingerprint()
     for day, events in by_day((e.effective_date, e) for e in history):
         sweep.day(day, events)
-        spill(sweep, issuer, out)
+        spill(sweep, lambda spans: out.add(table_rows(issuer, spans)))
     return finished(sweep, issuer, out)
 
 

@@ -421,11 +421,8 @@ class ReadModel:
         for day, events in intervals.by_day((dt.date.fromisoformat(day), event)
                                             for day, _, _, event in self.rows_after(issuer, after)):
             sweep.day(day, events)
-            if len(sweep.closed) >= intervals.SPANS_HELD:
-                # From far back (a new ledger, new rules) millions of intervals close: each goes
-                # to the table, in this transaction, as it closes, rather than all being held.
-                self._insert_spans(issuer, sweep.closed)
-                sweep.closed.clear()
+            # Written in this transaction as they close, rather than all held to the end.
+            intervals.spill(sweep, lambda spans: self._insert_spans(issuer, spans))
         rest = sweep.finish()
         self._write_intervals(issuer, intervals.Derived(dirty, 0, 0, in_table, sweep.closed, rest), tracked,
                               cleared=True)
