@@ -371,15 +371,14 @@ def extract(filing: str, out: str, force: bool, ids_file: str | None, filed: dt.
     from ledger.intake.extract.ids import Ids  # noqa: PLC0415
     from ledger.errors import NotAFiling  # noqa: PLC0415
     from ledger.intake.extract.recognise import extract_document  # noqa: PLC0415
-    from ledger.intake.extract.xmltree import decode_filing  # noqa: PLC0415
-    from ledger.intake.inputs import MAX_FILING_BYTES, read_user_bytes  # noqa: PLC0415
+    from ledger.intake.filings import read_filing  # noqa: PLC0415
     from ledger.intake.loader import read_ids  # noqa: PLC0415
 
     source = Path(filing)
-    if not source.exists():  # anything else (a folder, a FIFO) read_user_text refuses by name
+    if not source.exists():  # anything else (a folder, a FIFO) read_filing refuses by name
         raise UsageError(f"{filing}: no such file")
     ids = Ids(read_ids(ids_file)) if ids_file else Ids()
-    text = decode_filing(read_user_bytes(source, limit=MAX_FILING_BYTES))
+    text = read_filing(source)
     try:
         draft = extract_document(text, source.name, ids=ids, filed=filed.date() if filed else None)
     except NotAFiling as exc:

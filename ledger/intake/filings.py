@@ -20,6 +20,7 @@ from typing import Any
 from ledger.errors import InputError, NotAFiling
 from ledger.intake.extract.draft import Draft
 from ledger.intake.extract.ids import Ids
+from ledger.intake.extract.ownership_events import regrant_id
 from ledger.intake.extract.recognise import extract_document
 from ledger.intake.extract.xmltree import decode_filing
 from ledger.intake.inputs import MAX_FILING_BYTES, read_user_bytes
@@ -62,13 +63,19 @@ def filing_files(paths: Iterable[str]) -> list[Path]:
     return out
 
 
+def read_filing(path: Path) -> str:
+    """A filing's text, in the encoding it declares, refused in one line if it is no readable
+    file or passes the size a filing may have."""
+    return decode_filing(read_user_bytes(path, limit=MAX_FILING_BYTES))
+
+
 def draft_filings(paths: Iterable[str], *, ids: Mapping[str, str] | None = None,
                   filed: dt.date | None = None) -> list[tuple[Path, Draft]]:
     """Every filing's draft, in the order of the files; the first that is no filing refuses all."""
     mapping = Ids(ids)
     drafts: list[tuple[Path, Draft]] = []
     for path in filing_files(paths):
-        text = decode_filing(read_user_bytes(path, limit=MAX_FILING_BYTES))
+        text = read_filing(path)
         try:
             drafts.append((path, extract_document(text, path.name, ids=mapping, filed=filed)))
         except NotAFiling as exc:
@@ -122,7 +129,7 @@ def batch(drafts: list[tuple[Path, Draft]], known: Mapping[str, set[tuple]] | No
             if event.get("type") == "EquityCompensationIssued" and i not in draft.openings \
                     and ("position", event["holder"], event["grant"]) in done:
                 # A grant of terms an earlier filing already holds (RSUs granted again): its own id.
-                renamed[event["grant"]] = f"{event['grant']}-{event['effective_date'].isoformat()}"[:120]
+                renamed[event["grant"]] = regrant_id(event["grant"], event["effective_date"])
                 event = _renamed(event, renamed)
             key = _once_key(event)
             if key is not None:
@@ -140,7 +147,7 @@ def batch(drafts: list[tuple[Path, Draft]], known: Mapping[str, set[tuple]] | No
             for holder, security in _positions(event):
                 done.add(("position", holder, security))
         form = _form_key(draft)
-        events = (_required(draft, done, {k: v for (i, k), v in needed.items() if i == issuer})
+        events = (_required(draft, done, needed, issuer)
                   + _retractions(draft, _amended(draft, stated.get(form, [])) if form and draft.filing.get("amends")
                                  else [])
                   + events)
@@ -229,9 +236,9 @@ def _required_keys(draft: Draft) -> list[tuple]:
         ("PartyRegistered", slug) for slug in draft.requires.get("parties", {})]
 
 
-def _required(draft: Draft, done: set[tuple], needed: Mapping[tuple, dt.date]) -> list[dict[str, Any]]:
+def _required(draft: Draft, done: set[tuple], needed: Mapping[tuple, dt.date], issuer: str) -> list[dict[str, Any]]:
     """The classes and parties a draft uses without creating them, where nothing records them yet,
-    from the earliest date a filing of the batch needs them."""
+    from the earliest date a filing of the batch needs them (`needed`, by issuer and key)."""
     if not draft.events:
         return []
     source = {"locator": "required by the draft: not stated by the filing"}
@@ -241,13 +248,13 @@ def _required(draft: Draft, done: set[tuple], needed: Mapping[tuple, dt.date]) -
         if key not in done:
             done.add(key)
             kind = "preferred" if "preferred" in (title or "").lower() else "common"
-            out.append({"type": "SecurityClassCreated", "effective_date": needed[key], "security": slug,
+            out.append({"type": "SecurityClassCreated", "effective_date": needed[(issuer, key)], "security": slug,
                         "name": title or slug, "kind": kind, "source": source})
     for slug, name in draft.requires.get("parties", {}).items():
         key = ("PartyRegistered", slug)
         if key not in done:
             done.add(key)
-            out.append({"type": "PartyRegistered", "effective_date": needed[key], "party": slug,
+            out.append({"type": "PartyRegistered", "effective_date": needed[(issuer, key)], "party": slug,
                         "name": name or slug, "kind": "other", "source": source})
     return out
 

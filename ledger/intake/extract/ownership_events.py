@@ -58,6 +58,12 @@ FIGURES = ("title", "date", "code", "shares", "price", "acquired_disposed", "exe
            "expires", "underlying_title", "underlying_shares", "owned_following", "direct_indirect", "nature")
 
 
+
+def regrant_id(grant: str, date: dt.date) -> str:
+    """The id of a grant of the same terms as `grant`, granted again on `date` (RSUs granted
+    each year): one form within a filing and across a batch of them."""
+    return f"{grant}-{date.isoformat()}"[:120]
+
 class _Drafter:
     def __init__(self, doc: OwnershipDocument, file_name: str, ids: Ids) -> None:
         self.doc = doc
@@ -432,7 +438,7 @@ class _Drafter:
                 self.issue(row, date, holder, security, base, earlier, 0,
                            f"grants of these terms {holder} held before this row: owned following "
                            f"{int(following)} less the {shares} granted")
-            slug = f"{base}-{date.isoformat()}"[:120]
+            slug = regrant_id(base, date)
         self.seen.add((holder, slug))
         self.issue(row, date, holder, security, slug, shares, 0, None)
         if slug == base and following is not None:

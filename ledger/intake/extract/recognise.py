@@ -21,6 +21,7 @@ from ledger.intake.extract.ownership_events import draft_ownership
 from ledger.intake.extract.schedule13_xml import draft_schedule13_xml, is_schedule13_xml
 from ledger.intake.extract.slugs import party_slug
 from ledger.intake.extract.submission import Submission, is_submission, read_submission
+from ledger.intake.extract.text import collapse
 from ledger.intake.extract.xmltree import XmlRefused, parse_xml
 
 READS = ("extract reads Forms 3/4/5 (ownershipDocument XML), Schedules 13D/13G (XML, HTML or text) "
@@ -49,8 +50,8 @@ def extract_document(text: str, file_name: str, *, ids: Ids | None = None,
     # Two filings of one issuer, form and date (two filers' 13Gs, a Form 4 and its amendment) are
     # two documents: the id ends with the accession number, else with a digest of the text.
     # The digest is of the words, not the bytes: the same filing with other line endings is the same.
-    words = " ".join(text.split())
-    suffix = sub.accession if sub is not None and sub.accession else hashlib.sha256(words.encode()).hexdigest()[:8]
+    suffix = (sub.accession if sub is not None and sub.accession
+              else hashlib.sha256(collapse(text).encode()).hexdigest()[:8])
     draft.document["id"] = f"{draft.document['id']}-{suffix}"  # the events take it from the header on import
     return draft
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ledger.intake.extract.text import Line, collapse
+from ledger.intake.extract.text import Line, TextIndex, collapse
 
 _SENTENCE = re.compile(
     r"beneficial\s+owner\s+of\s+(?:an\s+aggregate\s+of\s+)?(?P<shares>\d{1,3}(?:,\d{3}){1,4}|\d{1,15})\s+shares?"
@@ -38,13 +38,11 @@ class Statement:
 
 def ownership_statements(lines: Sequence[Line]) -> list[Statement]:
     """Every such sentence in the filing, with the page it starts on."""
-    text, starts = "", []
-    for line in lines:
-        starts.append((len(text), line.page))
-        text += line.text + "\n"
+    index = TextIndex(lines)
+    text = index.text
     out = []
     for match in _SENTENCE.finditer(text):
-        page = next((p for offset, p in reversed(starts) if offset <= match.start()), 1)
+        page = index.page_at(match.start())
         outstanding = match.group("outstanding")
         out.append(Statement(int(match.group("shares").replace(",", "")), Decimal(match.group("percent")),
                              int(outstanding.replace(",", "")) if outstanding else None,
