@@ -112,10 +112,19 @@ def test_intervals_answer_as_the_fold_does_on_every_date(case, data):
             model.close()
 
 
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2200, 1, 1)), st.integers(1, 4000))
+def test_the_years_of_an_interval_are_those_of_its_days(first: dt.date, days: int):
+    last = first + dt.timedelta(days=days - 1)
+    years = {(first + dt.timedelta(days=n)).year for n in range(days)}
+    assert list(interval_table.epochs(first.isoformat(), (last + dt.timedelta(days=1)).isoformat())) == sorted(years)
+
+
 def test_an_interval_is_listed_under_each_year_it_overlaps():
     # 2003-12-31 .. 2005-01-01 (exclusive) overlaps 2003, 2004 and 2005's first day is its end.
     assert list(interval_table.epochs("2003-12-31", "2005-01-01")) == [2003, 2004]
     assert list(interval_table.epochs("2004-03-01", "2004-03-02")) == [2004]
+    assert list(interval_table.epochs("2004-01-01", "2004-01-02")) == [2004]
+    assert list(interval_table.epochs("2003-06-30", "2004-01-01")) == [2003]
     rows = list(interval_table.table_rows("i", [((0, "a", "c"), "2003-12-31", "2005-01-02", "{}"),
                                           ((0, "b", "c"), "2004-01-01", interval_table.OPEN, "{}")]))
     assert [(r[1], r[5]) for r in rows] == [(2003, "a"), (2004, "a"), (2005, "a"), (interval_table.OPEN_EPOCH, "b")]

@@ -63,9 +63,9 @@ SCHEMA = (
 
 
 def epochs(valid_from: str, valid_to: str) -> range:
-    """The calendar years a closed interval overlaps (its last day is the day before valid_to)."""
-    last = dt.date.fromisoformat(valid_to) - dt.timedelta(days=1)
-    return range(int(valid_from[:4]), last.year + 1)
+    """The calendar years a closed interval overlaps (its last day is the day before valid_to,
+    in the year before when valid_to is a first of January)."""
+    return range(int(valid_from[:4]), int(valid_to[:4]) + (valid_to[5:] != "01-01"))
 
 
 def table_rows(issuer: str, spans: Iterable[tuple[Key, str, str, str]]) -> Iterator[tuple]:

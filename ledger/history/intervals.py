@@ -12,8 +12,12 @@ Which rows an event can change is read from the fold itself: the state's positio
 watched as the fold writes them (`_Watched`), an event names the warrant, grant or
 instrument it acts on, a split changes those on its class, and the end of a holder's service changes the
 holder's grants (the two handlers that change what they do not name). A live warrant's
-schedule changes with its row. Every class's terms, who controls whom, and each plan's pool
-are taken again on every date a row may change: they are small. `verify`
+schedule changes with its row. Who controls whom and each plan's pool are taken again on
+every date a row may change: they are small. The classes' terms are taken again only when
+what they are made of differs from the last date's (`_class_texts`): the classes, their
+ratios and approvals, whether each converts that day, the reports in force and the
+holdings no source numbers; building them (a record per report in force) is most of
+what a date costs otherwise. `verify`
 and a property test compare every date's answer with a fresh fold.
 """
 
@@ -130,6 +134,8 @@ class Sweep:
         self.triggers: list[tuple[dt.date, str]] = []
         self.scheduled: set[tuple[dt.date, str]] = set()
         self.last = through
+        self._class_inputs: tuple | None = None
+        self._class_rows: list[tuple[str, str]] = []
         for w in state.warrants.values():
             self._schedule(w)
 
@@ -225,11 +231,26 @@ class Sweep:
             row = None if n is None else (n.holder, _text(note_row(n, state.note_prices.get(name))))
             self._set_instrument(NOTE, name, row, when)
         state.notes.touched.clear()
-        for security, terms in class_terms(state, day).items():
-            self._set((CLASS, "", security), _text(terms.data()), when)
+        for security, text in self._class_texts(day):
+            self._set((CLASS, "", security), text, when)
         self._set((CONTROL, "", "control"), _text(control_of(state).data()), when)
         for row in pool_rows(state, day):
             self._set((POOL, row["party"], row["security"]), _text(row), when)
+
+    def _class_texts(self, day: dt.date) -> list[tuple[str, str]]:
+        """Every class's terms on the day as stored text; those of the last date asked when
+        nothing they are made of has changed. The reports are appended and kept; those in
+        force grow with the day, so their number names which they are."""
+        state = self.state
+        reports = state.outstanding_reports
+        inputs = (tuple((security, sec.created, sec.conversion_ratio, sec.approved_on, sec.convertible_on(day))
+                        for security, sec in state.securities.items()),
+                  reports, len(reports), sum(1 for r in reports if r.effective_date <= day),
+                  tuple(state.undisclosed.items()))
+        if inputs != self._class_inputs:
+            self._class_inputs = inputs
+            self._class_rows = [(security, _text(terms.data())) for security, terms in class_terms(state, day).items()]
+        return self._class_rows
 
     def _set_instrument(self, kind: int, name: str, now: tuple[str, str] | None, when: str) -> None:
         before = self.rows_of.get((kind, name))
