@@ -103,7 +103,8 @@ def test_the_guides_example(savvis_file, monkeypatch):
 
 def test_the_datasette_canned_queries_answer_from_the_read_models(savvis_file, tmp_path):
     """`readmodels --metadata` writes Datasette's metadata; its SQL, run as Datasette would run it
-    (named parameters), answers from the read models: figures derived by hand from the 13D/A."""
+    (named parameters), answers from the read models and the intervals: figures derived by hand
+    from the 13D/A and the agreements."""
     import sqlite3  # noqa: PLC0415
 
     copy = tmp_path / "savvis.db"
@@ -127,10 +128,24 @@ def test_the_datasette_canned_queries_answer_from_the_read_models(savvis_file, t
         outstanding = {r["security"]: r["outstanding"] for r in c.execute(
             queries["outstanding_as_of"]["sql"], {"issuer": "savvis", "date": "2004-03-31"})}
         assert (outstanding["common"], outstanding["series-b-preferred"]) == (2_575_298, 327_642)
+    # One party's holdings, from the intervals: answered by a ledger no `readmodels` has run on.
+    with sqlite3.connect(f"file:{savvis_file}?mode=ro", uri=True) as c:
+        c.row_factory = sqlite3.Row
+        assert not c.execute("select 1 from sqlite_master where name = 'rm_holdings'").fetchall()
         held = [dict(r) for r in c.execute(queries["holdings_of_party"]["sql"],
                                            {"issuer": "savvis", "party": "cvc-offshore-ii", "date": "2004-03-31"})]
         # Warrants Nos. 26 and 27 exercised net: 173,253 + 81,908 = 255,161 Series B (FINDINGS.md F3).
-        assert [(r["security"], r["quantity"]) for r in held] == [("series-b-preferred", 255_161)]
+        assert [(r["security"], r["kind"], r["quantity"]) for r in held] == [("series-b-preferred", "shares", 255_161)]
+        # On 2003-06-30 the Constellation Warrants: 10,000,000 common (Amendment No. 1, s. 1.03(a)); the
+        # 3,333,333 on grant conditions not yet met (they were by 2004-03-31), the other 6,666,667 on
+        # terms no source states: exercisable at least 0, at most 6,666,667, the figure itself open.
+        held = [dict(r) for r in c.execute(queries["holdings_of_party"]["sql"],
+                                           {"issuer": "savvis", "party": "constellation-entities", "date": "2003-06-30"})]
+        assert [(r["security"], r["kind"], r["underlying"], r["quantity"], r["exercisable"],
+                 r["exercisable_at_least"], r["exercisable_at_most"]) for r in held] == \
+            [("constellation-warrants", "warrant", "common", 10_000_000, None, 0, 6_666_667)]
+    with sqlite3.connect(copy) as c:
+        c.row_factory = sqlite3.Row
         story = [dict(r) for r in c.execute(queries["party_history"]["sql"], {"issuer": "savvis", "party": "cvc-offshore-ii"})]
         exercised = sorted(json.loads(r["body"])["warrant"] for r in story if r["type"] == "CashlessExercise")
         assert exercised == ["w-26", "w-27"] and all(r["document"] and r["locator"] for r in story)

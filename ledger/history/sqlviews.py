@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ledger.history.interval_table import NOTE, OPEN_EPOCH, POOL, SHARES, WARRANT
 from projections.captable import captable_rows
 from projections.fold import apply
 from projections.holdings import holdings_rows
@@ -80,6 +81,10 @@ PARTY_FIELDS_SQL = " or ".join(
       "nominated_by", "in_favor_of", "subject")]
     + [f"exists (select 1 from json_each(body, '$.{f}') where value = :party)" for f in
        ("members", "parties", "consented_by", "voters")])
+# The fields of a holdings row (projections.holdings) as columns, the rest kept in the row's JSON.
+HOLDINGS_FIELDS = ("party", "security", "kind", "underlying", "quantity", "quantity_at_least", "quantity_at_most",
+                   "exercisable", "exercisable_at_least", "exercisable_at_most", "exercise_price", "expires",
+                   "principal", "missing")
 CANNED = {
     "captable_as_of": {
         "title": "Cap table as of a date",
@@ -95,15 +100,21 @@ CANNED = {
                        "class's shares held on :date, summed over the holdings in force that day. A holding no "
                        "source gives a number for is not in the sum: `ledger captable` says which.",
         "sql": "select security, sum(json_extract(row, '$.quantity')) as outstanding, count(*) as holdings "
-               "from rm_holdings_iv where issuer = :issuer and ord = 0 "
-               "and epoch in (-1, cast(substr(:date, 1, 4) as integer)) and valid_from <= :date and valid_to > :date "
+               f"from rm_holdings_iv where issuer = :issuer and ord = {SHARES} "
+               f"and epoch in ({OPEN_EPOCH}, cast(substr(:date, 1, 4) as integer)) and valid_from <= :date and valid_to > :date "
                "group by security order by security",
     },
     "holdings_of_party": {
         "title": "One party's holdings as of a date",
-        "description": "The party's rows on the last event date on or before :date.",
-        "sql": "select * from rm_holdings where issuer = :issuer and party = :party and as_of = "
-               "(select max(as_of) from rm_holdings where issuer = :issuer and as_of <= :date) order by security",
+        "description": "From the validity intervals every writer keeps (no `ledger readmodels` needed): the "
+                       "party's shares, warrants and grants, notes and SAFEs in force on :date itself, in the "
+                       "order `ledger holdings --party` gives them. A figure the sources leave open is NULL, "
+                       "with its _at_least / _at_most and what is missing; `row` is the whole row as JSON.",
+        "sql": "select " + ", ".join(f"json_extract(row, '$.{f}') as {f}" for f in HOLDINGS_FIELDS)
+               + ", row from rm_holdings_iv where issuer = :issuer and party = :party "
+               f"and ord in ({SHARES}, {WARRANT}, {NOTE}, {POOL}) "
+               f"and epoch in ({OPEN_EPOCH}, cast(substr(:date, 1, 4) as integer)) and valid_from <= :date "
+               "and valid_to > :date order by ord, security",
     },
     "party_history": {
         "title": "One party's history",
@@ -126,8 +137,9 @@ def datasette_metadata(database: str) -> dict[str, Any]:
     return {
         "title": "Issuance ledger",
         "description": "The log as stored (log_records: each record as JSON text), the events now in force with "
-                       "their sources (events), the parties (parties), and the read models at each event date "
-                       "(rm_holdings, rm_captable, rm_voting, rm_ownership; `ledger readmodels` builds them).",
+                       "their sources (events), the parties (parties), the validity intervals every writer keeps "
+                       "(rm_holdings_iv), and the read models at each event date (rm_holdings, rm_captable, "
+                       "rm_voting, rm_ownership; `ledger readmodels` builds them).",
         "databases": {database: {"queries": CANNED}},
     }
 
