@@ -15,6 +15,7 @@ import yaml
 
 import events
 from ledger.intake.extract import Draft, extract_filing
+from ledger.intake.extract.ids import Ids, cik_number
 from ledger.intake.extract.slugs import issuer_slug, party_slug, security_slug, warrant_slug
 from ledger.intake.extract.text import parse_date, split_pages
 from ledger.intake.extract.values import read_count, read_percent
@@ -419,6 +420,16 @@ def test_other_slugs() -> None:
     assert security_slug("Series B Convertible Preferred Stock") == "series-b-preferred"
     assert security_slug("Class A Common Stock, $.001 par value") == "class-a-common"
     assert warrant_slug("26") == "w-26"
+
+
+def test_a_cik_is_its_number_without_leading_zeros_and_only_digits_are_one() -> None:
+    # EDGAR writes a CIK as ten digits with leading zeros (0001318605 is Tesla's, 1318605).
+    assert [cik_number(t) for t in ("0001318605", " 1318605\n", "12345678901", "13186O5", "²", "", None)] == \
+        ["1318605", "1318605", None, None, None, None, None]
+    # An --ids mapping may name a party by its CIK or by the id it gives, and so may reach the same id.
+    ids = Ids({"0001318605": "tesla", "cik-320193": "apple"})
+    assert (ids.issuer("1318605", "Tesla, Inc."), ids.party("0000320193", "Apple Inc.")) == ("tesla", "apple")
+    assert Ids().party("0000320193", "Apple Inc.") == "cik-320193"
 
 
 @pytest.mark.parametrize(

@@ -45,13 +45,20 @@ class Ids:
         return self._mapped(title) or security_slug(title) or "unknown-class"
 
 
-def _cik(cik: str | None) -> str | None:
-    if cik is None:
+def cik_number(text: str | None) -> str | None:
+    """A CIK as a filing writes it (1 to 10 ASCII digits: str.isdigit would take "²"), without
+    its leading zeros; None for anything else."""
+    if text is None:
         return None
-    digits = cik.strip().removeprefix("cik-").removeprefix("CIK-")
+    digits = text.strip()
     return str(int(digits)) if re.fullmatch(r"[0-9]{1,10}", digits) else None
+
+
+def _cik(cik: str | None) -> str | None:
+    # A mapping may also name a CIK by the id it gives (cik-<number>).
+    return None if cik is None else cik_number(cik.strip().removeprefix("cik-").removeprefix("CIK-"))
 
 
 def _key(text: str) -> str:
     text = " ".join(str(text).split()).casefold()
-    return str(int(text)) if re.fullmatch(r"[0-9]{1,10}", text) else text
+    return cik_number(text) or text

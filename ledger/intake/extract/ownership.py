@@ -10,11 +10,11 @@ an XML root in, records out; nothing is computed here.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
 
+from ledger.intake.extract.ids import cik_number
 from ledger.intake.extract.xmltree import text_of
 
 FORMS = {"3", "3/A", "4", "4/A", "5", "5/A"}
@@ -96,7 +96,7 @@ def read_ownership(root: Element) -> OwnershipDocument:
     doc = OwnershipDocument(
         form=form,
         period=_date(text_of(root, "periodOfReport")),
-        issuer_cik=_cik(text_of(root, "issuer/issuerCik")),
+        issuer_cik=cik_number(text_of(root, "issuer/issuerCik")),
         issuer_name=text_of(root, "issuer/issuerName"),
         ticker=text_of(root, "issuer/issuerTradingSymbol"),
         owners=[_owner(e) for e in root.findall("reportingOwner")],
@@ -161,7 +161,7 @@ def _notes(e: Element | None) -> tuple[str, ...]:
 def _owner(e: Element) -> Owner:
     rel = e.find("reportingOwnerRelationship")
     return Owner(
-        cik=_cik(text_of(e, "reportingOwnerId/rptOwnerCik")) or "",
+        cik=cik_number(text_of(e, "reportingOwnerId/rptOwnerCik")) or "",
         name=text_of(e, "reportingOwnerId/rptOwnerName") or "",
         director=_flag(text_of(rel, "isDirector")),
         officer=_flag(text_of(rel, "isOfficer")),
@@ -173,12 +173,6 @@ def _owner(e: Element) -> Owner:
 
 def _flag(text: str | None) -> bool:
     return (text or "").strip().lower() in {"1", "true"}
-
-
-def _cik(text: str | None) -> str | None:
-    if not text or not re.fullmatch(r"[0-9]{1,10}", text.strip()):  # ASCII digits: "²" is a digit to str
-        return None
-    return str(int(text))
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -12,7 +12,7 @@ from xml.etree.ElementTree import Element
 
 from ledger.intake.extract.draft import Draft
 from ledger.intake.extract.figures import infer_kind
-from ledger.intake.extract.ids import Ids
+from ledger.intake.extract.ids import Ids, cik_number
 from ledger.intake.extract.xmltree import text_of
 
 # element names: (13D, 13G)
@@ -87,9 +87,10 @@ def draft_schedule13_xml(root: Element, file_name: str, ids: Ids) -> Draft:
         reg["source"] = {"locator": f"{where}, rows 1 and 4"}
         events.append(reg)
         notes.append([f"kind '{reg['kind']}' inferred from the name and row 12 type {value['type'] or '(none)'}"])
-        if value["cik"] and re.fullmatch(r"[0-9]{1,10}", value["cik"].strip()):
+        cik = cik_number(value["cik"])
+        if cik:
             events.append({"type": "IdentifierRecorded", "effective_date": event_date, "scheme": "sec",
-                           "kind": "party", "ledger_id": party, "external": str(int(value["cik"])),
+                           "kind": "party", "ledger_id": party, "external": cik,
                            "source": {"locator": f"{where}, CIK"}})
             notes.append([])
         if security is None:
@@ -136,8 +137,7 @@ def draft_schedule13_xml(root: Element, file_name: str, ids: Ids) -> Draft:
             amendment or "").isdigit() else None, "title": form_text, "issuer_name": issuer_name,
                 "issuer_cik": issuer_cik, "class_title": class_title, "cusip": cusip, "event_date": event_date,
                 "signed": signed[0] if signed else None,
-                "filer_ciks": [str(int(c.text)) for c in root.iter("cik")
-                               if c.text and re.fullmatch(r"[0-9]{1,10}", c.text.strip())]},
+                "filer_ciks": [cik for c in root.iter("cik") if (cik := cik_number(c.text))]},
     )
 
 
