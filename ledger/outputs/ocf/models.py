@@ -9,12 +9,14 @@ from typing import Any
 
 from ledger.outputs.ocf.equity import ocf
 
-# object_type -> the pyocf model, by module and class name (imported when first needed).
+# object_type -> the pyocf model, by module and class name (imported when first needed): the
+# types ledger.outputs.ocf.build writes as plain data. Those only ledger.outputs.ocf.equity
+# writes (stock plans, repurchases, warrant and convertible transfers, warrant cancellations)
+# are made by their model there, once.
 _MODELS = {
     "ISSUER": "objects.issuer.Issuer",
     "STAKEHOLDER": "objects.stakeholder.Stakeholder",
     "STOCK_CLASS": "objects.stockclass.StockClass",
-    "STOCK_PLAN": "objects.stockplan.StockPlan",
     "VESTING_TERMS": "objects.vestingterms.VestingTerms",
     "DOCUMENT": "objects.document.Document",
     "TX_STOCK_ISSUANCE": "objects.transactions.issuance.stockissuance.StockIssuance",
@@ -22,13 +24,9 @@ _MODELS = {
     "TX_STOCK_CANCELLATION": "objects.transactions.cancellation.stockcancellation.StockCancellation",
     "TX_STOCK_CONVERSION": "objects.transactions.conversion.stockconversion.StockConversion",
     "TX_STOCK_CLASS_SPLIT": "objects.transactions.split.stockclasssplit.StockClassSplit",
-    "TX_STOCK_REPURCHASE": "objects.transactions.repurchase.stockrepurchase.StockRepurchase",
     "TX_WARRANT_ISSUANCE": "objects.transactions.issuance.warrantissuance.WarrantIssuance",
     "TX_WARRANT_EXERCISE": "objects.transactions.exercise.warrantexercise.WarrantExercise",
-    "TX_WARRANT_TRANSFER": "objects.transactions.transfer.warranttransfer.WarrantTransfer",
-    "TX_WARRANT_CANCELLATION": "objects.transactions.cancellation.warrantcancellation.WarrantCancellation",
     "TX_CONVERTIBLE_ISSUANCE": "objects.transactions.issuance.convertibleissuance.ConvertibleIssuance",
-    "TX_CONVERTIBLE_TRANSFER": "objects.transactions.transfer.convertibletransfer.ConvertibleTransfer",
     "TX_VESTING_START": "objects.transactions.vesting.vestingstart.VestingStart",
     "TX_VESTING_EVENT": "objects.transactions.vesting.vestingevent.VestingEvent",
 }
