@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import doctest
 import json
+import os
 
 import pytest
 
@@ -87,6 +88,33 @@ def test_a_ledger_keeps_a_servers_connection_and_reads_a_file_afresh(engine, sav
         (tmp_path / f"later.db{suffix}").unlink(missing_ok=True)
     assert later.captable().issuer == "acme"
     later.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_process_forked_from_one_holding_the_file_open_opens_its_own(savvis_file):
+    """A pool of workers forked after a question: each child answers on a connection of its own,
+    leaving the parent's, which it may not use, alone; the parent answers on as before."""
+    import multiprocessing  # noqa: PLC0415
+
+    day = dt.date(2004, 7, 2)
+    with Ledger(savvis_file) as book:
+        first = book.captable(as_of=day).rows
+        parents = book._reader.connection()
+
+        def child(out) -> None:
+            rows = book.captable(as_of=day).rows
+            mine = book._reader.connection()
+            book.close()  # closes the child's own; the parent's is not the child's to close
+            out.put((rows, mine is not parents))
+
+        context = multiprocessing.get_context("fork")
+        out = context.Queue()
+        worker = context.Process(target=child, args=(out,))
+        worker.start()
+        rows, own = out.get(timeout=60)
+        worker.join(60)
+        assert (rows, own, worker.exitcode) == (first, True, 0)
+        assert book.captable(as_of=day).rows == first and book._reader.connection() is parents
 
 
 def test_the_guides_example(savvis_file, monkeypatch):

@@ -38,6 +38,9 @@ def stream_id(issuer: str) -> str:
 
 Found = tuple[str, dt.date, dt.datetime, Sequence[dict[str, Any]]]  # issuer, as_of, known_at, rows
 
+# The connections a forked process found open: its parent's, never touched here.
+_INHERITED: list[sqlite3.Connection] = []
+
 
 class Reader:
     """A SQLite ledger file kept open, read-only, between one question and the next: opening it
@@ -45,15 +48,30 @@ class Reader:
     costs. One connection per thread. Before each question the file at the path is looked at:
     another file moved into its place (another inode) is opened in turn, so the answer is
     always the file's that is there now; each question is one read transaction, so a write
-    made in between is seen."""
+    made in between is seen. In a process forked from the one that opened them (a pool of
+    workers, say), the connections are the parent's: the child opens its own."""
 
     def __init__(self, target: str) -> None:
         self.target = target
+        self._started()
+
+    def _started(self) -> None:
+        self._pid = os.getpid()
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
 
+    def _left_if_forked(self) -> None:
+        """In a forked process, the parent's connections left alone and new ones from here on.
+        SQLite's rule: a connection is never used across a fork, not even to close it (its
+        locks are the parent's, and so is the WAL index it maps). They are kept, so that no
+        finaliser closes them either."""
+        if self._pid != os.getpid():
+            _INHERITED.extend(self._opened)
+            self._started()
+
     def connection(self) -> sqlite3.Connection | None:
+        self._left_if_forked()
         try:
             stat = os.stat(self.target)
         except OSError:
@@ -80,6 +98,7 @@ class Reader:
         conn.close()
 
     def close(self) -> None:
+        self._left_if_forked()
         with self._lock:
             opened, self._opened = self._opened, []
         for conn in opened:
