@@ -91,21 +91,22 @@ def test_a_ledger_keeps_a_servers_connection_and_reads_a_file_afresh(engine, sav
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
-def test_a_process_forked_from_one_holding_the_file_open_opens_its_own(savvis_file):
-    """A pool of workers forked after a question: each child answers on a connection of its own,
-    leaving the parent's, which it may not use, alone; the parent answers on as before."""
+def test_no_connection_to_the_file_crosses_a_fork(savvis_file):
+    """A pool of workers forked after a question: the parent's idle connection is closed before the
+    fork (SQLite's rule: none crosses one), each child opens its own, and the parent opens the file
+    again at its next question and answers as before."""
     import multiprocessing  # noqa: PLC0415
+    import sqlite3  # noqa: PLC0415
 
     day = dt.date(2004, 7, 2)
     with Ledger(savvis_file) as book:
         first = book.captable(as_of=day).rows
-        parents = book._reader.connection()
+        before = book._reader.connection()
 
         def child(out) -> None:
             rows = book.captable(as_of=day).rows
-            mine = book._reader.connection()
-            book.close()  # closes the child's own; the parent's is not the child's to close
-            out.put((rows, mine is not parents))
+            out.put((rows, book._reader.connection() is not before))
+            book.close()
 
         context = multiprocessing.get_context("fork")
         out = context.Queue()
@@ -114,7 +115,41 @@ def test_a_process_forked_from_one_holding_the_file_open_opens_its_own(savvis_fi
         rows, own = out.get(timeout=60)
         worker.join(60)
         assert (rows, own, worker.exitcode) == (first, True, 0)
-        assert book.captable(as_of=day).rows == first and book._reader.connection() is parents
+        with pytest.raises(sqlite3.ProgrammingError):  # closed in the parent before the fork
+            before.execute("select 1")
+        assert book.captable(as_of=day).rows == first and book._reader.connection() is not before
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_connection_a_question_is_using_at_a_fork_is_left_to_the_parent(savvis_file):
+    """Forked while a question (another thread's, say) holds a read transaction open: that
+    connection is not closed under it; the child never uses it, and opens its own."""
+    import multiprocessing  # noqa: PLC0415
+
+    from ledger.history import direct  # noqa: PLC0415
+
+    day = dt.date(2004, 7, 2)
+    with Ledger(savvis_file) as book:
+        first = book.captable(as_of=day).rows
+        busy = book._reader.connection()
+        busy.execute("BEGIN")
+        busy.execute("select count(*) from ledger_events").fetchone()
+
+        def child(out) -> None:
+            rows = book.captable(as_of=day).rows
+            out.put((rows, book._reader.connection() is not busy, any(c is busy for c in direct._INHERITED)))
+            book.close()
+
+        context = multiprocessing.get_context("fork")
+        out = context.Queue()
+        worker = context.Process(target=child, args=(out,))
+        worker.start()
+        found = out.get(timeout=60)
+        worker.join(60)
+        assert (*found, worker.exitcode) == (first, True, True, 0)
+        assert busy.in_transaction and busy.execute("select 1").fetchone() == (1,)  # the parent's question goes on
+        busy.rollback()
+        assert book.captable(as_of=day).rows == first
 
 
 def test_the_guides_example(savvis_file, monkeypatch):

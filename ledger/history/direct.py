@@ -18,6 +18,7 @@ import os
 import sqlite3
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -38,40 +39,46 @@ def stream_id(issuer: str) -> str:
 
 Found = tuple[str, dt.date, dt.datetime, Sequence[dict[str, Any]]]  # issuer, as_of, known_at, rows
 
-# The connections a forked process found open: its parent's, never touched here.
-_INHERITED: list[sqlite3.Connection] = []
-
-
 class Reader:
     """A SQLite ledger file kept open, read-only, between one question and the next: opening it
     again parses its schema and prepares every statement afresh, most of what a small answer
     costs. One connection per thread. Before each question the file at the path is looked at:
     another file moved into its place (another inode) is opened in turn, so the answer is
     always the file's that is there now; each question is one read transaction, so a write
-    made in between is seen. In a process forked from the one that opened them (a pool of
-    workers, say), the connections are the parent's: the child opens its own."""
+    made in between is seen.
+
+    No connection crosses a fork, as SQLite requires (its locks, and the WAL index it maps,
+    belong to the process that opened the file, and a new connection in the child would
+    share them): just before this process forks, every reader closes the connections no
+    question is using, and each thread opens the file again at its next question. One a
+    question was using in another thread at that moment is left alone by the child, never
+    used or closed there, and the child opens its own."""
 
     def __init__(self, target: str) -> None:
         self.target = target
         self._started()
+        _READERS.add(self)
 
     def _started(self) -> None:
         self._pid = os.getpid()
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._generation = 0  # raised when idle connections are closed: each thread's is then opened again
 
-    def _left_if_forked(self) -> None:
-        """In a forked process, the parent's connections left alone and new ones from here on.
-        SQLite's rule: a connection is never used across a fork, not even to close it (its
-        locks are the parent's, and so is the WAL index it maps). They are kept, so that no
-        finaliser closes them either."""
-        if self._pid != os.getpid():
-            _INHERITED.extend(self._opened)
-            self._started()
+    def close_idle(self) -> None:
+        """The connections no question is using, closed (each thread opens its own again)."""
+        with self._lock:
+            idle = [c for c in self._opened if not c.in_transaction]
+            self._opened = [c for c in self._opened if c.in_transaction]
+            self._generation += 1
+        for conn in idle:
+            conn.close()
 
     def connection(self) -> sqlite3.Connection | None:
-        self._left_if_forked()
+        if self._pid != os.getpid():  # forked while a question was open: the parent's, kept as they are
+            _INHERITED.extend(self._opened)
+            self._started()
         try:
             stat = os.stat(self.target)
         except OSError:
@@ -79,12 +86,12 @@ class Reader:
         identity = (stat.st_dev, stat.st_ino)
         held = getattr(self._local, "held", None)
         if held is not None:
-            if held[0] == identity:
+            if held[0] == identity and held[2] == self._generation:
                 return held[1]
             self.forget(held[1])
         # Used by this thread only; closed by whichever thread closes the reader.
         conn = sqlite3.connect(readonly_uri(self.target), uri=True, check_same_thread=False)
-        self._local.held = (identity, conn)
+        self._local.held = (identity, conn, self._generation)
         with self._lock:
             self._opened.append(conn)
         return conn
@@ -98,12 +105,29 @@ class Reader:
         conn.close()
 
     def close(self) -> None:
-        self._left_if_forked()
+        if self._pid != os.getpid():
+            _INHERITED.extend(self._opened)
+            self._started()
         with self._lock:
             opened, self._opened = self._opened, []
         for conn in opened:
             conn.close()
         self._local = threading.local()
+
+
+# Every reader of this process, to close their idle connections before it forks; and the
+# connections a forked process found open (a question was using them), never touched there.
+_READERS: weakref.WeakSet[Reader] = weakref.WeakSet()
+_INHERITED: list[sqlite3.Connection] = []
+
+
+def _before_fork() -> None:
+    for reader in list(_READERS):
+        reader.close_idle()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork)
 
 
 def answer(read: Callable[..., list[dict[str, Any]]], reader: Reader, issuer: str | None, as_of: dt.date | None,
