@@ -81,10 +81,12 @@ PARTY_FIELDS_SQL = " or ".join(
       "nominated_by", "in_favor_of", "subject")]
     + [f"exists (select 1 from json_each(body, '$.{f}') where value = :party)" for f in
        ("members", "parties", "consented_by", "voters")])
-# The fields of a holdings row (projections.holdings) as columns, the rest kept in the row's JSON.
+# The fields of holdings rows (projections.holdings) shown as columns: those of shares,
+# warrants and grants, and a note's principal. The rest (a note's or SAFE's terms, a pool's
+# figures) are in the row's JSON, shown beside them.
 HOLDINGS_FIELDS = ("party", "security", "kind", "underlying", "quantity", "quantity_at_least", "quantity_at_most",
-                   "exercisable", "exercisable_at_least", "exercisable_at_most", "exercise_price", "expires",
-                   "principal", "missing")
+                   "exercisable", "exercisable_at_least", "exercisable_at_most", "vested", "vested_at_least",
+                   "vested_at_most", "plan", "exercise_price", "expires", "principal", "missing")
 CANNED = {
     "captable_as_of": {
         "title": "Cap table as of a date",
@@ -111,7 +113,9 @@ CANNED = {
                        "order `ledger holdings --party` gives them. A figure the sources leave open is NULL, "
                        "with its _at_least / _at_most and what is missing; `row` is the whole row as JSON.",
         "sql": "select " + ", ".join(f"json_extract(row, '$.{f}') as {f}" for f in HOLDINGS_FIELDS)
-               + ", row from rm_holdings_iv where issuer = :issuer and party = :party "
+               # On the party index, as `ledger holdings --party` reads them: the key's range would
+               # read every party's rows of the year.
+               + ", row from rm_holdings_iv indexed by rm_holdings_iv_party where issuer = :issuer and party = :party "
                f"and ord in ({SHARES}, {WARRANT}, {NOTE}, {POOL}) "
                f"and epoch in ({OPEN_EPOCH}, cast(substr(:date, 1, 4) as integer)) and valid_from <= :date "
                "and valid_to > :date order by ord, security",
