@@ -75,10 +75,15 @@ class Reader:
         for conn in idle:
             conn.close()
 
-    def connection(self) -> sqlite3.Connection | None:
-        if self._pid != os.getpid():  # forked while a question was open: the parent's, kept as they are
+    def _after_fork(self) -> None:
+        """In a process forked while a question was using a connection: the parent's, kept as
+        they are, and this process's own from here on."""
+        if self._pid != os.getpid():
             _INHERITED.extend(self._opened)
             self._started()
+
+    def connection(self) -> sqlite3.Connection | None:
+        self._after_fork()
         try:
             stat = os.stat(self.target)
         except OSError:
@@ -105,9 +110,7 @@ class Reader:
         conn.close()
 
     def close(self) -> None:
-        if self._pid != os.getpid():
-            _INHERITED.extend(self._opened)
-            self._started()
+        self._after_fork()
         with self._lock:
             opened, self._opened = self._opened, []
         for conn in opened:

@@ -58,11 +58,11 @@ FIGURES = ("title", "date", "code", "shares", "price", "acquired_disposed", "exe
            "expires", "underlying_title", "underlying_shares", "owned_following", "direct_indirect", "nature")
 
 
-
 def regrant_id(grant: str, date: dt.date) -> str:
     """The id of a grant of the same terms as `grant`, granted again on `date` (RSUs granted
     each year): one form within a filing and across a batch of them."""
     return f"{grant}-{date.isoformat()}"[:120]
+
 
 class _Drafter:
     def __init__(self, doc: OwnershipDocument, file_name: str, ids: Ids) -> None:
